@@ -1,0 +1,85 @@
+/**
+ * Base error of every domain error: a stable string `code` callers branch on,
+ * optional structured `details` safe to show, and the underlying `cause`.
+ * Each area subclasses it with its own code union (see STYLE.md §4).
+ */
+export class AppError<C extends string = string> extends Error {
+  readonly code: C;
+  readonly details: Record<string, unknown> | undefined;
+
+  constructor(
+    code: C,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.code = code;
+    this.details = options.details;
+    this.name = new.target.name;
+  }
+}
+
+export type ConfigErrorCode = 'CONFIG_INVALID' | 'CONFIG_UNREADABLE';
+export class ConfigError extends AppError<ConfigErrorCode> {}
+
+export type StorageErrorCode =
+  | 'DATABASE_LOCKED'
+  | 'DATABASE_UNAVAILABLE'
+  | 'MIGRATION_FAILED'
+  | 'BLOB_NOT_FOUND'
+  | 'NOT_FOUND';
+export class StorageError extends AppError<StorageErrorCode> {}
+
+export type UpstreamErrorCode =
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_UNAUTHORIZED'
+  | 'UPSTREAM_DENIED'
+  | 'UPSTREAM_NOT_FOUND'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'UPSTREAM_DIGEST_MISMATCH'
+  | 'UPSTREAM_TOO_LARGE';
+export class UpstreamError extends AppError<UpstreamErrorCode> {}
+
+export type ScanErrorCode =
+  | 'LAYER_FETCH_FAILED'
+  | 'LAYER_DIGEST_MISMATCH'
+  | 'LAYER_UNSUPPORTED'
+  | 'LAYER_CORRUPT'
+  | 'EXTRACT_LIMIT_EXCEEDED'
+  | 'EXTRACT_PATH_ESCAPE'
+  | 'MANIFEST_INVALID'
+  | 'DETECTOR_FAILED';
+export class ScanError extends AppError<ScanErrorCode> {}
+
+export type IntakeErrorCode =
+  | 'ENVELOPE_INVALID'
+  | 'WEBHOOK_SIGNATURE_INVALID'
+  | 'UNSUPPORTED_MEDIA_TYPE';
+export class IntakeError extends AppError<IntakeErrorCode> {}
+
+export type VulnDataErrorCode =
+  | 'ADVISORY_INVALID'
+  | 'SOURCE_UNREADABLE'
+  | 'SOURCE_UNKNOWN'
+  | 'VERSION_INVALID'
+  | 'ECOSYSTEM_UNSUPPORTED';
+export class VulnDataError extends AppError<VulnDataErrorCode> {}
+
+export type PolicyErrorCode = 'RULES_INVALID' | 'ENVIRONMENT_UNKNOWN';
+export class PolicyError extends AppError<PolicyErrorCode> {}
+
+export type ReferenceErrorCode =
+  | 'NAME_INVALID'
+  | 'DIGEST_INVALID'
+  | 'REFERENCE_INVALID';
+export class ReferenceError extends AppError<ReferenceErrorCode> {}
+
+/** True when `err` is an AppError carrying `code`. */
+export function hasCode(err: unknown, code: string): boolean {
+  return err instanceof AppError && err.code === code;
+}
+
+/** A short, human message of any thrown value (never a stack). */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,22 @@
+import type { Severity } from './severity.js';
+
+/**
+ * An advisory that applies to a package of an image. `status` is
+ * `affected`, or `undetermined` when the source says the impact is not known
+ * yet (Debian `<undetermined>`).
+ */
+export interface Finding {
+  advisoryId: string;
+  aliases: string[];
+  ecosystem: string;
+  packageName: string;
+  packageVersion: string;
+  /** Name the advisory uses (the source package for distributions). */
+  advisoryPackage: string;
+  fixedVersion?: string | undefined;
+  severity: Severity;
+  /** Where the severity came from (`debian-urgency`, `cvss`, …). */
+  severitySource?: string | undefined;
+  status: 'affected' | 'undetermined';
+  summary?: string | undefined;
+}

@@ -1,0 +1,30 @@
+import type { Digest } from './digest.js';
+
+/**
+ * A package found in an image. `ecosystem` is the OSV ecosystem the package
+ * is matched in (`Debian:12`, `npm`, `PyPI` …). OS packages also carry the
+ * source package that distribution advisories name.
+ */
+export interface ImagePackage {
+  ecosystem: string;
+  name: string;
+  version: string;
+  arch?: string | undefined;
+  sourceName?: string | undefined;
+  sourceVersion?: string | undefined;
+  purl: string;
+  /** Digest of the layer the package's record came from. */
+  layerDigest: Digest;
+  /** Detector name, e.g. `os/dpkg`. */
+  detector: string;
+  /** Path of the file the package was read from. */
+  path: string;
+}
+
+/** The distribution an image is built on, from os-release. */
+export interface Distribution {
+  id: string;
+  versionId?: string | undefined;
+  versionCodename?: string | undefined;
+  prettyName?: string | undefined;
+}

@@ -1,0 +1,38 @@
+import type { Digest } from './digest.js';
+
+export type VerdictStatus = 'eligible' | 'ineligible' | 'pending';
+
+/** Why a verdict is what it is; `code` is stable, `message` is for people. */
+export interface VerdictReason {
+  code: VerdictReasonCode;
+  message: string;
+  details?: Record<string, unknown> | undefined;
+}
+
+export type VerdictReasonCode =
+  | 'SCAN_PENDING'
+  | 'SCAN_FAILED'
+  | 'SEVERITY_EXCEEDED'
+  | 'UNDETERMINED_FINDINGS'
+  | 'SIGNATURE_MISSING'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_UNVERIFIABLE'
+  | 'PLATFORM_INELIGIBLE'
+  | 'SUBJECT_INELIGIBLE'
+  | 'ENVIRONMENT_UNKNOWN'
+  | 'WARN_MODE'
+  | 'POLICY_PASSED';
+
+/** One verdict per (repository, digest, environment). */
+export interface Verdict {
+  id: string;
+  repository: string;
+  digest: Digest;
+  environment: string;
+  status: VerdictStatus;
+  reasons: VerdictReason[];
+  rulesVersion: string;
+  /** Vulnerability-data snapshot the findings were matched against. */
+  snapshotId: number | null;
+  computedAt: string;
+}
