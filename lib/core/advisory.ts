@@ -36,6 +36,11 @@ export interface AffectedPackage {
    */
   databaseSpecific?: Record<string, unknown> | undefined;
   ecosystemSpecific?: Record<string, unknown> | undefined;
+  /**
+   * OSV `affected[].severity`: set instead of the advisory's `severity`
+   * when packages differ in severity (e.g. Ubuntu priorities).
+   */
+  severity?: AdvisorySeverity[] | undefined;
 }
 
 export interface AffectedRange {

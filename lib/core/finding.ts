@@ -7,6 +7,8 @@ import type { Severity } from './severity.js';
  */
 export interface Finding {
   advisoryId: string;
+  /** Source the advisory was imported from (`osv`, `debian-tracker`, …). */
+  advisorySource?: string | undefined;
   aliases: string[];
   ecosystem: string;
   packageName: string;

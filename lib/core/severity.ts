@@ -31,7 +31,11 @@ const DEBIAN_URGENCY: Record<string, KnownSeverity> = {
  */
 export function severityFromDebianUrgency(urgency: string | undefined): Severity {
   if (urgency === undefined) return 'unknown';
-  return DEBIAN_URGENCY[urgency.replace(/\*+$/, '')] ?? 'unknown';
+  const key = urgency.replace(/\*+$/, '');
+  // hasOwn: `constructor` and friends must not resolve through the prototype.
+  return Object.hasOwn(DEBIAN_URGENCY, key)
+    ? (DEBIAN_URGENCY[key] ?? 'unknown')
+    : 'unknown';
 }
 
 /** Severity band of a CVSS base score (CVSS v3.1 §5 qualitative scale). */

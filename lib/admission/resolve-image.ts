@@ -1,0 +1,37 @@
+import type { Digest } from '../core/digest.js';
+import { parseImageReference } from '../core/reference.js';
+import type { UpstreamClient } from '../registry/client/upstream-client.js';
+
+/** An image named by a pod, resolved to what Customs judges. */
+export interface ResolvedImage {
+  image: string;
+  environment: string;
+  repository: string;
+  digest: Digest;
+}
+
+/**
+ * Resolves a pod's image reference: strips the registry host, reads an
+ * environment prefix (`customs.example/prod/team/app`) unless the request
+ * fixed one, and turns a tag into the digest it names now (a tag is resolved
+ * once; the verdict is about that digest).
+ */
+export async function resolveImage(
+  image: string,
+  options: { environment: string | undefined; environments: ReadonlySet<string>; defaultEnvironment: string; upstream: Pick<UpstreamClient, 'headManifest'> },
+): Promise<ResolvedImage> {
+  const ref = parseImageReference(image);
+  let repository = ref.repository;
+  let environment = options.environment;
+  const slash = repository.indexOf('/');
+  const prefix = slash > 0 ? repository.slice(0, slash) : undefined;
+  if (prefix && options.environments.has(prefix)) {
+    repository = repository.slice(slash + 1);
+    environment ??= prefix;
+  }
+  environment ??= options.defaultEnvironment;
+  if (ref.digest) return { image, environment, repository, digest: ref.digest };
+  const head = await options.upstream.headManifest(repository, ref.tag ?? 'latest');
+  if (!head) throw new Error(`tag ${ref.tag ?? 'latest'} of ${repository} does not exist`);
+  return { image, environment, repository, digest: head.digest };
+}

@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import type { Digest } from '../core/digest.js';
+import type { JobQueue } from '../scan/jobs.js';
+import type { EventStore, ManifestStore } from '../storage/ports.js';
+import { intentOf, type DistributionEvent } from './distribution-envelope.js';
+
+export interface IntakeDeps {
+  events: EventStore;
+  manifests: Pick<ManifestStore, 'setTag'>;
+  jobs: Pick<JobQueue, 'sendScan' | 'sendReevaluate'>;
+  logger: Logger;
+}
+
+export interface IntakeSummary {
+  /** Events stored and acted on. */
+  accepted: number;
+  /** Events seen before (redeliveries): nothing done again. */
+  duplicates: number;
+  /** Events not acted on (pulls, blobs, mounts, deletes). */
+  ignored: number;
+}
+
+/**
+ * Stores each actionable event once (by source + event id) and queues its
+ * work. When queueing fails the stored event is removed again and the error
+ * thrown, so the registry's redelivery retries it; nothing is half-done.
+ */
+export async function acceptEvents(deps: IntakeDeps, source: string, events: DistributionEvent[]): Promise<IntakeSummary> {
+  const summary: IntakeSummary = { accepted: 0, duplicates: 0, ignored: 0 };
+  for (const event of events) {
+    const intent = intentOf(event);
+    if (intent.kind === 'ignore') {
+      summary.ignored++;
+      continue;
+    }
+    const isNew = await deps.events.record({
+      source, eventId: event.id, action: event.action, repository: intent.repository,
+      digest: event.target.digest, tag: event.target.tag, mediaType: event.target.mediaType,
+      outcome: intent.kind, body: event,
+    });
+    if (!isNew) {
+      summary.duplicates++;
+      continue;
+    }
+    try {
+      await act(deps, intent);
+    } catch (err: unknown) {
+      await deps.events.remove(source, event.id);
+      throw err;
+    }
+    summary.accepted++;
+    deps.logger.info({ repository: intent.repository, digest: intent.digest, intent: intent.kind, eventId: event.id }, 'event accepted');
+  }
+  return summary;
+}
+
+async function act(
+  deps: IntakeDeps,
+  intent: { kind: 'scan' | 'reevaluate'; repository: string; digest: Digest; tag?: string | undefined },
+): Promise<void> {
+  if (intent.kind === 'scan') {
+    if (intent.tag) await deps.manifests.setTag(intent.repository, intent.tag, intent.digest);
+    await deps.jobs.sendScan({ repository: intent.repository, digest: intent.digest, reason: 'push' });
+  } else {
+    await deps.jobs.sendReevaluate({ repository: intent.repository, digest: intent.digest, reason: `signature pushed (${intent.tag ?? ''})` });
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * One authenticated, retried, redirect-following request to the registry.
+ * Status handling beyond 401 and 3xx is left to the caller.
+ */
+import { UpstreamError } from '../../core/errors.js';
+import type { Authenticator } from './auth.js';
+import { discard, header, headerValues, type CallContext } from './response.js';
+import type { SendResponse, Transport } from './transport.js';
+
+/** A registry API call, relative to the upstream's `/v2/`. */
+export interface UpstreamRequest {
+  method: 'GET' | 'HEAD';
+  /** Path below `/v2/`, already validated and escaped. */
+  path: string;
+  /** Token scope: `repository:<name>:pull`, or '' for `/v2/` itself. */
+  scope: string;
+  accept?: string | undefined;
+  signal?: AbortSignal | undefined;
+  context: CallContext;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+const MAX_REDIRECTS = 5;
+
+/** Sends {@link UpstreamRequest}s to one registry. */
+export class UpstreamHttp {
+  readonly #base: URL;
+  readonly #transport: Transport;
+  readonly #auth: Authenticator;
+
+  /** `base` is the registry URL; its path (usually empty) prefixes `/v2/`. */
+  constructor(options: { base: URL; transport: Transport; auth: Authenticator }) {
+    this.#base = options.base;
+    this.#transport = options.transport;
+    this.#auth = options.auth;
+  }
+
+  /**
+   * Sends `request` with the right Authorization, answers one 401 challenge
+   * by retrying once, and follows redirects (blob storage often redirects to
+   * a presigned URL). Authorization is never sent to another origin.
+   * Returns the final response, whatever its status; the caller owns its body.
+   */
+  async request(request: UpstreamRequest): Promise<SendResponse> {
+    const prefix = this.#base.pathname.replace(/\/+$/, '');
+    const url = new URL(`${prefix}/v2/${request.path}`, this.#base.origin);
+    const sent = await this.#auth.authorizationFor(request.scope, request.signal);
+    let response = await this.#send(request, url, sent);
+    if (response.statusCode === 401) {
+      const retry = await this.#auth.answer(headerValues(response.headers, 'www-authenticate'), {
+        scope: request.scope,
+        sent,
+        signal: request.signal,
+      });
+      if (retry !== undefined) {
+        await discard(response.body);
+        response = await this.#send(request, url, retry);
+      }
+    }
+    return this.#followRedirects(request, url, response, sent);
+  }
+
+  async #followRedirects(
+    request: UpstreamRequest,
+    first: URL,
+    firstResponse: SendResponse,
+    authorization: string | undefined,
+  ): Promise<SendResponse> {
+    let url = first;
+    let response = firstResponse;
+    for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
+      await discard(response.body);
+      const next = redirectTarget(header(response.headers, 'location'), url);
+      if (next === undefined || hops >= MAX_REDIRECTS) {
+        throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'bad upstream redirect', {
+          details: { ...request.context, upstream: response.statusCode, hops },
+        });
+      }
+      // A presigned storage URL carries its own credentials; ours must not leak.
+      const keep = next.origin === first.origin ? authorization : undefined;
+      url = next;
+      response = await this.#send(request, url, keep);
+    }
+    return response;
+  }
+
+  #send(request: UpstreamRequest, url: URL, authorization: string | undefined): Promise<SendResponse> {
+    const headers: Record<string, string> = {};
+    if (request.accept !== undefined) headers['accept'] = request.accept;
+    if (authorization !== undefined) headers['authorization'] = authorization;
+    return this.#transport.send(
+      {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: request.method,
+        headers,
+        signal: request.signal,
+      },
+      request.context,
+    );
+  }
+}
+
+/** The http(s) URL a Location points to, relative to `current`. */
+function redirectTarget(location: string | undefined, current: URL): URL | undefined {
+  if (location === undefined) return undefined;
+  try {
+    const next = new URL(location, current);
+    return next.protocol === 'http:' || next.protocol === 'https:' ? next : undefined;
+  } catch (err: unknown) {
+    void err; // unparsable Location: a bad redirect
+    return undefined;
+  }
+}

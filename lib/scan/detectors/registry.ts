@@ -1,0 +1,11 @@
+/**
+ * The explicit list of package detectors (STYLE.md §1: no discovery, no
+ * plugins). To add one: a folder `<kind>-<format>/` with `detector.ts`,
+ * `detector.test.ts` and `testdata/`, then one line here. Names must be
+ * unique; names and versions are part of the scan cache key.
+ */
+import { dpkgDetector } from './os-dpkg/detector.js';
+import type { PackageDetector } from './types.js';
+
+/** Every detector Customs runs, in a stable order. */
+export const DETECTORS: readonly PackageDetector[] = [dpkgDetector];

@@ -1,0 +1,145 @@
+import type { Logger } from 'pino';
+import type { Digest } from '../core/digest.js';
+import { AppError, messageOf } from '../core/errors.js';
+import { parseManifest, type ParsedManifest } from '../core/manifest.js';
+import { isImageManifestMediaType, isIndexMediaType } from '../core/media-types.js';
+import { classifyManifest, toManifestRecord } from '../storage/manifest-record.js';
+import type { UpstreamClient } from '../registry/client/upstream-client.js';
+import type { ManifestKind, ManifestStore, ScanStore } from '../storage/ports.js';
+import type { ScanLimits } from '../config/schema.js';
+import type { PackageDetector } from './detectors/types.js';
+import { analyzeLayers } from './layers/analyze.js';
+
+export interface ScanPipelineDeps {
+  upstream: UpstreamClient;
+  manifests: ManifestStore;
+  scans: ScanStore;
+  detectors: readonly PackageDetector[];
+  limits: ScanLimits;
+  logger: Logger;
+}
+
+/** What a scan found out about a manifest. */
+export interface ScannedManifest {
+  digest: Digest;
+  kind: ManifestKind;
+  /** Platform manifests of an index (each scanned too). */
+  children: Digest[];
+}
+
+/** Deterministic failures: retrying the same bytes gives the same error. */
+const FINAL_CODES = new Set([
+  'LAYER_DIGEST_MISMATCH', 'LAYER_UNSUPPORTED', 'LAYER_CORRUPT', 'EXTRACT_LIMIT_EXCEEDED',
+  'EXTRACT_PATH_ESCAPE', 'MANIFEST_INVALID', 'MANIFEST_UNSUPPORTED', 'DETECTOR_FAILED',
+  'UPSTREAM_DIGEST_MISMATCH', 'UPSTREAM_TOO_LARGE', 'UPSTREAM_NOT_FOUND',
+]);
+/** Nesting of indexes followed (an index of indexes is legal but rare). */
+const MAX_INDEX_DEPTH = 2;
+
+/** `name@version` of every detector: part of the scan idempotency key. */
+export function detectorKey(detectors: readonly PackageDetector[]): string {
+  return detectors.map((d) => `${d.name}@${d.version}`).join(',');
+}
+
+/**
+ * Fetches and records a manifest, then scans it: an image's layers are
+ * streamed through the detectors (fetch → extract → detect) and its packages
+ * stored; an index's platform manifests are each scanned. An image already
+ * scanned with the same detectors is not read again. A deterministic
+ * failure is recorded as a failed scan (the image is then ineligible); a
+ * transient one (upstream down) is rethrown so the job is retried.
+ */
+export async function scanManifest(
+  deps: ScanPipelineDeps,
+  target: { repository: string; digest: Digest },
+  signal: AbortSignal,
+  depth = 0,
+): Promise<ScannedManifest> {
+  const log = deps.logger.child({ repository: target.repository, digest: target.digest });
+  let parsed: ParsedManifest;
+  try {
+    parsed = await fetchAndRecord(deps, target, signal);
+  } catch (err: unknown) {
+    if (!isFinal(err)) throw err;
+    await recordFailure(deps, target.digest, err, log);
+    return { digest: target.digest, kind: 'image', children: [] };
+  }
+  if (parsed.kind === 'index') {
+    const children = parsed.manifests.filter((m) => isImageManifestMediaType(m.mediaType) || isIndexMediaType(m.mediaType));
+    for (const child of children) {
+      if (depth >= MAX_INDEX_DEPTH) break;
+      await scanManifest(deps, { repository: target.repository, digest: child.digest }, signal, depth + 1);
+    }
+    return { digest: target.digest, kind: 'index', children: children.map((c) => c.digest) };
+  }
+  const kind = classifyManifest(parsed);
+  if (kind === 'image') await scanImageLayers(deps, target, parsed, signal, log);
+  return { digest: target.digest, kind, children: [] };
+}
+
+async function fetchAndRecord(
+  deps: ScanPipelineDeps,
+  target: { repository: string; digest: Digest },
+  signal: AbortSignal,
+): Promise<ParsedManifest> {
+  const fetched = await deps.upstream.getManifest(target.repository, target.digest, { signal });
+  const parsed = parseManifest(fetched.body, fetched.mediaType);
+  await deps.manifests.save(toManifestRecord(fetched.digest, fetched.body, parsed), target.repository);
+  return parsed;
+}
+
+async function scanImageLayers(
+  deps: ScanPipelineDeps,
+  target: { repository: string; digest: Digest },
+  manifest: Extract<ParsedManifest, { kind: 'image' }>,
+  signal: AbortSignal,
+  log: Logger,
+): Promise<void> {
+  const key = detectorKey(deps.detectors);
+  const previous = await deps.scans.get(target.digest);
+  if (previous?.status === 'done' && previous.detectorKey === key) return;
+  await deps.scans.start(target.digest);
+  const started = performance.now();
+  try {
+    const analysis = await analyzeLayers(
+      manifest.layers.map((layer) => ({
+        digest: layer.digest,
+        mediaType: layer.mediaType,
+        open: async (s: AbortSignal) => (await deps.upstream.getBlob(target.repository, layer.digest, { signal: s })).stream,
+      })),
+      { detectors: deps.detectors, limits: deps.limits, signal, logger: log },
+    );
+    const durationMs = performance.now() - started;
+    await deps.scans.complete(target.digest, {
+      distribution: analysis.distribution,
+      packages: analysis.packages,
+      warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, path: w.path, layerDigest: w.layerDigest })),
+      stats: { ...analysis.stats, packages: analysis.packages.length },
+      detectorKey: key,
+      durationMs,
+    });
+    log.info({ stage: 'detect', durationMs: Math.round(durationMs), packages: analysis.packages.length,
+      warnings: analysis.warnings.length }, 'scan done');
+  } catch (err: unknown) {
+    if (!isFinal(err)) {
+      await deps.scans.fail(target.digest, codeOf(err), messageOf(err), false);
+      throw err;
+    }
+    await recordFailure(deps, target.digest, err, log);
+  }
+}
+
+async function recordFailure(deps: ScanPipelineDeps, digest: Digest, err: unknown, log: Logger): Promise<void> {
+  const code = codeOf(err);
+  if (!(await deps.scans.get(digest))) await deps.scans.start(digest);
+  await deps.scans.fail(digest, code, messageOf(err), true);
+  log.warn({ err, code }, 'scan failed');
+}
+
+function isFinal(err: unknown): boolean {
+  return err instanceof AppError && FINAL_CODES.has(err.code);
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof AppError ? err.code : 'UNKNOWN';
+}

@@ -1,0 +1,22 @@
+import type { Database } from '../database.js';
+import type { Stores } from '../ports.js';
+import { createEventStore } from './event-store.js';
+import { createFindingStore } from './finding-store.js';
+import { createManifestStore } from './manifest-store.js';
+import { createScanStore } from './scan-store.js';
+import { createSignatureStore } from './signature-store.js';
+import { createVerdictStore } from './verdict-store.js';
+import { createVulnStore } from './vuln-store.js';
+
+/** Every SQL store on one database. */
+export function createStores(db: Database): Stores {
+  return {
+    events: createEventStore(db),
+    manifests: createManifestStore(db),
+    scans: createScanStore(db),
+    findings: createFindingStore(db),
+    vulns: createVulnStore(db),
+    signatures: createSignatureStore(db),
+    verdicts: createVerdictStore(db),
+  };
+}

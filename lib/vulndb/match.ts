@@ -1,0 +1,223 @@
+import type { Advisory, AffectedPackage } from '../core/advisory.js';
+import type { Finding } from '../core/finding.js';
+import type { ImagePackage } from '../core/package.js';
+import { severityRank } from '../core/severity.js';
+import { evaluateEntry, fixedVersionsAbove } from './ranges.js';
+import { severityFor, type SeverityVerdict } from './severity.js';
+import { comparatorFor } from './versions/index.js';
+
+/**
+ * Matching of one installed package against candidate advisories, with
+ * OSV range semantics (see `ranges.ts`). Pure.
+ */
+
+/** What an advisory is looked up and compared by. */
+export interface LookupKey {
+  ecosystem: string;
+  name: string;
+  version: string;
+}
+
+/** An advisory that might apply but whose ranges could not be evaluated. */
+export interface UnevaluatedMatch {
+  advisoryId: string;
+  ecosystem: string;
+  advisoryPackage: string;
+  reasons: string[];
+}
+
+/** Findings plus the advisories that could not be decided. */
+export interface MatchResult {
+  findings: Finding[];
+  /**
+   * Advisories naming the package that yielded no finding only because a
+   * range could not be evaluated (no comparator for the ecosystem, an
+   * invalid version). Callers log them: the absence of a finding is then
+   * not a verdict.
+   */
+  unevaluated: UnevaluatedMatch[];
+}
+
+/**
+ * Ecosystems whose advisories name source packages (OSV: Debian, Ubuntu,
+ * Alpine origin, RPM distributions name the source package or SRPM).
+ */
+const SOURCE_PACKAGE_ECOSYSTEMS = new Set([
+  'AlmaLinux',
+  'Alpine',
+  'Debian',
+  'Mageia',
+  'openSUSE',
+  'Rocky Linux',
+  'SUSE',
+  'Ubuntu',
+]);
+
+/**
+ * Name normalisation per base ecosystem (the part before `:`), applied to
+ * package and advisory names alike before comparing. Empty for now: this
+ * is the place for e.g. PyPI's PEP 503 (`Foo_Bar` -> `foo-bar`). The store
+ * query (`VulnStore.advisoriesFor`) must apply the same rule.
+ */
+const NAME_NORMALIZERS: ReadonlyMap<string, (name: string) => string> =
+  new Map();
+
+/**
+ * The ecosystem, name and version advisories are matched on. Packages of
+ * source-package distributions (Debian, Ubuntu, Alpine, RPM distros) use
+ * their source package (`sourceName ?? name`, `sourceVersion ?? version`,
+ * so a binNMU `5.2.15-2+b13` is matched as source `5.2.15-2`); language
+ * packages their own name and version.
+ */
+export function lookupKeyFor(pkg: ImagePackage): LookupKey {
+  const isSource = SOURCE_PACKAGE_ECOSYSTEMS.has(baseEcosystem(pkg.ecosystem));
+  const name = isSource ? (pkg.sourceName ?? pkg.name) : pkg.name;
+  const version = isSource ? (pkg.sourceVersion ?? pkg.version) : pkg.version;
+  return {
+    ecosystem: pkg.ecosystem,
+    name: normalizePackageName(pkg.ecosystem, name),
+    version,
+  };
+}
+
+/** `name` as compared in `ecosystem` (see NAME_NORMALIZERS). */
+export function normalizePackageName(ecosystem: string, name: string): string {
+  const normalize = NAME_NORMALIZERS.get(baseEcosystem(ecosystem));
+  return normalize === undefined ? name : normalize(name);
+}
+
+/**
+ * The advisories among `advisories` that affect `pkg`: at most one
+ * finding per advisory id, however many of its entries or ranges match
+ * (the first record of an id given twice wins). Withdrawn advisories
+ * never match. See {@link matchPackageDetailed}.
+ */
+export function matchPackage(
+  pkg: ImagePackage,
+  advisories: readonly Advisory[],
+): Finding[] {
+  return matchPackageDetailed(pkg, advisories).findings;
+}
+
+/**
+ * {@link matchPackage}, plus the advisories that could not be decided.
+ * `fixedVersion` is the smallest `fixed` above the installed version that
+ * no range of the advisory for this package affects (a version of the
+ * advisory's package, i.e. the source version for distributions).
+ * `status` is `undetermined` only when every matching entry says so
+ * (`databaseSpecific.status`). Severity: the worst over the matching
+ * entries (see `severity.ts`).
+ */
+export function matchPackageDetailed(
+  pkg: ImagePackage,
+  advisories: readonly Advisory[],
+): MatchResult {
+  const key = lookupKeyFor(pkg);
+  const result: MatchResult = { findings: [], unevaluated: [] };
+  // The same record may arrive twice (e.g. once per package key it names).
+  const seen = new Set<string>();
+  for (const advisory of advisories) {
+    if (advisory.withdrawn !== undefined || seen.has(advisory.id)) continue;
+    const entries = advisory.affected.filter((a) => isEntryFor(a, key));
+    if (entries.length === 0) continue;
+    seen.add(advisory.id);
+    const outcomes = entries.map((e) => evaluateEntry(e, key.version));
+    const matched = entries.filter((_e, i) => outcomes[i]?.isAffected);
+    if (matched.length > 0) {
+      result.findings.push(toFinding(pkg, key, advisory, matched));
+      continue;
+    }
+    const reasons = outcomes.flatMap((o) => o.unevaluated);
+    if (reasons.length > 0) {
+      result.unevaluated.push({
+        advisoryId: advisory.id,
+        ecosystem: key.ecosystem,
+        advisoryPackage: key.name,
+        reasons: [...new Set(reasons)],
+      });
+    }
+  }
+  return result;
+}
+
+function isEntryFor(entry: AffectedPackage, key: LookupKey): boolean {
+  return (
+    entry.ecosystem === key.ecosystem &&
+    normalizePackageName(entry.ecosystem, entry.name) === key.name
+  );
+}
+
+function toFinding(
+  pkg: ImagePackage,
+  key: LookupKey,
+  advisory: Advisory,
+  matched: AffectedPackage[],
+): Finding {
+  const definite = matched.filter((e) => !isUndetermined(e));
+  const { severity, severitySource } = worstSeverity(advisory, matched);
+  return {
+    advisoryId: advisory.id,
+    advisorySource: advisory.source,
+    aliases: advisory.aliases,
+    ecosystem: pkg.ecosystem,
+    packageName: pkg.name,
+    packageVersion: pkg.version,
+    advisoryPackage: matched[0]?.name ?? key.name,
+    fixedVersion: fixedVersionOf(advisory, key),
+    severity,
+    severitySource,
+    status: definite.length > 0 ? 'affected' : 'undetermined',
+    summary: advisory.summary,
+  };
+}
+
+function isUndetermined(entry: AffectedPackage): boolean {
+  return entry.databaseSpecific?.['status'] === 'undetermined';
+}
+
+/**
+ * The smallest fixed version above the installed one at which no entry
+ * of the advisory for this package is affected any more: with
+ * overlapping ranges the first `fixed` may still be vulnerable.
+ */
+function fixedVersionOf(
+  advisory: Advisory,
+  key: LookupKey,
+): string | undefined {
+  const entries = advisory.affected.filter((a) => isEntryFor(a, key));
+  const candidates = [
+    ...new Set(entries.flatMap((e) => fixedVersionsAbove(e, key.version))),
+  ];
+  const comparator = comparatorFor(key.ecosystem);
+  if (comparator !== undefined) {
+    candidates.sort((x, y) => comparator.compare(x, y));
+  }
+  return candidates.find((candidate) =>
+    entries.every((e) => !evaluateEntry(e, candidate).isAffected),
+  );
+}
+
+function worstSeverity(
+  advisory: Advisory,
+  matched: AffectedPackage[],
+): SeverityVerdict {
+  let worst: SeverityVerdict = {
+    severity: 'unknown',
+    severitySource: undefined,
+  };
+  for (const entry of matched) {
+    const verdict = severityFor(advisory, entry);
+    if (verdict.severity === 'unknown') continue;
+    if (
+      worst.severity === 'unknown' ||
+      severityRank(verdict.severity) > severityRank(worst.severity)
+    ) {
+      worst = verdict;
+    }
+  }
+  return worst;
+}
+
+function baseEcosystem(ecosystem: string): string {
+  return ecosystem.split(':', 1)[0] ?? ecosystem;
+}

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdmissionHandler } from '../../lib/admission/http.js';
+import { createDoor } from '../../lib/registry/door/door.js';
+import { createApp } from './app.js';
+import type { Deps } from './deps.js';
+
+export interface RunningServer {
+  server: Server;
+  url: string;
+  localToken: string;
+  close(): Promise<void>;
+}
+
+/**
+ * One node:http server: `/v2/*` (registry door) and `/admission/*` go to raw
+ * handlers (hot paths, no framework), everything else to the express app.
+ */
+export async function startServer(deps: Deps, listen: { host: string; port: number }): Promise<RunningServer> {
+  const localToken = randomBytes(24).toString('base64url');
+  const defaultEnvironment = deps.config.server.defaultEnvironment;
+  const door = createDoor({
+    upstream: deps.upstream, manifests: deps.stores.manifests, verdicts: deps.stores.verdicts,
+    environments: deps.environments, defaultEnvironment, upstreamUrl: deps.config.upstream.url, logger: deps.logger,
+    requestScan: (repository, digest) => deps.requestScan(repository, digest, 'pulled before judged'),
+  });
+  const admission = createAdmissionHandler(
+    { manifests: deps.stores.manifests, verdicts: deps.stores.verdicts, upstream: deps.upstream,
+      environments: deps.environments, defaultEnvironment: deps.config.admission.defaultEnvironment ?? defaultEnvironment, logger: deps.logger },
+    { maxBodyBytes: deps.config.server.maxBodyBytes, defaultEnvironment },
+  );
+  const app = createApp(deps, { localToken });
+  const server = createServer((req, res) => {
+    const url = req.url ?? '/';
+    if (url === '/v2' || url.startsWith('/v2/')) door(req, res);
+    else if (url.startsWith('/admission/')) admission(req, res);
+    else app(req, res);
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  deps.lock?.update({ apiUrl: url, localToken });
+  return {
+    server, url, localToken,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}
