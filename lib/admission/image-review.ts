@@ -21,6 +21,8 @@ export interface ImageReviewDeps extends DecideDeps {
   upstream: Pick<UpstreamClient, 'headManifest'>;
   environments: () => ReadonlySet<string>;
   defaultEnvironment: string;
+  /** `host:port` of the upstream registry (see resolveImage). */
+  upstreamHost: string;
   logger: Logger;
 }
 
@@ -65,7 +67,8 @@ export async function reviewImages(deps: ImageReviewDeps, body: unknown, environ
 async function judgeContainer(deps: ImageReviewDeps, image: string, environment: string | undefined): Promise<{ allowed: boolean; text: string }> {
   try {
     const resolved = await resolveImage(image, {
-      environment, environments: deps.environments(), defaultEnvironment: deps.defaultEnvironment, upstream: deps.upstream,
+      environment, environments: deps.environments(), defaultEnvironment: deps.defaultEnvironment,
+      upstreamHost: deps.upstreamHost, upstream: deps.upstream,
     });
     const decision = await decide(deps, resolved.repository, resolved.digest, resolved.environment);
     return { allowed: decision.allowed, text: `${image} (${resolved.repository}@${resolved.digest}): ${describeDecision(decision, resolved.environment)}` };

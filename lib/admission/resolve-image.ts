@@ -12,20 +12,29 @@ export interface ResolvedImage {
 
 /**
  * Resolves a pod's image reference: strips the registry host, reads an
- * environment prefix (`customs.example/prod/team/app`) unless the request
- * fixed one, and turns a tag into the digest it names now (a tag is resolved
+ * environment prefix as the door does (`customs.example/prod/team/app`;
+ * an environment named by the request wins), and turns a tag into the digest it names now (a tag is resolved
  * once; the verdict is about that digest).
  */
 export async function resolveImage(
   image: string,
-  options: { environment: string | undefined; environments: ReadonlySet<string>; defaultEnvironment: string; upstream: Pick<UpstreamClient, 'headManifest'> },
+  options: {
+    environment: string | undefined;
+    environments: ReadonlySet<string>;
+    defaultEnvironment: string;
+    /** `host:port` of the upstream registry: its names carry no environment prefix. */
+    upstreamHost: string;
+    upstream: Pick<UpstreamClient, 'headManifest'>;
+  },
 ): Promise<ResolvedImage> {
   const ref = parseImageReference(image);
   let repository = ref.repository;
   let environment = options.environment;
   const slash = repository.indexOf('/');
   const prefix = slash > 0 ? repository.slice(0, slash) : undefined;
-  if (prefix && options.environments.has(prefix)) {
+  // A name through Customs' door follows the door's rule (`prod/team/app`);
+  // a name of the upstream registry itself is a plain repository.
+  if (ref.registry !== options.upstreamHost && prefix && options.environments.has(prefix)) {
     repository = repository.slice(slash + 1);
     environment ??= prefix;
   }

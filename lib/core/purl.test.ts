@@ -5,12 +5,29 @@ describe('formatPurl', () => {
   it.each([
     [
       'deb with epoch and plus (purl-spec deb example)',
-      { type: 'deb', namespace: 'debian', name: 'attr', version: '1:2.4.47-2+b1', qualifiers: { arch: 'amd64' } },
+      {
+        type: 'deb',
+        namespace: 'debian',
+        name: 'attr',
+        version: '1:2.4.47-2+b1',
+        qualifiers: { arch: 'amd64' },
+      },
       'pkg:deb/debian/attr@1:2.4.47-2%2Bb1?arch=amd64',
     ],
     [
       'sorted qualifiers, empty ones dropped',
-      { type: 'DEB', namespace: 'debian', name: 'curl', version: '7.50.3-1', qualifiers: { distro: 'debian-12', arch: 'i386', repository_url: undefined, x: '' } },
+      {
+        type: 'DEB',
+        namespace: 'debian',
+        name: 'curl',
+        version: '7.50.3-1',
+        qualifiers: {
+          distro: 'debian-12',
+          arch: 'i386',
+          repository_url: undefined,
+          x: '',
+        },
+      },
       'pkg:deb/debian/curl@7.50.3-1?arch=i386&distro=debian-12',
     ],
     [

@@ -37,7 +37,9 @@ export function formatPurl(parts: PurlParts): string {
     .map(([k, v]): [string, string] => [k.toLowerCase(), v])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (qualifiers.length > 0) {
-    out += '?' + qualifiers.map(([k, v]) => `${k}=${encodePurlComponent(v)}`).join('&');
+    out +=
+      '?' +
+      qualifiers.map(([k, v]) => `${k}=${encodePurlComponent(v)}`).join('&');
   }
   return out;
 }

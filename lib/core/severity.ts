@@ -29,7 +29,9 @@ const DEBIAN_URGENCY: Record<string, KnownSeverity> = {
  * Severity from a Debian tracker urgency (`unimportant`, `low`, `medium`,
  * `high`; `**` suffixes mark unconfirmed values and are ignored).
  */
-export function severityFromDebianUrgency(urgency: string | undefined): Severity {
+export function severityFromDebianUrgency(
+  urgency: string | undefined,
+): Severity {
   if (urgency === undefined) return 'unknown';
   const key = urgency.replace(/\*+$/, '');
   // hasOwn: `constructor` and friends must not resolve through the prototype.

@@ -102,14 +102,16 @@ function judgeSignatures(
   const s = rules.signatures;
   const verified = new Set(signatures.filter((x) => x.status === 'verified').map((x) => x.signer));
   const reasons: VerdictReason[] = [];
-  if (s.required && verified.size === 0) {
+  // Named signers say more than "any trusted key": report them instead.
+  if (s.required && verified.size === 0 && s.requiredSigners.length === 0) {
     reasons.push(missingSignature(signatures, trustedKeys));
   }
   for (const signer of s.requiredSigners) {
-    if (!verified.has(`key:${signer}`)) {
-      reasons.push({ code: signatures.length === 0 ? 'SIGNATURE_MISSING' : 'SIGNATURE_INVALID',
-        message: `no valid signature by required signer "${signer}"`, details: { signer } });
-    }
+    if (verified.has(`key:${signer}`)) continue;
+    reasons.push(signatures.length === 0
+      ? { code: 'SIGNATURE_MISSING', message: `unsigned: a signature by "${signer}" is required`, details: { signer } }
+      : { code: 'SIGNATURE_INVALID', message: `no valid signature by required signer "${signer}" (${describeFound(signatures)})`,
+        details: { signer, found: signatures.length } });
   }
   return reasons;
 }
@@ -121,9 +123,13 @@ function missingSignature(signatures: Evidence['signatures'], trustedKeys: reado
   if (signatures.length === 0) {
     return { code: 'SIGNATURE_MISSING', message: 'unsigned: a signature by a trusted key is required' };
   }
-  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join('; ');
-  return { code: 'SIGNATURE_INVALID', message: `no signature verified by a trusted key (${signatures.length} found: ${why})`,
+  return { code: 'SIGNATURE_INVALID', message: `no signature verified by a trusted key (${describeFound(signatures)})`,
     details: { found: signatures.length } };
+}
+
+function describeFound(signatures: Evidence['signatures']): string {
+  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join('; ');
+  return `${signatures.length} found: ${why}`;
 }
 
 function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {

@@ -22,8 +22,11 @@ export interface ImageReport {
 
 /** Builds the report of `repository@digest`; undefined when Customs has never seen it. */
 export async function imageReport(stores: Stores, repository: string, digest: Digest): Promise<ImageReport | undefined> {
-  const [manifest, verdictList] = await Promise.all([stores.manifests.get(digest), stores.verdicts.list(repository, digest)]);
-  if (!manifest && verdictList.length === 0) return undefined;
+  const [manifest, verdictList, repositories] = await Promise.all([
+    stores.manifests.get(digest), stores.verdicts.list(repository, digest), stores.manifests.repositoriesOf(digest),
+  ]);
+  // The same digest in another repository is another image for Customs.
+  if (verdictList.length === 0 && !repositories.includes(repository)) return undefined;
   const [tags, scan, packages, findings, signatures, history] = await Promise.all([
     stores.manifests.tagsOf(repository, digest),
     stores.scans.get(digest),

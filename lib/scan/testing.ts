@@ -27,11 +27,18 @@ export async function expectScanError(
     (e: unknown) => e,
   );
   expect(err).toBeInstanceOf(ScanError);
-  expect(err).toMatchObject({ code, ...(details === undefined ? {} : { details: expect.objectContaining(details) }) });
-  return err as ScanError;
+  const scanError = err as ScanError;
+  expect({ code: scanError.code, details: scanError.details }).toMatchObject({
+    code,
+    details: details ?? scanError.details,
+  });
+  return scanError;
 }
 
-const EMPTY_FS: LayerFS = { stat: () => undefined, readFile: () => Promise.resolve(undefined) };
+const EMPTY_FS: LayerFS = {
+  stat: () => undefined,
+  readFile: () => Promise.resolve(undefined),
+};
 
 /**
  * A DetectInput over `content` at `path`, as the pipeline builds it;

@@ -100,6 +100,17 @@ describe('lookupKeyFor', () => {
     });
   });
 
+  it('uses the binary RPM for AlmaLinux, whose records name binaries', () => {
+    const rpm = pkg({
+      ecosystem: 'AlmaLinux:9',
+      name: 'openssl-libs',
+      version: '1:3.0.7-27.el9',
+      sourceName: 'openssl',
+      sourceVersion: '1:3.0.7-27.el9',
+    });
+    expect(lookupKeyFor(rpm).name).toBe('openssl-libs');
+  });
+
   it('leaves names alone until a normaliser is registered', () => {
     expect(normalizePackageName('PyPI', 'Foo_Bar')).toBe('Foo_Bar');
   });

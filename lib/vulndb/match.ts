@@ -39,16 +39,17 @@ export interface MatchResult {
 }
 
 /**
- * Ecosystems whose advisories name source packages (OSV: Debian, Ubuntu,
- * Alpine origin, RPM distributions name the source package or SRPM).
+ * Ecosystems whose advisories name source packages: Debian, Ubuntu and
+ * Alpine (origin) by their data; SUSE, openSUSE and Mageia by the OSV
+ * ecosystem table. AlmaLinux is left out on purpose: the spec says
+ * "source package" but its published records name binary RPMs
+ * (`openssl-libs`, `httpd-devel`).
  */
 const SOURCE_PACKAGE_ECOSYSTEMS = new Set([
-  'AlmaLinux',
   'Alpine',
   'Debian',
   'Mageia',
   'openSUSE',
-  'Rocky Linux',
   'SUSE',
   'Ubuntu',
 ]);
@@ -64,7 +65,7 @@ const NAME_NORMALIZERS: ReadonlyMap<string, (name: string) => string> =
 
 /**
  * The ecosystem, name and version advisories are matched on. Packages of
- * source-package distributions (Debian, Ubuntu, Alpine, RPM distros) use
+ * source-package distributions (Debian, Ubuntu, Alpine, SUSE …) use
  * their source package (`sourceName ?? name`, `sourceVersion ?? version`,
  * so a binNMU `5.2.15-2+b13` is matched as source `5.2.15-2`); language
  * packages their own name and version.

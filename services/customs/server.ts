@@ -27,7 +27,8 @@ export async function startServer(deps: Deps, listen: { host: string; port: numb
   });
   const admission = createAdmissionHandler(
     { manifests: deps.stores.manifests, verdicts: deps.stores.verdicts, upstream: deps.upstream,
-      environments: deps.environments, defaultEnvironment: deps.config.admission.defaultEnvironment ?? defaultEnvironment, logger: deps.logger },
+      environments: deps.environments, defaultEnvironment: deps.config.admission.defaultEnvironment ?? defaultEnvironment,
+      upstreamHost: new URL(deps.config.upstream.url).host, logger: deps.logger },
     { maxBodyBytes: deps.config.server.maxBodyBytes, defaultEnvironment },
   );
   const app = createApp(deps, { localToken });

@@ -77,7 +77,10 @@ export interface DetectInput {
  * `detector`, and `path` (the matched file's path unless the detector
  * names a more precise one).
  */
-export type DetectedPackage = Omit<ImagePackage, 'layerDigest' | 'detector' | 'path'> & {
+export type DetectedPackage = Omit<
+  ImagePackage,
+  'layerDigest' | 'detector' | 'path'
+> & {
   path?: string | undefined;
 };
 

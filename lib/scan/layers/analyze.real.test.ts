@@ -14,9 +14,15 @@ import { expectScanError, silentLogger } from '../testing.js';
 import { analyzeLayers } from './analyze.js';
 import { blobPath, layoutLayers, OCI_TEST_CACHE } from './test-oci-layout.js';
 
-const LIMITS = { maxLayerBytes: 2 * 1024 ** 3, maxFileBytes: 16 * 1024 ** 2, maxEntries: 500_000, maxSymlinkDepth: 40 };
+const LIMITS = {
+  maxLayerBytes: 2 * 1024 ** 3,
+  maxFileBytes: 16 * 1024 ** 2,
+  maxEntries: 500_000,
+  maxSymlinkDepth: 40,
+};
 const HOW_TO_BUILD = 'run `/work/shared/scripts/make-test-images.sh --no-push`';
-const SITE_PACKAGES_RE = /^usr\/local\/lib\/python3\.11\/site-packages\/([^/]+)-([^/-]+)\.dist-info\/METADATA$/;
+const SITE_PACKAGES_RE =
+  /^usr\/local\/lib\/python3\.11\/site-packages\/([^/]+)-([^/-]+)\.dist-info\/METADATA$/;
 
 interface ExpectedDpkg {
   name: string;
@@ -26,17 +32,30 @@ interface ExpectedDpkg {
   sourceVersion: string;
 }
 
-async function expectedContents(): Promise<{ images: Record<string, { packages: { dpkg: ExpectedDpkg[] } }> }> {
+async function expectedContents(): Promise<{
+  images: Record<string, { packages: { dpkg: ExpectedDpkg[] } }>;
+}> {
   const path = join(OCI_TEST_CACHE, 'expected-contents.json');
   const text = await readFile(path, 'utf8').catch((err: unknown) => {
     throw new Error(`${path} is missing: ${HOW_TO_BUILD}`, { cause: err });
   });
-  return JSON.parse(text) as { images: Record<string, { packages: { dpkg: ExpectedDpkg[] } }> };
+  return JSON.parse(text) as {
+    images: Record<string, { packages: { dpkg: ExpectedDpkg[] } }>;
+  };
 }
 
-function analyze(layout: string, ref?: string, detectors: readonly PackageDetector[] = DETECTORS) {
+function analyze(
+  layout: string,
+  ref?: string,
+  detectors: readonly PackageDetector[] = DETECTORS,
+) {
   return layoutLayers(join(OCI_TEST_CACHE, 'oci', layout), ref).then((layers) =>
-    analyzeLayers(layers, { detectors, limits: LIMITS, signal: new AbortController().signal, logger: silentLogger }),
+    analyzeLayers(layers, {
+      detectors,
+      limits: LIMITS,
+      signal: new AbortController().signal,
+      logger: silentLogger,
+    }),
   );
 }
 
@@ -47,13 +66,16 @@ const distInfoDetector: PackageDetector = {
   matches: (file) => SITE_PACKAGES_RE.test(file.path),
   detect: ({ file }): Promise<DetectedPackage[]> => {
     const [, name = '', version = ''] = SITE_PACKAGES_RE.exec(file.path) ?? [];
-    return Promise.resolve([{ ecosystem: 'PyPI', name, version, purl: `pkg:pypi/${name}@${version}` }]);
+    return Promise.resolve([
+      { ecosystem: 'PyPI', name, version, purl: `pkg:pypi/${name}@${version}` },
+    ]);
   },
 };
 
 describe('analyzeLayers on real images', () => {
   it('finds exactly the 88 dpkg packages of debian bookworm minbase', async () => {
-    const expected = (await expectedContents()).images['debian']?.packages.dpkg ?? [];
+    const expected =
+      (await expectedContents()).images['debian']?.packages.dpkg ?? [];
     const layers = await layoutLayers(join(OCI_TEST_CACHE, 'oci', 'debian'));
     const analysis = await analyze('debian');
     expect(analysis.distribution).toEqual({
@@ -64,44 +86,84 @@ describe('analyzeLayers on real images', () => {
     });
     expect(expected).toHaveLength(88);
     const found = analysis.packages
-      .map((p) => ({ name: p.name, version: p.version, arch: p.arch, source: p.sourceName, sourceVersion: p.sourceVersion }))
+      .map((p) => ({
+        name: p.name,
+        version: p.version,
+        arch: p.arch,
+        source: p.sourceName,
+        sourceVersion: p.sourceVersion,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name));
-    expect(found).toEqual([...expected].sort((a, b) => a.name.localeCompare(b.name)));
+    expect(found).toEqual(
+      [...expected].sort((a, b) => a.name.localeCompare(b.name)),
+    );
     for (const p of analysis.packages) {
-      expect(p).toMatchObject({ ecosystem: 'Debian:12', detector: 'os/dpkg', path: 'var/lib/dpkg/status', layerDigest: layers[0]?.digest });
+      expect(p).toMatchObject({
+        ecosystem: 'Debian:12',
+        detector: 'os/dpkg',
+        path: 'var/lib/dpkg/status',
+        layerDigest: layers[0]?.digest,
+      });
     }
     expect(analysis.packages.find((p) => p.name === 'bsdutils')?.purl).toBe(
       'pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12',
     );
     expect(analysis.warnings).toEqual([]);
-    expect(analysis.stats).toMatchObject({ layers: 1, entries: expect.any(Number) as number });
+    expect(analysis.stats).toMatchObject({
+      layers: 1,
+      entries: expect.any(Number) as number,
+    });
   });
 
   it('costs about what gunzip of the layer costs', async () => {
     const layers = await layoutLayers(join(OCI_TEST_CACHE, 'oci', 'debian'));
-    const blob = blobPath(join(OCI_TEST_CACHE, 'oci', 'debian'), layers[0]!.digest);
+    const blob = blobPath(
+      join(OCI_TEST_CACHE, 'oci', 'debian'),
+      layers[0]!.digest,
+    );
     let started = performance.now();
     await promisify(execFile)('sh', ['-c', `gunzip -c '${blob}' > /dev/null`]);
     const gunzipMs = performance.now() - started;
     started = performance.now();
     const analysis = await analyze('debian');
     const scanMs = performance.now() - started;
-    console.log(JSON.stringify({ layerBytes: analysis.stats.compressedBytes, gunzipMs: Math.round(gunzipMs), scanMs: Math.round(scanMs), ratio: +(scanMs / gunzipMs).toFixed(2) }));
+    console.log(
+      JSON.stringify({
+        layerBytes: analysis.stats.compressedBytes,
+        gunzipMs: Math.round(gunzipMs),
+        scanMs: Math.round(scanMs),
+        ratio: +(scanMs / gunzipMs).toFixed(2),
+      }),
+    );
     expect(analysis.packages).toHaveLength(88);
   });
 
   it('finds no dpkg database in the app image and honours its whiteout layer', async () => {
-    const analysis = await analyze('app', '1.0', [...DETECTORS, distInfoDetector]);
+    const analysis = await analyze('app', '1.0', [
+      ...DETECTORS,
+      distInfoDetector,
+    ]);
     expect(analysis.distribution).toBeUndefined();
-    expect(analysis.packages.filter((p) => p.detector === 'os/dpkg')).toEqual([]);
-    expect(analysis.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(['certifi@2018.4.16', 'requests@2.19.0']);
+    expect(analysis.packages.filter((p) => p.detector === 'os/dpkg')).toEqual(
+      [],
+    );
+    expect(
+      analysis.packages.map((p) => `${p.name}@${p.version}`).sort(),
+    ).toEqual(['certifi@2018.4.16', 'requests@2.19.0']);
     expect(analysis.stats.layers).toBe(4);
   });
 
   it('reads the uncompressed variant of the app image the same way', async () => {
-    const analysis = await analyze('app-uncompressed', undefined, [...DETECTORS, distInfoDetector]);
-    expect(analysis.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(['certifi@2018.4.16', 'requests@2.19.0']);
-    expect(analysis.stats.compressedBytes).toBe(analysis.stats.uncompressedBytes);
+    const analysis = await analyze('app-uncompressed', undefined, [
+      ...DETECTORS,
+      distInfoDetector,
+    ]);
+    expect(
+      analysis.packages.map((p) => `${p.name}@${p.version}`).sort(),
+    ).toEqual(['certifi@2018.4.16', 'requests@2.19.0']);
+    expect(analysis.stats.compressedBytes).toBe(
+      analysis.stats.uncompressedBytes,
+    );
   });
 
   it('refuses zstd layers for now', async () => {

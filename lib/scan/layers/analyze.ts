@@ -8,10 +8,17 @@ import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
-import { identifyDistribution, isOsReleasePath } from '../detectors/os-release/identify.js';
-import type { LayerFile, PackageDetector, ScanWarning } from '../detectors/types.js';
+import {
+  identifyDistribution,
+  isOsReleasePath,
+} from '../detectors/os-release/identify.js';
+import type {
+  LayerFile,
+  PackageDetector,
+  ScanWarning,
+} from '../detectors/types.js';
 import { extractLayer, type ExtractStats } from './extract.js';
-import { layerReadError } from './layer-stream.js';
+import { abortReason, layerReadError } from './layer-stream.js';
 import type { ExtractLimits } from './limits.js';
 import { MergedView } from './merged-view.js';
 import { runDetectors } from './run-detectors.js';
@@ -43,7 +50,12 @@ export interface LayerAnalysis {
   distribution?: Distribution | undefined;
   /** Expected problems (a malformed package db); each was also logged at `warn`. */
   warnings: ScanWarning[];
-  stats: { layers: number; entries: number; compressedBytes: number; uncompressedBytes: number };
+  stats: {
+    layers: number;
+    entries: number;
+    compressedBytes: number;
+    uncompressedBytes: number;
+  };
 }
 
 /**
@@ -58,7 +70,10 @@ export interface LayerAnalysis {
  *   `details.layerDigest`) or detection (`DETECTOR_FAILED`); domain errors of
  *   `open()` unchanged; the signal's reason when aborted.
  */
-export async function analyzeLayers(layers: readonly LayerSource[], options: AnalyzeOptions): Promise<LayerAnalysis> {
+export async function analyzeLayers(
+  layers: readonly LayerSource[],
+  options: AnalyzeOptions,
+): Promise<LayerAnalysis> {
   const logger = options.logger.child({ component: 'scan.layers' });
   const warnings: ScanWarning[] = [];
   const warn = (warning: ScanWarning): void => {
@@ -67,15 +82,22 @@ export async function analyzeLayers(layers: readonly LayerSource[], options: Ana
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const stats = { layers: layers.length, entries: 0, compressedBytes: 0, uncompressedBytes: 0 };
+  const stats = {
+    layers: layers.length,
+    entries: 0,
+    compressedBytes: 0,
+    uncompressedBytes: 0,
+  };
   for (const layer of layers) {
+    if (options.signal.aborted) throw abortReason(options.signal);
     const walked = await walkLayer(layer, view, { ...options, logger, warn });
     stats.entries += walked.entries;
     stats.compressedBytes += walked.compressedBytes;
     stats.uncompressedBytes += walked.uncompressedBytes;
   }
   const identified = await identifyDistribution(view.fs);
-  for (const w of identified.warnings) warn({ ...w, source: 'os-release', path: identified.path });
+  for (const w of identified.warnings)
+    warn({ ...w, source: 'os-release', path: identified.path });
   const packages = await runDetectors(view.files(), {
     detectors: options.detectors,
     fs: view.fs,
@@ -91,9 +113,14 @@ interface WalkContext extends AnalyzeOptions {
   warn(warning: ScanWarning): void;
 }
 
-async function walkLayer(layer: LayerSource, view: MergedView, ctx: WalkContext): Promise<ExtractStats> {
+async function walkLayer(
+  layer: LayerSource,
+  view: MergedView,
+  ctx: WalkContext,
+): Promise<ExtractStats> {
   const started = performance.now();
-  const wants = (file: LayerFile): boolean => isOsReleasePath(file.path) || ctx.detectors.some((d) => d.matches(file));
+  const wants = (file: LayerFile): boolean =>
+    isOsReleasePath(file.path) || ctx.detectors.some((d) => d.matches(file));
   const changes = view.beginLayer(layer.digest, wants);
   let stats: ExtractStats;
   try {
@@ -111,12 +138,18 @@ async function walkLayer(layer: LayerSource, view: MergedView, ctx: WalkContext)
   changes.commit();
   for (const warning of changes.warnings) ctx.warn(warning);
   const durationMs = Math.round(performance.now() - started);
-  ctx.logger.debug({ digest: layer.digest, mediaType: layer.mediaType, ...stats, durationMs }, 'layer walked');
+  ctx.logger.debug(
+    { digest: layer.digest, mediaType: layer.mediaType, ...stats, durationMs },
+    'layer walked',
+  );
   return stats;
 }
 
 /** Adds the layer digest to a ScanError's details (the original is the cause). */
 function withLayer(err: Error, layerDigest: Digest): Error {
   if (!(err instanceof ScanError)) return err;
-  return new ScanError(err.code, err.message, { details: { ...err.details, layerDigest }, cause: err });
+  return new ScanError(err.code, err.message, {
+    details: { ...err.details, layerDigest },
+    cause: err,
+  });
 }

@@ -9,24 +9,26 @@ import type { Readable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import { AppError, ScanError } from '../../core/errors.js';
 import type { LayerFile } from '../detectors/types.js';
-import { pumpLayer, sniffCompression, type LayerByteCounts, type TarSink } from './layer-stream.js';
+import {
+  pumpLayer,
+  sniffCompression,
+  type LayerByteCounts,
+  type TarSink,
+} from './layer-stream.js';
 import { limitExceeded, type ExtractLimits } from './limits.js';
-import { assertSymlinkInside, joinPath, normalizeEntryPath, splitPath } from './paths.js';
+import {
+  AUFS_META_PREFIX,
+  corruptLayer,
+  isFileType,
+  isSupportedType,
+  nonFileEntry,
+  WHITEOUT_PREFIX,
+  whiteoutEntry,
+  type LayerEntry,
+} from './layer-entry.js';
+import { normalizeEntryPath, splitPath } from './paths.js';
 
-/**
- * One entry of a layer. Paths are normalized and root-relative (see
- * `normalizeEntryPath`). OCI whiteouts come as `whiteout` (the path deleted
- * from lower layers) and `opaque` (the directory whose lower content is
- * hidden); they are never reported as files.
- */
-export type LayerEntry =
-  | { type: 'file'; file: LayerFile; content: Buffer | undefined }
-  | { type: 'directory'; path: string }
-  | { type: 'symlink'; path: string; target: string }
-  | { type: 'hardlink'; path: string; target: string; mode: number }
-  | { type: 'whiteout'; path: string }
-  | { type: 'opaque'; path: string }
-  | { type: 'other'; path: string };
+export type { LayerEntry } from './layer-entry.js';
 
 /** Options of {@link extractLayer}. */
 export interface ExtractOptions {
@@ -60,7 +62,10 @@ export interface ExtractStats extends LayerByteCounts {
  *   `LAYER_DIGEST_MISMATCH`, `LAYER_FETCH_FAILED`, whatever `onEntry`
  *   throws, and the signal's reason when aborted.
  */
-export async function extractLayer(input: Readable, options: ExtractOptions): Promise<ExtractStats> {
+export async function extractLayer(
+  input: Readable,
+  options: ExtractOptions,
+): Promise<ExtractStats> {
   const walker = new TarWalker(options);
   const counts = await pumpLayer(input, walker, {
     mediaType: options.mediaType,
@@ -74,12 +79,6 @@ const TAR_BLOCK_BYTES = 512;
 /** pax and GNU long-name headers are metadata; real ones are tiny. */
 const MAX_META_ENTRY_BYTES = 1024 * 1024;
 const SNIFF_BYTES = 4;
-const WHITEOUT_PREFIX = '.wh.';
-const OPAQUE_WHITEOUT = '.wh..wh..opq';
-const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
-const OTHER_TYPES = new Set(['CharacterDevice', 'BlockDevice', 'FIFO']);
-const DIRECTORY_TYPES = new Set(['Directory', 'GNUDumpDir']);
-const LINK_TYPES = new Set(['SymbolicLink', 'Link']);
 
 /** Drives tar's streaming Parser synchronously; a TarSink for pumpLayer. */
 class TarWalker implements TarSink {
@@ -120,9 +119,11 @@ class TarWalker implements TarSink {
   end(): void {
     if (this.isEof) return;
     const rest = this.isHeadChecked ? undefined : this.releaseHead();
-    if (rest !== undefined && rest.length > 0) this.feed(() => this.parser.write(rest));
+    if (rest !== undefined && rest.length > 0)
+      this.feed(() => this.parser.write(rest));
     // A stream cut inside a header block is not noticed by the parser itself.
-    if (this.tarBytes % TAR_BLOCK_BYTES !== 0) throw corrupt('truncated tar stream', 'TAR_TRUNCATED');
+    if (this.tarBytes % TAR_BLOCK_BYTES !== 0)
+      throw corruptLayer('truncated tar stream', 'TAR_TRUNCATED');
     this.feed(() => this.parser.end());
   }
 
@@ -145,7 +146,8 @@ class TarWalker implements TarSink {
   /** tar's Parser unpacks gzip by itself when it sees the magic; a layer is compressed once. */
   private checkHead(chunk: Buffer): Buffer | undefined {
     if (this.isHeadChecked) return chunk;
-    this.head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+    this.head =
+      this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
     return this.head.length < SNIFF_BYTES ? undefined : this.releaseHead();
   }
 
@@ -153,7 +155,11 @@ class TarWalker implements TarSink {
     const head = this.head ?? Buffer.alloc(0);
     this.head = undefined;
     this.isHeadChecked = true;
-    if (sniffCompression(head) !== 'none') throw corrupt('tar stream starts with compression magic', 'TAR_COMPRESSED');
+    if (sniffCompression(head) !== 'none')
+      throw corruptLayer(
+        'tar stream starts with compression magic',
+        'TAR_COMPRESSED',
+      );
     return head;
   }
 
@@ -164,54 +170,38 @@ class TarWalker implements TarSink {
       throw limitExceeded('maxEntries', this.options.limits.maxEntries);
     }
     const path = normalizeEntryPath(entry.path);
-    if (path === '') return false;
+    // The root itself, and aufs bookkeeping (`.wh..wh.plnk/…`, docker skips it too).
+    if (path === '' || path.startsWith(AUFS_META_PREFIX)) return false;
     const [dir, name] = splitPath(path);
     if (name.startsWith(WHITEOUT_PREFIX)) {
-      this.whiteout(dir, name);
+      const whiteout = whiteoutEntry(dir, name);
+      if (whiteout !== undefined) this.options.onEntry(whiteout);
       return false;
     }
-    if (FILE_TYPES.has(entry.type)) return this.file(path, entry);
-    this.options.onEntry(this.nonFileEntry(path, entry));
+    if (isFileType(entry.type)) return this.file(path, entry);
+    this.options.onEntry(nonFileEntry(path, entry));
     return false;
   }
 
   private file(path: string, entry: ReadEntry): boolean {
-    const file: LayerFile = { path, sizeBytes: entry.size, mode: entry.mode ?? 0 };
+    const file: LayerFile = {
+      path,
+      sizeBytes: entry.size,
+      mode: entry.mode ?? 0,
+    };
     if (!this.options.wants(file)) {
       this.options.onEntry({ type: 'file', file, content: undefined });
       return false;
     }
     const { maxFileBytes } = this.options.limits;
     if (file.sizeBytes > maxFileBytes) {
-      throw limitExceeded('maxFileBytes', maxFileBytes, { path, sizeBytes: file.sizeBytes });
+      throw limitExceeded('maxFileBytes', maxFileBytes, {
+        path,
+        sizeBytes: file.sizeBytes,
+      });
     }
     this.matched.set(entry, file);
     return true;
-  }
-
-  private nonFileEntry(path: string, entry: ReadEntry): LayerEntry {
-    if (DIRECTORY_TYPES.has(entry.type)) return { type: 'directory', path };
-    if (OTHER_TYPES.has(entry.type)) return { type: 'other', path };
-    // The parser refuses link entries without a linkpath, so it is set here.
-    const target = entry.linkpath ?? '';
-    if (entry.type === 'SymbolicLink') {
-      assertSymlinkInside(path, target);
-      return { type: 'symlink', path, target };
-    }
-    return { type: 'hardlink', path, target: normalizeEntryPath(target), mode: entry.mode ?? 0 };
-  }
-
-  /** OCI image-spec layer.md "Whiteouts". */
-  private whiteout(dir: string, name: string): void {
-    if (name === OPAQUE_WHITEOUT) {
-      this.options.onEntry({ type: 'opaque', path: dir });
-      return;
-    }
-    // Other `.wh..wh.` names are aufs bookkeeping (`.wh..wh.plnk`), not deletions.
-    if (name.startsWith(`${WHITEOUT_PREFIX}${WHITEOUT_PREFIX}`)) return;
-    const target = name.slice(WHITEOUT_PREFIX.length);
-    if (target === '' || target === '.') throw corrupt(`invalid whiteout ${name}`, 'TAR_WHITEOUT');
-    this.options.onEntry({ type: 'whiteout', path: normalizeEntryPath(joinPath(dir, target)) });
   }
 
   private readMatched(entry: ReadEntry): void {
@@ -221,7 +211,11 @@ class TarWalker implements TarSink {
     entry.on('data', (chunk: Buffer) => chunks.push(chunk));
     entry.on('end', () => {
       if (this.failure === undefined) {
-        this.options.onEntry({ type: 'file', file, content: Buffer.concat(chunks, file.sizeBytes) });
+        this.options.onEntry({
+          type: 'file',
+          file,
+          content: Buffer.concat(chunks, file.sizeBytes),
+        });
       }
     });
   }
@@ -229,20 +223,20 @@ class TarWalker implements TarSink {
   /** Entries the parser skips by itself: oversized metadata and exotic types. */
   private ignored(entry: ReadEntry): void {
     if (entry.meta) {
-      throw limitExceeded('maxMetaEntryBytes', MAX_META_ENTRY_BYTES, { path: entry.path });
+      throw limitExceeded('maxMetaEntryBytes', MAX_META_ENTRY_BYTES, {
+        path: entry.path,
+      });
     }
-    const isKnown = FILE_TYPES.has(entry.type) || DIRECTORY_TYPES.has(entry.type) ||
-      OTHER_TYPES.has(entry.type) || LINK_TYPES.has(entry.type);
-    if (isKnown) return; // ours: filtered out above
+    if (isSupportedType(entry.type)) return; // ours: filtered out above
     // Sparse files, tape headers…: skipping them could hide a file a runtime would unpack.
-    throw new ScanError('LAYER_UNSUPPORTED', `unsupported tar entry type ${entry.type}`, {
-      details: { path: entry.path, entryType: entry.type },
-    });
+    throw new ScanError(
+      'LAYER_UNSUPPORTED',
+      `unsupported tar entry type ${entry.type}`,
+      {
+        details: { path: entry.path, entryType: entry.type },
+      },
+    );
   }
-}
-
-function corrupt(message: string, tarCode: string): ScanError {
-  return new ScanError('LAYER_CORRUPT', `corrupt layer: ${message}`, { details: { tarCode } });
 }
 
 function toScanError(err: unknown): Error {

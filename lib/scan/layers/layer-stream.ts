@@ -7,7 +7,10 @@ import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { AppError, hasCode, ScanError } from '../../core/errors.js';
-import { layerCompression, type LayerCompression } from '../../core/media-types.js';
+import {
+  layerCompression,
+  type LayerCompression,
+} from '../../core/media-types.js';
 import { limitExceeded } from './limits.js';
 
 /** Receives the uncompressed tar bytes, synchronously; may throw to stop. */
@@ -54,7 +57,11 @@ const GUNZIP_CHUNK_BYTES = 256 * 1024;
  *   gzip), `EXTRACT_LIMIT_EXCEEDED` (`maxLayerBytes`), whatever `sink`
  *   throws, and the signal's reason when aborted.
  */
-export async function pumpLayer(input: Readable, sink: TarSink, options: PumpOptions): Promise<LayerByteCounts> {
+export async function pumpLayer(
+  input: Readable,
+  sink: TarSink,
+  options: PumpOptions,
+): Promise<LayerByteCounts> {
   const counts: LayerByteCounts = { compressedBytes: 0, uncompressedBytes: 0 };
   const toTar = (chunk: Buffer): void => {
     counts.uncompressedBytes += chunk.length;
@@ -72,7 +79,10 @@ export async function pumpLayer(input: Readable, sink: TarSink, options: PumpOpt
   const decoder = new Decoder(compression, toTar);
   let contentError: unknown;
   try {
-    for await (const chunk of addAbortSignal(options.signal, input) as AsyncIterable<unknown>) {
+    for await (const chunk of addAbortSignal(
+      options.signal,
+      input,
+    ) as AsyncIterable<unknown>) {
       const bytes = toBuffer(chunk);
       counts.compressedBytes += bytes.length;
       if (contentError === undefined) contentError = await decoder.write(bytes);
@@ -113,7 +123,10 @@ class Decoder {
 
   async end(): Promise<unknown> {
     try {
-      const rest = this.compression === undefined ? this.sniff(Buffer.alloc(0), true) : undefined;
+      const rest =
+        this.compression === undefined
+          ? this.sniff(Buffer.alloc(0), true)
+          : undefined;
       if (rest !== undefined && rest.length > 0) await this.forward(rest);
       if (this.gunzip !== undefined && this.failure === undefined) {
         this.gunzip.end();
@@ -132,14 +145,16 @@ class Decoder {
   /** Holds bytes until the compression is known; then returns what to forward. */
   private sniff(chunk: Buffer, isLast = false): Buffer | undefined {
     if (this.compression === undefined) {
-      this.head = this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
+      this.head =
+        this.head === undefined ? chunk : Buffer.concat([this.head, chunk]);
       if (this.head.length < SNIFF_BYTES && !isLast) return undefined;
       this.compression = sniffCompression(this.head);
       chunk = this.head;
       this.head = undefined;
     }
     if (this.compression === 'zstd') throw zstdUnsupported();
-    if (this.compression === 'gzip' && this.gunzip === undefined) this.gunzip = this.startGunzip();
+    if (this.compression === 'gzip' && this.gunzip === undefined)
+      this.gunzip = this.startGunzip();
     return chunk;
   }
 
@@ -175,15 +190,20 @@ class Decoder {
 
 // zstd comes with a later issue: node:zlib has no zstd decoder on Node 20.
 function zstdUnsupported(): ScanError {
-  return new ScanError('LAYER_UNSUPPORTED', 'unsupported layer compression: zstd', {
-    details: { compression: 'zstd' },
-  });
+  return new ScanError(
+    'LAYER_UNSUPPORTED',
+    'unsupported layer compression: zstd',
+    {
+      details: { compression: 'zstd' },
+    },
+  );
 }
 
 /** Layer streams carry bytes; a string chunk means someone set an encoding. */
 function toBuffer(chunk: unknown): Buffer {
   if (Buffer.isBuffer(chunk)) return chunk;
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof Uint8Array)
+    return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   throw new TypeError('layer stream must yield bytes, not strings');
 }
 
@@ -197,7 +217,11 @@ export function sniffCompression(head: Buffer): LayerCompression {
 /** Content errors are ours (AppError) or the decompressor's (corrupt data). */
 function asContentError(err: unknown): Error {
   if (err instanceof AppError) return err;
-  return new ScanError('LAYER_CORRUPT', 'corrupt layer: invalid compressed data', { cause: err });
+  return new ScanError(
+    'LAYER_CORRUPT',
+    'corrupt layer: invalid compressed data',
+    { cause: err },
+  );
 }
 
 /**
@@ -209,10 +233,16 @@ function asContentError(err: unknown): Error {
 export function layerReadError(err: unknown, signal: AbortSignal): Error {
   if (signal.aborted) return abortReason(signal);
   if (hasCode(err, 'UPSTREAM_DIGEST_MISMATCH')) {
-    return new ScanError('LAYER_DIGEST_MISMATCH', 'layer content does not match its digest', { cause: err });
+    return new ScanError(
+      'LAYER_DIGEST_MISMATCH',
+      'layer content does not match its digest',
+      { cause: err },
+    );
   }
   if (err instanceof AppError) return err;
-  return new ScanError('LAYER_FETCH_FAILED', 'failed to read layer', { cause: err });
+  return new ScanError('LAYER_FETCH_FAILED', 'failed to read layer', {
+    cause: err,
+  });
 }
 
 /** The abort reason as an Error (AbortSignal.abort() gives a DOMException, which is one). */

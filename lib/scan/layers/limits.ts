@@ -26,7 +26,11 @@ export function limitExceeded(
   value: number,
   details: Record<string, unknown> = {},
 ): ScanError {
-  return new ScanError('EXTRACT_LIMIT_EXCEEDED', `layer exceeds ${limit} (${value})`, {
-    details: { limit, value, ...details },
-  });
+  return new ScanError(
+    'EXTRACT_LIMIT_EXCEEDED',
+    `layer exceeds ${limit} (${value})`,
+    {
+      details: { limit, value, ...details },
+    },
+  );
 }

@@ -45,12 +45,17 @@ export class MergedView {
   constructor(private readonly maxSymlinkDepth: number) {
     this.fs = {
       stat: (path) => this.resolve(path)?.file,
-      readFile: (path) => Promise.resolve(this.resolve(path)?.content),
+      // In an executor, a throw (symlink loop) becomes a rejection.
+      readFile: (path) =>
+        new Promise((resolve) => resolve(this.resolve(path)?.content)),
     };
   }
 
   /** Starts applying the next layer (bottom to top); commit it when its walk succeeded. */
-  beginLayer(layerDigest: Digest, wants: (file: LayerFile) => boolean): LayerChanges {
+  beginLayer(
+    layerDigest: Digest,
+    wants: (file: LayerFile) => boolean,
+  ): LayerChanges {
     return new LayerChanges(this, layerDigest, wants);
   }
 
@@ -61,10 +66,17 @@ export class MergedView {
     for (let dir = stack.pop(); dir !== undefined; dir = stack.pop()) {
       for (const node of dir.children.values()) {
         if (node.kind === 'dir') stack.push(node);
-        else if (node.kind === 'file') out.push({ file: node.file, content: node.content, layerDigest: node.layerDigest });
+        else if (node.kind === 'file')
+          out.push({
+            file: node.file,
+            content: node.content,
+            layerDigest: node.layerDigest,
+          });
       }
     }
-    return out.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
+    return out.sort((a, b) =>
+      a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0,
+    );
   }
 
   /** The node at `path`, without following symlinks. */
@@ -128,9 +140,14 @@ export class MergedView {
       if (node.kind === 'dir') {
         stack.push(node);
       } else if (node.kind === 'file') {
-        return pending.every((rest) => rest === '' || rest === '.') ? node : undefined;
+        return pending.every((rest) => rest === '' || rest === '.')
+          ? node
+          : undefined;
       } else {
-        if (++followed > this.maxSymlinkDepth) throw limitExceeded('maxSymlinkDepth', this.maxSymlinkDepth, { path });
+        if (++followed > this.maxSymlinkDepth)
+          throw limitExceeded('maxSymlinkDepth', this.maxSymlinkDepth, {
+            path,
+          });
         if (node.target.startsWith('/')) stack.length = 1;
         pending.push(...node.target.split(SEPARATOR_RE).reverse());
       }
@@ -166,13 +183,16 @@ export class LayerChanges {
         this.view.clear(entry.path);
         return;
       case 'directory':
-        if (this.view.get(entry.path)?.kind !== 'dir') this.view.remove(entry.path);
+        if (this.view.get(entry.path)?.kind !== 'dir')
+          this.view.remove(entry.path);
         this.staged.delete(entry.path);
         return;
       case 'file': {
         const { file, content } = entry;
         const leaf: FileNode | undefined =
-          content === undefined ? undefined : { kind: 'file', file, content, layerDigest: this.layerDigest };
+          content === undefined
+            ? undefined
+            : { kind: 'file', file, content, layerDigest: this.layerDigest };
         this.replace(file.path, leaf);
         return;
       }
@@ -202,10 +222,17 @@ export class LayerChanges {
   }
 
   /** A hardlink shares its target's content; tar lists the target first. */
-  private hardlink(entry: Extract<LayerEntry, { type: 'hardlink' }>): FileNode | undefined {
+  private hardlink(
+    entry: Extract<LayerEntry, { type: 'hardlink' }>,
+  ): FileNode | undefined {
     const target = this.staged.get(entry.target) ?? this.view.get(entry.target);
     if (target?.kind === 'file') {
-      return { ...target, file: { ...target.file, path: entry.path, mode: entry.mode } };
+      // The path appears in this layer, whichever layer holds the content.
+      return {
+        ...target,
+        file: { ...target.file, path: entry.path, mode: entry.mode },
+        layerDigest: this.layerDigest,
+      };
     }
     if (this.wants({ path: entry.path, sizeBytes: 0, mode: entry.mode })) {
       this.warnings.push({

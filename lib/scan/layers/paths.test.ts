@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ScanError } from '../../core/errors.js';
-import { assertSymlinkInside, joinPath, normalizeEntryPath, splitPath } from './paths.js';
+import {
+  assertSymlinkInside,
+  joinPath,
+  normalizeEntryPath,
+  splitPath,
+} from './paths.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -23,12 +28,17 @@ describe('normalizeEntryPath', () => {
     expect(normalizeEntryPath(raw)).toBe(expected);
   });
 
-  it.each(['/etc/passwd', '../etc/passwd', 'a/../../b', 'a/../b', '..', './..', 'a/..'])(
-    'rejects %j with EXTRACT_PATH_ESCAPE',
-    (raw) => {
-      expect(codeOf(() => normalizeEntryPath(raw))).toBe('EXTRACT_PATH_ESCAPE');
-    },
-  );
+  it.each([
+    '/etc/passwd',
+    '../etc/passwd',
+    'a/../../b',
+    'a/../b',
+    '..',
+    './..',
+    'a/..',
+  ])('rejects %j with EXTRACT_PATH_ESCAPE', (raw) => {
+    expect(codeOf(() => normalizeEntryPath(raw))).toBe('EXTRACT_PATH_ESCAPE');
+  });
 });
 
 describe('assertSymlinkInside', () => {
@@ -51,7 +61,9 @@ describe('assertSymlinkInside', () => {
     ['a', '/../etc/passwd'],
     ['a/b', '/x/../../y'],
   ])('rejects %s -> %s with EXTRACT_PATH_ESCAPE', (link, target) => {
-    expect(codeOf(() => assertSymlinkInside(link, target))).toBe('EXTRACT_PATH_ESCAPE');
+    expect(codeOf(() => assertSymlinkInside(link, target))).toBe(
+      'EXTRACT_PATH_ESCAPE',
+    );
   });
 });
 

@@ -35,7 +35,8 @@ export function assertSymlinkInside(linkPath: string, target: string): void {
   for (const segment of target.split('/')) {
     if (segment === '' || segment === '.') continue;
     depth += segment === '..' ? -1 : 1;
-    if (depth < 0) throw escape('symlink target outside the root', linkPath, target);
+    if (depth < 0)
+      throw escape('symlink target outside the root', linkPath, target);
   }
 }
 
@@ -51,7 +52,11 @@ export function joinPath(dir: string, name: string): string {
 }
 
 function escape(what: string, path: string, target?: string): ScanError {
-  return new ScanError('EXTRACT_PATH_ESCAPE', `layer entry escapes the root: ${what}`, {
-    details: target === undefined ? { path } : { path, target },
-  });
+  return new ScanError(
+    'EXTRACT_PATH_ESCAPE',
+    `layer entry escapes the root: ${what}`,
+    {
+      details: target === undefined ? { path } : { path, target },
+    },
+  );
 }

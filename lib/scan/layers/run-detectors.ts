@@ -4,7 +4,12 @@
 import type { Logger } from 'pino';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
-import type { DetectedPackage, LayerFS, PackageDetector, ScanWarning } from '../detectors/types.js';
+import type {
+  DetectedPackage,
+  LayerFS,
+  PackageDetector,
+  ScanWarning,
+} from '../detectors/types.js';
 import { abortReason } from './layer-stream.js';
 import type { ViewFile } from './merged-view.js';
 
@@ -26,7 +31,10 @@ export interface DetectContext {
  * @throws ScanError `DETECTOR_FAILED` when a detector throws anything but a
  *   ScanError (which passes unchanged), and the signal's reason when aborted.
  */
-export async function runDetectors(files: readonly ViewFile[], ctx: DetectContext): Promise<ImagePackage[]> {
+export async function runDetectors(
+  files: readonly ViewFile[],
+  ctx: DetectContext,
+): Promise<ImagePackage[]> {
   const packages: ImagePackage[] = [];
   for (const viewFile of files) {
     for (const detector of ctx.detectors) {
@@ -39,7 +47,11 @@ export async function runDetectors(files: readonly ViewFile[], ctx: DetectContex
   return packages;
 }
 
-async function detectOne(detector: PackageDetector, viewFile: ViewFile, ctx: DetectContext): Promise<DetectedPackage[]> {
+async function detectOne(
+  detector: PackageDetector,
+  viewFile: ViewFile,
+  ctx: DetectContext,
+): Promise<DetectedPackage[]> {
   const { file, content, layerDigest } = viewFile;
   try {
     return await detector.detect({
@@ -49,7 +61,13 @@ async function detectOne(detector: PackageDetector, viewFile: ViewFile, ctx: Det
       distribution: ctx.distribution,
       signal: ctx.signal,
       logger: ctx.logger.child({ detector: detector.name, path: file.path }),
-      warn: (warning) => ctx.warn({ ...warning, source: detector.name, path: file.path, layerDigest }),
+      warn: (warning) =>
+        ctx.warn({
+          ...warning,
+          source: detector.name,
+          path: file.path,
+          layerDigest,
+        }),
     });
   } catch (err: unknown) {
     if (ctx.signal.aborted) throw abortReason(ctx.signal);
@@ -61,7 +79,11 @@ async function detectOne(detector: PackageDetector, viewFile: ViewFile, ctx: Det
   }
 }
 
-function stamp(pkg: DetectedPackage, detector: PackageDetector, viewFile: ViewFile): ImagePackage {
+function stamp(
+  pkg: DetectedPackage,
+  detector: PackageDetector,
+  viewFile: ViewFile,
+): ImagePackage {
   return {
     ...pkg,
     path: pkg.path ?? viewFile.file.path,

@@ -14,8 +14,10 @@ import { UpstreamError } from '../../core/errors.js';
 import type { LayerSource } from './analyze.js';
 
 /** Cache of make-test-images.sh (`$OCI_TEST_CACHE`). */
-export const OCI_TEST_CACHE = process.env['OCI_TEST_CACHE'] ?? '/tmp/oci-test-cache';
-const HOW_TO_BUILD = 'run `/work/shared/scripts/make-test-images.sh --no-push` to build the test images';
+export const OCI_TEST_CACHE =
+  process.env['OCI_TEST_CACHE'] ?? '/tmp/oci-test-cache';
+const HOW_TO_BUILD =
+  'run `/work/shared/scripts/make-test-images.sh --no-push` to build the test images';
 
 interface Descriptor {
   mediaType: string;
@@ -32,20 +34,42 @@ export function blobPath(layout: string, digest: Digest): string {
  * The layers (bottom to top) of the image tagged `refName` (or the only
  * one) in `layout`. Fails, never skips, when the layout is missing.
  */
-export async function layoutLayers(layout: string, refName?: string): Promise<LayerSource[]> {
+export async function layoutLayers(
+  layout: string,
+  refName?: string,
+): Promise<LayerSource[]> {
   await access(join(layout, 'index.json')).catch((err: unknown) => {
-    throw new Error(`OCI layout ${layout} is missing: ${HOW_TO_BUILD}`, { cause: err });
+    throw new Error(`OCI layout ${layout} is missing: ${HOW_TO_BUILD}`, {
+      cause: err,
+    });
   });
-  const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Descriptor[] };
+  const index = JSON.parse(
+    await readFile(join(layout, 'index.json'), 'utf8'),
+  ) as { manifests: Descriptor[] };
   const chosen = index.manifests.find(
-    (m) => refName === undefined || m.annotations?.['org.opencontainers.image.ref.name'] === refName,
+    (m) =>
+      refName === undefined ||
+      m.annotations?.['org.opencontainers.image.ref.name'] === refName,
   );
-  if (chosen === undefined) throw new Error(`no manifest ${refName ?? ''} in ${layout}: ${HOW_TO_BUILD}`);
-  const manifest = JSON.parse(await readFile(blobPath(layout, chosen.digest), 'utf8')) as { layers: Descriptor[] };
+  if (chosen === undefined)
+    throw new Error(
+      `no manifest ${refName ?? ''} in ${layout}: ${HOW_TO_BUILD}`,
+    );
+  const manifest = JSON.parse(
+    await readFile(blobPath(layout, chosen.digest), 'utf8'),
+  ) as { layers: Descriptor[] };
   return manifest.layers.map((layer) => ({
     digest: layer.digest,
     mediaType: layer.mediaType,
-    open: () => Promise.resolve(verifiedStream(createReadStream(blobPath(layout, layer.digest), { highWaterMark: 1024 * 1024 }), layer.digest)),
+    open: () =>
+      Promise.resolve(
+        verifiedStream(
+          createReadStream(blobPath(layout, layer.digest), {
+            highWaterMark: 1024 * 1024,
+          }),
+          layer.digest,
+        ),
+      ),
   }));
 }
 
@@ -59,7 +83,13 @@ export function verifiedStream(source: Readable, digest: Digest): Readable {
     },
     flush(done) {
       const actual = `sha256:${hash.digest('hex')}`;
-      done(actual === digest ? null : new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'digest mismatch', { details: { digest, actual } }));
+      done(
+        actual === digest
+          ? null
+          : new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'digest mismatch', {
+              details: { digest, actual },
+            }),
+      );
     },
   });
   source.on('error', (err) => verifier.destroy(err));

@@ -13,7 +13,13 @@ export type TarSpec =
   | { type: 'symlink'; path: string; target: string }
   | { type: 'hardlink'; path: string; target: string }
   /** Any typeflag, e.g. `S` (sparse) or `x` (pax header) with a raw body. */
-  | { type: 'raw'; typeflag: string; path: string; content?: string | Buffer; size?: number };
+  | {
+      type: 'raw';
+      typeflag: string;
+      path: string;
+      content?: string | Buffer;
+      size?: number;
+    };
 
 const BLOCK = 512;
 const TYPEFLAGS = { file: '0', dir: '5', symlink: '2', hardlink: '1' } as const;
@@ -22,10 +28,14 @@ const TYPEFLAGS = { file: '0', dir: '5', symlink: '2', hardlink: '1' } as const;
  * A tar archive of `entries`, ended by the two zero blocks unless
  * `eof: false`. Paths over 100 bytes get a pax `path` record.
  */
-export function buildTar(entries: readonly TarSpec[], options: { eof?: boolean } = {}): Buffer {
+export function buildTar(
+  entries: readonly TarSpec[],
+  options: { eof?: boolean } = {},
+): Buffer {
   const parts: Buffer[] = [];
   for (const spec of entries) {
-    if (Buffer.byteLength(spec.path) > 100) parts.push(...paxEntry({ path: spec.path }));
+    if (Buffer.byteLength(spec.path) > 100)
+      parts.push(...paxEntry({ path: spec.path }));
     parts.push(...entryBlocks(spec));
   }
   if (options.eof !== false) parts.push(Buffer.alloc(2 * BLOCK));
@@ -34,8 +44,15 @@ export function buildTar(entries: readonly TarSpec[], options: { eof?: boolean }
 
 /** A pax extended header (`x`) carrying `records` for the next entry. */
 export function paxEntry(records: Record<string, string>): Buffer[] {
-  const body = Object.entries(records).map(([k, v]) => paxRecord(k, v)).join('');
-  return entryBlocks({ type: 'raw', typeflag: 'x', path: 'PaxHeaders/x', content: body });
+  const body = Object.entries(records)
+    .map(([k, v]) => paxRecord(k, v))
+    .join('');
+  return entryBlocks({
+    type: 'raw',
+    typeflag: 'x',
+    path: 'PaxHeaders/x',
+    content: body,
+  });
 }
 
 /**
@@ -44,7 +61,8 @@ export function paxEntry(records: Record<string, string>): Buffer[] {
  */
 export function buildManyFilesTar(count: number): Buffer {
   const out = Buffer.alloc((count + 2) * BLOCK);
-  for (let i = 0; i < count; i++) writeHeader(out, i * BLOCK, { path: `f/${i}`, typeflag: '0', size: 0 });
+  for (let i = 0; i < count; i++)
+    writeHeader(out, i * BLOCK, { path: `f/${i}`, typeflag: '0', size: 0 });
   return out;
 }
 
@@ -63,7 +81,10 @@ export interface StreamOfOptions {
 }
 
 /** A byte stream of `data` in `chunkBytes` pieces that ends, or fails with `error` at its end. */
-export function streamOf(data: Buffer, options: StreamOfOptions = {}): Readable {
+export function streamOf(
+  data: Buffer,
+  options: StreamOfOptions = {},
+): Readable {
   const chunkBytes = options.chunkBytes ?? 64 * 1024;
   async function* chunks(): AsyncGenerator<Buffer> {
     for (let at = 0; at < data.length; at += chunkBytes) {
@@ -87,17 +108,28 @@ export function gzipBomb(): Buffer {
   const member = gzipSync(Buffer.alloc(8 * 1024 ** 2), { level: 9 });
   const header = Buffer.alloc(BLOCK);
   writeHeader(header, 0, { path: 'zeros', typeflag: '0', size: gib });
-  return Buffer.concat([gzipSync(header), ...Array.from({ length: gib / (8 * 1024 ** 2) }, () => member)]);
+  return Buffer.concat([
+    gzipSync(header),
+    ...Array.from({ length: gib / (8 * 1024 ** 2) }, () => member),
+  ]);
 }
 
 function entryBlocks(spec: TarSpec): Buffer[] {
   const body = bodyOf(spec);
   const header = Buffer.alloc(BLOCK);
   const typeflag = spec.type === 'raw' ? spec.typeflag : TYPEFLAGS[spec.type];
-  const size = spec.type === 'raw' && spec.size !== undefined ? spec.size : body.length;
-  const linkpath = spec.type === 'symlink' || spec.type === 'hardlink' ? spec.target : '';
+  const size =
+    spec.type === 'raw' && spec.size !== undefined ? spec.size : body.length;
+  const linkpath =
+    spec.type === 'symlink' || spec.type === 'hardlink' ? spec.target : '';
   const mode = spec.type === 'file' ? spec.mode : undefined;
-  writeHeader(header, 0, { path: spec.path.slice(0, 100), typeflag, size, linkpath, mode });
+  writeHeader(header, 0, {
+    path: spec.path.slice(0, 100),
+    typeflag,
+    size,
+    linkpath,
+    mode,
+  });
   const padding = Buffer.alloc((BLOCK - (body.length % BLOCK)) % BLOCK);
   return [header, body, padding];
 }
@@ -131,17 +163,33 @@ function writeHeader(buf: Buffer, at: number, h: HeaderFields): void {
   buf.fill(0x20, at + 148, at + 156);
   let sum = 0;
   for (let i = at; i < at + BLOCK; i++) sum += buf[i] as number;
-  buf.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, at + 148, 8, 'latin1');
+  buf.write(
+    `${sum.toString(8).padStart(6, '0')}\u0000 `,
+    at + 148,
+    8,
+    'latin1',
+  );
 }
 
-function writeOctal(buf: Buffer, at: number, width: number, value: number): void {
-  buf.write(`${value.toString(8).padStart(width - 1, '0')}\u0000`, at, width, 'latin1');
+function writeOctal(
+  buf: Buffer,
+  at: number,
+  width: number,
+  value: number,
+): void {
+  buf.write(
+    `${value.toString(8).padStart(width - 1, '0')}\u0000`,
+    at,
+    width,
+    'latin1',
+  );
 }
 
 function paxRecord(key: string, value: string): string {
   // "%d %s=%s\n" where %d counts the whole record, its own digits included.
   const rest = ` ${key}=${value}\n`;
   let length = Buffer.byteLength(rest) + 1;
-  while (String(length).length + Buffer.byteLength(rest) !== length) length += 1;
+  while (String(length).length + Buffer.byteLength(rest) !== length)
+    length += 1;
   return `${length}${rest}`;
 }

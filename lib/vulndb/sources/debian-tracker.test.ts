@@ -10,21 +10,18 @@ import {
   parseDebianTrackerList,
 } from './debian-tracker.js';
 
+const DATA = new URL('../../../../shared/data/', import.meta.url);
 const EXCERPT = fileURLToPath(
-  new URL(
-    '../../../../shared/data/raw/debian-security-tracker/CVE-list.excerpt',
-    import.meta.url,
-  ),
+  new URL('raw/debian-security-tracker/CVE-list.excerpt', DATA),
 );
 
 const ONLY_BOOKWORM = { releases: { bookworm: '12' } };
 
-/** Builds list text from lines; annotation lines are given without the tab. */
+/** List text; annotations come without their tab, `!` marks a raw line. */
 function list(...lines: string[]): string {
-  return lines
-    .map((l) => (l.startsWith('CVE-') || l.startsWith('!') ? l : `\t${l}`))
-    .map((l) => (l.startsWith('!') ? l.slice(1) : l))
-    .join('\n');
+  const raw = (l: string): string =>
+    l.startsWith('!') ? l.slice(1) : `\t${l}`;
+  return lines.map((l) => (l.startsWith('CVE-') ? l : raw(l))).join('\n');
 }
 
 function entry(
@@ -167,9 +164,7 @@ describe('parseDebianTrackerList', () => {
         'ncurses',
         '12',
         [{ introduced: '0' }, { fixed: '6.5+20251115-2' }],
-        {
-          status: 'fixed',
-        },
+        { status: 'fixed' },
       ),
     ]);
   });
@@ -185,6 +180,8 @@ describe('parseDebianTrackerList', () => {
         'RESERVED',
         'CVE-2021-0002 (Something in Windows)',
         'NOT-FOR-US: Microsoft',
+        'CVE-2021-0003',
+        'REJECTED',
       ),
     );
     expect(warnings).toEqual([]);
@@ -193,13 +190,13 @@ describe('parseDebianTrackerList', () => {
       ['DEBIAN-CVE-2025-45582', []],
       ['DEBIAN-CVE-2021-0001', []],
       ['DEBIAN-CVE-2021-0002', []],
+      ['DEBIAN-CVE-2021-0003', []],
     ]);
     expect(advisories[3]?.databaseSpecific).toEqual({ notForUs: 'Microsoft' });
-  });
-
-  it('marks REJECTED entries withdrawn', () => {
-    const advisory = only(list('CVE-2021-0003', 'REJECTED'));
-    expect(advisory.withdrawn).toBe(DEBIAN_TRACKER_MODIFIED);
+    expect(advisories.map((a) => a.withdrawn)).toEqual([
+      ...Array<undefined>(4).fill(undefined),
+      DEBIAN_TRACKER_MODIFIED,
+    ]);
   });
 
   it('warns about malformed lines with their number and carries on', () => {
@@ -213,6 +210,8 @@ describe('parseDebianTrackerList', () => {
       '!CVE-2024-XXXX [not assigned yet]',
       '- skipped 1.0',
       '!this is no header',
+      '- skipped 1.0',
+      'CVE-2024-0001 (again)',
       '- skipped 1.0',
       'CVE-2024-0002',
       '- fine <unfixed>',
@@ -234,6 +233,7 @@ describe('parseDebianTrackerList', () => {
         line: 9,
         message: 'malformed entry header: this is no header; entry skipped',
       },
+      { line: 11, message: 'second entry for CVE-2024-0001; entry skipped' },
     ]);
     expect(
       advisories.map((a) => [a.id, a.affected.map((p) => p.name)]),

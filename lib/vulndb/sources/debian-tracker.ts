@@ -106,6 +106,7 @@ interface Entry {
 /** Groups lines into entries; annotations of a skipped header are dropped. */
 function readEntries(text: string, warnings: TrackerWarning[]): Entry[] {
   const entries: Entry[] = [];
+  const seen = new Set<string>();
   // undefined while before the first header or inside a skipped entry.
   let current: Entry | undefined;
   let skipping = false;
@@ -113,13 +114,18 @@ function readEntries(text: string, warnings: TrackerWarning[]): Entry[] {
     const line = index + 1;
     const parsed = classifyLine(raw, line);
     if (parsed.kind === 'blank' || parsed.kind === 'comment') return;
-    if (parsed.kind === 'header') {
+    if (parsed.kind === 'header' && !seen.has(parsed.cve)) {
       current = newEntry(parsed.cve, parsed.summary);
       entries.push(current);
+      seen.add(parsed.cve);
       skipping = false;
       return;
     }
-    if (parsed.kind === 'unassigned' || parsed.kind === 'invalid-header') {
+    if (
+      parsed.kind === 'header' ||
+      parsed.kind === 'unassigned' ||
+      parsed.kind === 'invalid-header'
+    ) {
       warnings.push({ line, message: skipReason(parsed) });
       current = undefined;
       skipping = true;
@@ -135,11 +141,12 @@ function readEntries(text: string, warnings: TrackerWarning[]): Entry[] {
 }
 
 function skipReason(parsed: TrackerLine): string {
-  const reason =
-    parsed.kind === 'invalid-header'
-      ? parsed.message
-      : 'entry without a CVE id';
-  return `${reason}; entry skipped`;
+  if (parsed.kind === 'header') {
+    return `second entry for ${parsed.cve}; entry skipped`;
+  }
+  if (parsed.kind === 'invalid-header')
+    return `${parsed.message}; entry skipped`;
+  return 'entry without a CVE id; entry skipped';
 }
 
 function newEntry(cve: string, summary: string | undefined): Entry {

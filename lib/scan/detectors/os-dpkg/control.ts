@@ -35,7 +35,12 @@ export function parseControl(text: string): ControlParagraph[] {
       return;
     }
     if (line.startsWith('#')) return;
-    current ??= { fields: new Map(), line: index + 1, lastField: undefined, error: undefined };
+    current ??= {
+      fields: new Map(),
+      line: index + 1,
+      lastField: undefined,
+      error: undefined,
+    };
     if (current.error === undefined) addLine(current, line, index + 1);
   });
   if (current !== undefined) paragraphs.push(current);
@@ -46,7 +51,11 @@ interface ParagraphBuilder extends ControlParagraph {
   lastField: string | undefined;
 }
 
-function addLine(paragraph: ParagraphBuilder, line: string, lineNumber: number): void {
+function addLine(
+  paragraph: ParagraphBuilder,
+  line: string,
+  lineNumber: number,
+): void {
   if (line.startsWith(' ') || line.startsWith('\t')) {
     const field = paragraph.lastField;
     if (field === undefined) {

@@ -33,7 +33,9 @@ describe('dpkgDetector.matches', () => {
     ['var/lib/dpkg/available', false],
     ['var/lib/dpkg/statusx', false],
   ])('%s -> %s', (path, expected) => {
-    expect(dpkgDetector.matches({ path, sizeBytes: 1, mode: 0o644 })).toBe(expected);
+    expect(dpkgDetector.matches({ path, sizeBytes: 1, mode: 0o644 })).toBe(
+      expected,
+    );
   });
 });
 
@@ -41,29 +43,55 @@ describe('dpkgDetector.detect', () => {
   it.each([
     ['normal', 'normal/status', 'var/lib/dpkg/status'],
     ['invalid', 'invalid/status', 'var/lib/dpkg/status'],
-    ['distroless', 'distroless/status.d/libssl3', 'var/lib/dpkg/status.d/libssl3'],
-  ])('%s: reads the packages and warnings of testdata/%s', async (name, file, path) => {
-    const { input, warnings } = detectInputOf(path, await testdata(file), { distribution: DEBIAN_12 });
-    const packages = await dpkgDetector.detect(input);
-    const expected = JSON.parse((await testdata(`${name}/expected.json`)).toString('utf8')) as unknown;
-    expect({ packages, warnings }).toEqual(expected);
-  });
+    [
+      'distroless',
+      'distroless/status.d/libssl3',
+      'var/lib/dpkg/status.d/libssl3',
+    ],
+  ])(
+    '%s: reads the packages and warnings of testdata/%s',
+    async (name, file, path) => {
+      const { input, warnings } = detectInputOf(path, await testdata(file), {
+        distribution: DEBIAN_12,
+      });
+      const packages = await dpkgDetector.detect(input);
+      const expected = JSON.parse(
+        (await testdata(`${name}/expected.json`)).toString('utf8'),
+      ) as unknown;
+      expect({ packages, warnings }).toEqual(expected);
+    },
+  );
 
   it('empty: an empty status file has no packages and no warnings', async () => {
-    const { input, warnings } = detectInputOf('var/lib/dpkg/status', await testdata('empty/status'));
+    const { input, warnings } = detectInputOf(
+      'var/lib/dpkg/status',
+      await testdata('empty/status'),
+    );
     expect(await dpkgDetector.detect(input)).toEqual([]);
     expect(warnings).toEqual([]);
   });
 
   it('over-limit: a status file over maxFileBytes fails with EXTRACT_LIMIT_EXCEEDED', async () => {
-    const { input } = detectInputOf('var/lib/dpkg/status', await testdata('over-limit/status'), { maxFileBytes: 1024 });
-    await expectScanError(dpkgDetector.detect(input), 'EXTRACT_LIMIT_EXCEEDED', { limit: 'maxFileBytes' });
+    const { input } = detectInputOf(
+      'var/lib/dpkg/status',
+      await testdata('over-limit/status'),
+      { maxFileBytes: 1024 },
+    );
+    await expectScanError(
+      dpkgDetector.detect(input),
+      'EXTRACT_LIMIT_EXCEEDED',
+      { limit: 'maxFileBytes' },
+    );
   });
 
   it('counts every paragraph of a status.d file, whatever its Status', async () => {
-    const { input } = detectInputOf('var/lib/dpkg/status.d/base-files', await testdata('distroless/status.d/base-files'), {
-      distribution: DEBIAN_12,
-    });
+    const { input } = detectInputOf(
+      'var/lib/dpkg/status.d/base-files',
+      await testdata('distroless/status.d/base-files'),
+      {
+        distribution: DEBIAN_12,
+      },
+    );
     expect(await dpkgDetector.detect(input)).toEqual([
       {
         ecosystem: 'Debian:12',
@@ -78,9 +106,14 @@ describe('dpkgDetector.detect', () => {
   });
 
   it('names Ubuntu packages in the Ubuntu ecosystem and vendor', async () => {
-    const status = 'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.35-0ubuntu3.8\n';
+    const status =
+      'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.35-0ubuntu3.8\n';
     const { input } = detectInputOf('var/lib/dpkg/status', status, {
-      distribution: { id: 'ubuntu', versionId: '22.04', versionCodename: 'jammy' },
+      distribution: {
+        id: 'ubuntu',
+        versionId: '22.04',
+        versionCodename: 'jammy',
+      },
     });
     expect(await dpkgDetector.detect(input)).toEqual([
       {
@@ -96,9 +129,20 @@ describe('dpkgDetector.detect', () => {
   });
 
   it('reads CRLF files and packages without Architecture', async () => {
-    const { input, warnings } = detectInputOf('var/lib/dpkg/status', 'Package: x1\r\nStatus: install ok installed\r\nVersion: 1\r\n');
+    const { input, warnings } = detectInputOf(
+      'var/lib/dpkg/status',
+      'Package: x1\r\nStatus: install ok installed\r\nVersion: 1\r\n',
+    );
     expect(await dpkgDetector.detect(input)).toEqual([
-      { ecosystem: 'Debian', name: 'x1', version: '1', arch: undefined, sourceName: 'x1', sourceVersion: '1', purl: 'pkg:deb/debian/x1@1' },
+      {
+        ecosystem: 'Debian',
+        name: 'x1',
+        version: '1',
+        arch: undefined,
+        sourceName: 'x1',
+        sourceVersion: '1',
+        purl: 'pkg:deb/debian/x1@1',
+      },
     ]);
     expect(warnings).toEqual([]);
   });
@@ -106,18 +150,66 @@ describe('dpkgDetector.detect', () => {
 
 describe('dpkgRelease', () => {
   it.each<[string, Distribution | undefined, ReturnType<typeof dpkgRelease>]>([
-    ['debian 12', DEBIAN_12, { ecosystem: 'Debian:12', vendor: 'debian', distro: 'debian-12' }],
-    ['debian 11.9', { id: 'debian', versionId: '11.9' }, { ecosystem: 'Debian:11', vendor: 'debian', distro: 'debian-11' }],
-    ['debian testing (codename only)', { id: 'debian', versionCodename: 'trixie' }, { ecosystem: 'Debian:13', vendor: 'debian', distro: 'debian-13' }],
-    ['debian buster by codename', { id: 'debian', versionCodename: 'Buster' }, { ecosystem: 'Debian:10', vendor: 'debian', distro: 'debian-10' }],
-    ['debian forky', { id: 'debian', versionCodename: 'forky' }, { ecosystem: 'Debian:14', vendor: 'debian', distro: 'debian-14' }],
-    ['debian sid', { id: 'debian', versionCodename: 'sid' }, { ecosystem: 'Debian', vendor: 'debian', distro: undefined }],
-    ['ubuntu 22.04', { id: 'ubuntu', versionId: '22.04' }, { ecosystem: 'Ubuntu:22.04', vendor: 'ubuntu', distro: 'ubuntu-22.04' }],
-    ['ubuntu without version', { id: 'ubuntu' }, { ecosystem: 'Ubuntu', vendor: 'ubuntu', distro: undefined }],
-    ['a derivative', { id: 'kali', versionId: '2024.1' }, { ecosystem: 'Debian', vendor: 'kali', distro: 'kali-2024.1' }],
-    ['a derivative without version', { id: 'raspbian' }, { ecosystem: 'Debian', vendor: 'raspbian', distro: undefined }],
-    ['an id that is no purl namespace', { id: 'my distro' }, { ecosystem: 'Debian', vendor: 'debian', distro: undefined }],
-    ['no os-release', undefined, { ecosystem: 'Debian', vendor: 'debian', distro: undefined }],
+    [
+      'debian 12',
+      DEBIAN_12,
+      { ecosystem: 'Debian:12', vendor: 'debian', distro: 'debian-12' },
+    ],
+    [
+      'debian 11.9',
+      { id: 'debian', versionId: '11.9' },
+      { ecosystem: 'Debian:11', vendor: 'debian', distro: 'debian-11' },
+    ],
+    [
+      'debian testing (codename only)',
+      { id: 'debian', versionCodename: 'trixie' },
+      { ecosystem: 'Debian:13', vendor: 'debian', distro: 'debian-13' },
+    ],
+    [
+      'debian buster by codename',
+      { id: 'debian', versionCodename: 'Buster' },
+      { ecosystem: 'Debian:10', vendor: 'debian', distro: 'debian-10' },
+    ],
+    [
+      'debian forky',
+      { id: 'debian', versionCodename: 'forky' },
+      { ecosystem: 'Debian:14', vendor: 'debian', distro: 'debian-14' },
+    ],
+    [
+      'debian sid',
+      { id: 'debian', versionCodename: 'sid' },
+      { ecosystem: 'Debian', vendor: 'debian', distro: undefined },
+    ],
+    [
+      'ubuntu 22.04',
+      { id: 'ubuntu', versionId: '22.04' },
+      { ecosystem: 'Ubuntu:22.04', vendor: 'ubuntu', distro: 'ubuntu-22.04' },
+    ],
+    [
+      'ubuntu without version',
+      { id: 'ubuntu' },
+      { ecosystem: 'Ubuntu', vendor: 'ubuntu', distro: undefined },
+    ],
+    [
+      'a derivative',
+      { id: 'kali', versionId: '2024.1' },
+      { ecosystem: 'Debian', vendor: 'kali', distro: 'kali-2024.1' },
+    ],
+    [
+      'a derivative without version',
+      { id: 'raspbian' },
+      { ecosystem: 'Debian', vendor: 'raspbian', distro: undefined },
+    ],
+    [
+      'an id that is no purl namespace',
+      { id: 'my distro' },
+      { ecosystem: 'Debian', vendor: 'debian', distro: undefined },
+    ],
+    [
+      'no os-release',
+      undefined,
+      { ecosystem: 'Debian', vendor: 'debian', distro: undefined },
+    ],
   ])('%s', (_name, distribution, expected) => {
     expect(dpkgRelease(distribution)).toEqual(expected);
   });

@@ -4,7 +4,12 @@
  * `var/lib/dpkg/status.d/<name>`.
  */
 import { formatPurl } from '../../../core/purl.js';
-import type { DetectedPackage, DetectInput, LayerFile, PackageDetector } from '../types.js';
+import type {
+  DetectedPackage,
+  DetectInput,
+  LayerFile,
+  PackageDetector,
+} from '../types.js';
 import { parseControl, type ControlParagraph } from './control.js';
 import { dpkgRelease, type DpkgRelease } from './release.js';
 
@@ -62,7 +67,12 @@ export function isDpkgDatabasePath(path: string): boolean {
   if (path === STATUS_PATH) return true;
   if (!path.startsWith(STATUS_D_PREFIX)) return false;
   const name = path.slice(STATUS_D_PREFIX.length);
-  return name !== '' && !name.includes('/') && !name.startsWith('.') && !name.endsWith('.md5sums');
+  return (
+    name !== '' &&
+    !name.includes('/') &&
+    !name.startsWith('.') &&
+    !name.endsWith('.md5sums')
+  );
 }
 
 interface ParagraphContext {
@@ -72,15 +82,22 @@ interface ParagraphContext {
   isStatusD: boolean;
 }
 
-function toPackage(paragraph: ControlParagraph, ctx: ParagraphContext): DetectedPackage | undefined {
+function toPackage(
+  paragraph: ControlParagraph,
+  ctx: ParagraphContext,
+): DetectedPackage | undefined {
   const { fields, line } = paragraph;
   const name = fields.get('package');
   const version = fields.get('version');
-  if (name === undefined || !NAME_RE.test(name)) return invalid(ctx.input, line, 'missing or invalid Package');
-  if (version === undefined || !VERSION_RE.test(version)) return invalid(ctx.input, line, 'missing or invalid Version');
-  if (!ctx.isStatusD && !isOnDisk(fields.get('status'), ctx.input, line)) return undefined;
+  if (name === undefined || !NAME_RE.test(name))
+    return invalid(ctx.input, line, 'missing or invalid Package');
+  if (version === undefined || !VERSION_RE.test(version))
+    return invalid(ctx.input, line, 'missing or invalid Version');
+  if (!ctx.isStatusD && !isOnDisk(fields.get('status'), ctx.input, line))
+    return undefined;
   const source = sourceOf(fields.get('source'), { name, version });
-  if (source === undefined) invalid(ctx.input, line, 'invalid Source, using the package name');
+  if (source === undefined)
+    invalid(ctx.input, line, 'invalid Source, using the package name');
   const arch = fields.get('architecture') || undefined;
   return {
     ecosystem: ctx.release.ecosystem,
@@ -100,7 +117,11 @@ function toPackage(paragraph: ControlParagraph, ctx: ParagraphContext): Detected
 }
 
 /** True when Status says the files are on disk; warns when Status is malformed. */
-function isOnDisk(status: string | undefined, input: DetectInput, line: number): boolean {
+function isOnDisk(
+  status: string | undefined,
+  input: DetectInput,
+  line: number,
+): boolean {
   const words = status?.split(BLANKS_RE) ?? [];
   if (words.length !== 3) {
     invalid(input, line, 'missing or invalid Status');

@@ -33,17 +33,27 @@ const UBUNTU_VERSION_RE = /^\d+\.\d+$/;
 const VENDOR_RE = /^[a-z0-9][a-z0-9._-]*$/;
 
 /** The release of `distribution` as dpkg packages need it. */
-export function dpkgRelease(distribution: Distribution | undefined): DpkgRelease {
+export function dpkgRelease(
+  distribution: Distribution | undefined,
+): DpkgRelease {
   if (distribution?.id === 'debian') {
     const major = debianMajor(distribution);
     return major === undefined
       ? { ecosystem: 'Debian', vendor: 'debian', distro: undefined }
-      : { ecosystem: `Debian:${major}`, vendor: 'debian', distro: `debian-${major}` };
+      : {
+          ecosystem: `Debian:${major}`,
+          vendor: 'debian',
+          distro: `debian-${major}`,
+        };
   }
   if (distribution?.id === 'ubuntu') {
     const version = distribution.versionId;
     return version !== undefined && UBUNTU_VERSION_RE.test(version)
-      ? { ecosystem: `Ubuntu:${version}`, vendor: 'ubuntu', distro: `ubuntu-${version}` }
+      ? {
+          ecosystem: `Ubuntu:${version}`,
+          vendor: 'ubuntu',
+          distro: `ubuntu-${version}`,
+        }
       : { ecosystem: 'Ubuntu', vendor: 'ubuntu', distro: undefined };
   }
   // A derivative (or no os-release): matched as Debian without a release,
@@ -51,7 +61,10 @@ export function dpkgRelease(distribution: Distribution | undefined): DpkgRelease
   const id = distribution?.id;
   const vendor = id !== undefined && VENDOR_RE.test(id) ? id : 'debian';
   const version = distribution?.versionId;
-  const distro = vendor !== 'debian' && version !== undefined ? `${vendor}-${version}` : undefined;
+  const distro =
+    vendor !== 'debian' && version !== undefined
+      ? `${vendor}-${version}`
+      : undefined;
   return { ecosystem: 'Debian', vendor, distro };
 }
 

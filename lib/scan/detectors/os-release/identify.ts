@@ -11,7 +11,10 @@ import { parseOsRelease } from './parse.js';
  * `usr/lib/os-release`, as the os-release specification says. Debian ships
  * `etc/os-release -> ../usr/lib/os-release`; the LayerFS follows it.
  */
-export const OS_RELEASE_PATHS: readonly string[] = ['etc/os-release', 'usr/lib/os-release'];
+export const OS_RELEASE_PATHS: readonly string[] = [
+  'etc/os-release',
+  'usr/lib/os-release',
+];
 
 /** True for the files the walker must keep so {@link identifyDistribution} can read them. */
 export function isOsReleasePath(path: string): boolean {
@@ -32,7 +35,9 @@ export interface Identification {
  * lines become an `OS_RELEASE_INVALID` warning. Throws only what `fs`
  * throws (ScanError `EXTRACT_LIMIT_EXCEEDED` on a symlink loop).
  */
-export async function identifyDistribution(fs: LayerFS): Promise<Identification> {
+export async function identifyDistribution(
+  fs: LayerFS,
+): Promise<Identification> {
   for (const path of OS_RELEASE_PATHS) {
     const content = await fs.readFile(path);
     if (content === undefined) continue;
@@ -46,10 +51,17 @@ export function distributionOf(text: string): Omit<Identification, 'path'> {
   const { fields, invalidLines } = parseOsRelease(text);
   const warnings: DetectWarning[] =
     invalidLines.length > 0
-      ? [{ code: 'OS_RELEASE_INVALID', message: 'invalid os-release lines skipped', details: { lines: invalidLines } }]
+      ? [
+          {
+            code: 'OS_RELEASE_INVALID',
+            message: 'invalid os-release lines skipped',
+            details: { lines: invalidLines },
+          },
+        ]
       : [];
   const id = fields.get('ID')?.toLowerCase();
-  if (id === undefined || id === '') return { distribution: undefined, warnings };
+  if (id === undefined || id === '')
+    return { distribution: undefined, warnings };
   return {
     distribution: {
       id,

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { LayerFS } from '../types.js';
-import { distributionOf, identifyDistribution, isOsReleasePath } from './identify.js';
+import {
+  distributionOf,
+  identifyDistribution,
+  isOsReleasePath,
+} from './identify.js';
 import { parseOsRelease } from './parse.js';
 
 function testdata(name: string): Promise<string> {
@@ -10,33 +14,110 @@ function testdata(name: string): Promise<string> {
 
 function fsOf(files: Record<string, string>): LayerFS {
   return {
-    stat: (path) => (path in files ? { path, sizeBytes: files[path]!.length, mode: 0o644 } : undefined),
-    readFile: (path) => Promise.resolve(path in files ? Buffer.from(files[path]!) : undefined),
+    stat: (path) =>
+      path in files
+        ? { path, sizeBytes: files[path]!.length, mode: 0o644 }
+        : undefined,
+    readFile: (path) =>
+      Promise.resolve(path in files ? Buffer.from(files[path]!) : undefined),
   };
 }
 
 describe('distributionOf', () => {
   it.each([
-    ['debian-12', { id: 'debian', versionId: '12', versionCodename: 'bookworm', prettyName: 'Debian GNU/Linux 12 (bookworm)' }, []],
-    ['debian-trixie', { id: 'debian', versionId: undefined, versionCodename: 'trixie', prettyName: 'Debian GNU/Linux trixie/sid' }, []],
-    ['ubuntu-22.04', { id: 'ubuntu', versionId: '22.04', versionCodename: 'jammy', prettyName: 'Ubuntu 22.04.4 LTS' }, []],
-    ['alpine-3.19', { id: 'alpine', versionId: '3.19.1', versionCodename: undefined, prettyName: 'Alpine Linux v3.19' }, []],
     [
-      'quoting',
-      { id: 'weird', versionId: '1.0', versionCodename: 'caf e', prettyName: 'Weird "Quoted" $HOME `cmd` back\\slash \\n kept' },
+      'debian-12',
+      {
+        id: 'debian',
+        versionId: '12',
+        versionCodename: 'bookworm',
+        prettyName: 'Debian GNU/Linux 12 (bookworm)',
+      },
       [],
     ],
-    ['crlf', { id: 'crlf', versionId: '1', versionCodename: undefined, prettyName: undefined }, []],
-    ['bom', { id: 'bom', versionId: undefined, versionCodename: undefined, prettyName: undefined }, []],
+    [
+      'debian-trixie',
+      {
+        id: 'debian',
+        versionId: undefined,
+        versionCodename: 'trixie',
+        prettyName: 'Debian GNU/Linux trixie/sid',
+      },
+      [],
+    ],
+    [
+      'ubuntu-22.04',
+      {
+        id: 'ubuntu',
+        versionId: '22.04',
+        versionCodename: 'jammy',
+        prettyName: 'Ubuntu 22.04.4 LTS',
+      },
+      [],
+    ],
+    [
+      'alpine-3.19',
+      {
+        id: 'alpine',
+        versionId: '3.19.1',
+        versionCodename: undefined,
+        prettyName: 'Alpine Linux v3.19',
+      },
+      [],
+    ],
+    [
+      'quoting',
+      {
+        id: 'weird',
+        versionId: '1.0',
+        versionCodename: 'caf e',
+        prettyName: 'Weird "Quoted" $HOME `cmd` back\\slash \\n kept',
+      },
+      [],
+    ],
+    [
+      'crlf',
+      {
+        id: 'crlf',
+        versionId: '1',
+        versionCodename: undefined,
+        prettyName: undefined,
+      },
+      [],
+    ],
+    [
+      'bom',
+      {
+        id: 'bom',
+        versionId: undefined,
+        versionCodename: undefined,
+        prettyName: undefined,
+      },
+      [],
+    ],
     [
       'invalid-lines',
-      { id: 'debian', versionId: undefined, versionCodename: 'bookworm', prettyName: undefined },
-      [{ code: 'OS_RELEASE_INVALID', message: 'invalid os-release lines skipped', details: { lines: [2, 3, 4, 6] } }],
+      {
+        id: 'debian',
+        versionId: undefined,
+        versionCodename: 'bookworm',
+        prettyName: undefined,
+      },
+      [
+        {
+          code: 'OS_RELEASE_INVALID',
+          message: 'invalid os-release lines skipped',
+          details: { lines: [2, 3, 4, 6] },
+        },
+      ],
     ],
     ['no-id', undefined, []],
     ['empty', undefined, []],
   ])('testdata/%s', async (name, distribution, warnings) => {
-    expect(distributionOf(await testdata(name))).toEqual({ distribution, warnings });
+    expect(distributionOf(await testdata(name))).toEqual({
+      distribution,
+      warnings,
+    });
   });
 });
 
@@ -44,7 +125,7 @@ describe('parseOsRelease', () => {
   it.each([
     ['A=b', 'b'],
     ['A="b c"', 'b c'],
-    ["A='b \"c\" \\d'", 'b "c" \\d'],
+    ['A=\'b "c" \\d\'', 'b "c" \\d'],
     ['A="a\\"b\\\\c\\$d\\`e\\xf"', 'a"b\\c$d`e\\xf'],
     ['A=b\\ c', 'b c'],
     ['A="b"\'c\'d', 'bcd'],
@@ -52,31 +133,54 @@ describe('parseOsRelease', () => {
     ['A=b # comment', 'b'],
     ['  A=b  ', 'b'],
   ])('%s -> %j', (line, value) => {
-    expect(parseOsRelease(line)).toEqual({ fields: new Map([['A', value]]), invalidLines: [] });
+    expect(parseOsRelease(line)).toEqual({
+      fields: new Map([['A', value]]),
+      invalidLines: [],
+    });
   });
 
-  it.each(['A="open', "A='open", 'no equals', '=x', '1A=x', 'A-B=x'])('skips the invalid line %j', (line) => {
-    expect(parseOsRelease(line)).toEqual({ fields: new Map(), invalidLines: [1] });
-  });
+  it.each(['A="open', "A='open", 'no equals', '=x', '1A=x', 'A-B=x'])(
+    'skips the invalid line %j',
+    (line) => {
+      expect(parseOsRelease(line)).toEqual({
+        fields: new Map(),
+        invalidLines: [1],
+      });
+    },
+  );
 });
 
 describe('identifyDistribution', () => {
   it('prefers etc/os-release', async () => {
-    const fs = fsOf({ 'etc/os-release': 'ID=debian\n', 'usr/lib/os-release': 'ID=ubuntu\n' });
-    expect(await identifyDistribution(fs)).toMatchObject({ distribution: { id: 'debian' }, path: 'etc/os-release' });
+    const fs = fsOf({
+      'etc/os-release': 'ID=debian\n',
+      'usr/lib/os-release': 'ID=ubuntu\n',
+    });
+    expect(await identifyDistribution(fs)).toMatchObject({
+      distribution: { id: 'debian' },
+      path: 'etc/os-release',
+    });
   });
 
   it('falls back to usr/lib/os-release', async () => {
     const fs = fsOf({ 'usr/lib/os-release': 'ID=Ubuntu\nVERSION_ID=24.04\n' });
     expect(await identifyDistribution(fs)).toEqual({
-      distribution: { id: 'ubuntu', versionId: '24.04', versionCodename: undefined, prettyName: undefined },
+      distribution: {
+        id: 'ubuntu',
+        versionId: '24.04',
+        versionCodename: undefined,
+        prettyName: undefined,
+      },
       path: 'usr/lib/os-release',
       warnings: [],
     });
   });
 
   it('finds nothing in an image without os-release', async () => {
-    expect(await identifyDistribution(fsOf({}))).toEqual({ distribution: undefined, warnings: [] });
+    expect(await identifyDistribution(fsOf({}))).toEqual({
+      distribution: undefined,
+      warnings: [],
+    });
   });
 });
 

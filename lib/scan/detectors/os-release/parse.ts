@@ -52,7 +52,10 @@ function parseValue(input: string): string | undefined {
   while (i < input.length) {
     const ch = input[i] as string;
     if (ch === '"' || ch === "'") {
-      const end = ch === '"' ? closingDoubleQuote(input, i + 1) : input.indexOf("'", i + 1);
+      const end =
+        ch === '"'
+          ? closingDoubleQuote(input, i + 1)
+          : input.indexOf("'", i + 1);
       if (end < 0) return undefined;
       const body = input.slice(i + 1, end);
       out += ch === '"' ? unescapeDoubleQuoted(body) : body;
