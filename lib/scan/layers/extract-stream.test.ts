@@ -1,5 +1,5 @@
 /**
- * extractLayer as a stream: compression, corruption, limits, the producer's
+ * extractLayer as a stream: compression, corruption, the producer's
  * digest check, abort. Tars are built here.
  */
 import { Readable } from 'node:stream';
@@ -13,7 +13,6 @@ import {
   buildManyFilesTar,
   buildTar,
   gzip,
-  gzipBomb,
   streamOf,
   type StreamOfOptions,
 } from './test-tar.js';
@@ -174,42 +173,6 @@ describe('extractLayer rejects corrupt layers', () => {
     ['an empty gzip stream', Buffer.alloc(0), MediaTypes.ociLayerGzip],
   ])('%s -> LAYER_CORRUPT', async (_name, data, mediaType) => {
     await expectScanError(walk(data, { mediaType }), 'LAYER_CORRUPT');
-  });
-});
-
-describe('extractLayer limits', () => {
-  it('stops a gzip bomb (1 GiB of zeros in about 1 MB) at maxLayerBytes, quickly', async () => {
-    const bomb = gzipBomb();
-    expect(bomb.length).toBeLessThan(2 * 1024 ** 2);
-    const started = performance.now();
-    await expectScanError(
-      walk(bomb, { limits: { maxLayerBytes: 16 * 1024 ** 2 } }),
-      'EXTRACT_LIMIT_EXCEEDED',
-      {
-        limit: 'maxLayerBytes',
-        value: 16 * 1024 ** 2,
-      },
-    );
-    expect(performance.now() - started).toBeLessThan(5000);
-  });
-
-  it('walks 100k entries when maxEntries allows them, and refuses one more', async () => {
-    const tar = buildManyFilesTar(100_000);
-    const { stats } = await walk(tar, {
-      mediaType: MediaTypes.ociLayerTar,
-      limits: { maxEntries: 100_000 },
-      chunkBytes: 1024 ** 2,
-    });
-    expect(stats.entries).toBe(100_000);
-    await expectScanError(
-      walk(tar, {
-        mediaType: MediaTypes.ociLayerTar,
-        limits: { maxEntries: 99_999 },
-        chunkBytes: 1024 ** 2,
-      }),
-      'EXTRACT_LIMIT_EXCEEDED',
-      { limit: 'maxEntries', value: 99_999 },
-    );
   });
 });
 
