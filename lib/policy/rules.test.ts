@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { parseRules } from './rules.js';
+
+const noFiles = (p: string): string => {
+  throw new Error(`ENOENT ${p}`);
+};
+
+describe('parseRules', () => {
+  it('parses the shipped example rules with defaults filled in', () => {
+    const text = readFileSync(new URL('../../config/rules.example.yaml', import.meta.url), 'utf8');
+    const rules = parseRules(text, noFiles);
+    expect(Object.keys(rules.environments)).toEqual(['dev', 'test', 'prod']);
+    expect(rules.environments.prod).toMatchObject({ mode: 'enforce', signatures: { required: true, requiredSigners: [] },
+      vulnerabilities: { maxSeverity: 'medium', unknownSeverityAs: 'high', countUnfixed: false, countUndetermined: false } });
+    expect(rules.version).toMatch(/^[a-f0-9]{16}$/);
+  });
+
+  it('versions rules by content, keys included', () => {
+    const a = parseRules('version: 1\nkeys: {k: {publicKey: A}}\nenvironments: {dev: {}}\n', noFiles);
+    const b = parseRules('version: 1\nkeys: {k: {publicKey: B}}\nenvironments: {dev: {}}\n', noFiles);
+    expect(a.version).not.toBe(b.version);
+    expect(parseRules('version: 1\nkeys: {k: {publicKey: A}}\nenvironments: {dev: {}}\n', noFiles).version).toBe(a.version);
+  });
+
+  it('reads key files', () => {
+    const rules = parseRules('version: 1\nkeys: {k: {publicKeyFile: /k.pub}}\nenvironments: {dev: {}}\n', () => 'PEM');
+    expect(rules.keys).toEqual({ k: { publicKeyPem: 'PEM' } });
+  });
+
+  it('reports every problem at once', () => {
+    const text = 'version: 1\nkeys: {k: {publicKey: A, publicKeyFile: B}}\nenvironments:\n  Prod: {}\n  dev:\n    mode: strict\n    signatures: {requiredSigners: [ghost]}\n';
+    try {
+      parseRules(text, noFiles);
+      expect.unreachable();
+    } catch (err: unknown) {
+      const problems = (err as { code: string; details: { problems: string[] } });
+      expect(problems.code).toBe('RULES_INVALID');
+      expect(problems.details.problems).toHaveLength(3);
+      expect(problems.details.problems.join('\n')).toMatch(/give exactly one of publicKey or publicKeyFile/);
+      expect(problems.details.problems.join('\n')).toMatch(/environments\.dev\.mode/);
+    }
+  });
+
+  it('refuses a required signer that is not a key', () => {
+    try {
+      parseRules('version: 1\nenvironments:\n  dev:\n    signatures: {requiredSigners: [ghost]}\n', noFiles);
+      expect.unreachable();
+    } catch (err: unknown) {
+      expect((err as { details: { problems: string[] } }).details.problems).toEqual([
+        'environments.dev.signatures.requiredSigners: unknown signer "ghost" (not under keys)',
+      ]);
+    }
+  });
+
+  it('rejects an unreadable key file and broken YAML', () => {
+    expect(() => parseRules('version: 1\nkeys: {k: {publicKeyFile: /nope}}\nenvironments: {dev: {}}\n', noFiles)).toThrow(/cannot read \/nope/);
+    expect(() => parseRules('version: [', noFiles)).toThrow(/invalid trust rules/);
+  });
+});
