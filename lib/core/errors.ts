@@ -74,9 +74,14 @@ export type ReferenceErrorCode =
   | 'REFERENCE_INVALID';
 export class ReferenceError extends AppError<ReferenceErrorCode> {}
 
+/** The code of an AppError, undefined for anything else. */
+export function errorCode(err: unknown): string | undefined {
+  return err instanceof AppError ? (err as AppError).code : undefined;
+}
+
 /** True when `err` is an AppError carrying `code`. */
 export function hasCode(err: unknown, code: string): boolean {
-  return err instanceof AppError && err.code === code;
+  return errorCode(err) === code;
 }
 
 /** A short, human message of any thrown value (never a stack). */

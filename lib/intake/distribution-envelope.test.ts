@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { intentOf, parseDistributionEnvelope, type DistributionEvent } from './distribution-envelope.js';
 
-const D = `sha256:${'a'.repeat(64)}`;
-const event = (over: Partial<DistributionEvent> & { target?: Partial<DistributionEvent['target']> }): DistributionEvent => ({
+const D = `sha256:${'a'.repeat(64)}` as const;
+type EventOverrides = Partial<Omit<DistributionEvent, 'target'>> & { target?: Partial<DistributionEvent['target']> };
+const event = (over: EventOverrides): DistributionEvent => ({
   id: 'e1', action: 'push', ...over,
   target: { repository: 'team/app', mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: D, ...over.target },
 });

@@ -72,7 +72,7 @@ export function intentOf(event: DistributionEvent): EventIntent {
   const cosign = target.tag ? COSIGN_TAG_RE.exec(target.tag) : null;
   if (cosign && target.tag) {
     return { kind: 'reevaluate', repository: target.repository, digest: `sha256:${cosign[1]}` as Digest,
-      signatureDigest: target.digest as Digest, tag: target.tag };
+      signatureDigest: target.digest, tag: target.tag };
   }
-  return { kind: 'scan', repository: target.repository, digest: target.digest as Digest, tag: target.tag };
+  return { kind: 'scan', repository: target.repository, digest: target.digest, tag: target.tag };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
-import { AppError, messageOf } from '../core/errors.js';
+import { errorCode, messageOf } from '../core/errors.js';
 import { parseManifest, type ParsedManifest } from '../core/manifest.js';
 import { isImageManifestMediaType, isIndexMediaType } from '../core/media-types.js';
 import { classifyManifest, toManifestRecord } from '../storage/manifest-record.js';
@@ -137,9 +137,9 @@ async function recordFailure(deps: ScanPipelineDeps, digest: Digest, err: unknow
 }
 
 function isFinal(err: unknown): boolean {
-  return err instanceof AppError && FINAL_CODES.has(err.code);
+  return FINAL_CODES.has(errorCode(err) ?? '');
 }
 
 function codeOf(err: unknown): string {
-  return err instanceof AppError ? err.code : 'UNKNOWN';
+  return errorCode(err) ?? 'UNKNOWN';
 }

@@ -22,15 +22,15 @@ function capturedRegistry(manifest: Buffer, payloads: Buffer[]): SignatureSource
   const reads: string[] = [];
   return {
     reads,
-    async getManifest(_repo, ref) {
+    getManifest(_repo, ref) {
       reads.push(ref);
-      if (ref !== cosignSignatureTag(index.imageDigest)) throw new UpstreamError('UPSTREAM_NOT_FOUND', 'no such tag');
-      return { digest: sha(manifest), mediaType: 'application/vnd.oci.image.manifest.v1+json', body: manifest };
+      if (ref !== cosignSignatureTag(index.imageDigest)) return Promise.reject(new UpstreamError('UPSTREAM_NOT_FOUND', 'no such tag'));
+      return Promise.resolve({ digest: sha(manifest), mediaType: 'application/vnd.oci.image.manifest.v1+json', body: manifest });
     },
-    async getBlob(_repo, digest) {
+    getBlob(_repo, digest) {
       const blob = blobs.get(digest);
-      if (!blob) throw new UpstreamError('UPSTREAM_NOT_FOUND', 'no such blob');
-      return { size: blob.length, stream: Readable.from([blob]) };
+      if (!blob) return Promise.reject(new UpstreamError('UPSTREAM_NOT_FOUND', 'no such blob'));
+      return Promise.resolve({ size: blob.length, stream: Readable.from([blob]) });
     },
   };
 }

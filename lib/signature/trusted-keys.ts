@@ -32,7 +32,11 @@ export function parseTrustedKey(name: string, pem: string): TrustedKey {
       return { name, key, hash: 'sha256' };
     case 'ed25519':
       return { name, key, hash: null };
-    default:
+    case 'dsa':
+    case 'ed448':
+    case 'x25519':
+    case 'x448':
+    case undefined:
       throw new Error(`key ${name}: unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`);
   }
 }

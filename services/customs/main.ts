@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
-import { AppError } from '../../lib/core/errors.js';
+import { errorCode } from '../../lib/core/errors.js';
 import { CliError, EXIT } from './commands/common.js';
 import { explainCommand } from './commands/explain.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -49,9 +49,10 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     process.stderr.write(`customs: ${err.message}\n`);
     process.exit(err.exitCode);
   }
-  if (err instanceof AppError) {
-    process.stderr.write(`customs: ${err.message}\n`);
-    process.exit(err.code === 'RULES_INVALID' || err.code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failure);
+  const code = errorCode(err);
+  if (code !== undefined) {
+    process.stderr.write(`customs: ${(err as Error).message}\n`);
+    process.exit(code === 'RULES_INVALID' || code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failure);
   }
   process.stderr.write(`customs: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(EXIT.failure);

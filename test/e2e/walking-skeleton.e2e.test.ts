@@ -32,7 +32,7 @@ interface Report {
 }
 
 const databases = [
-  { name: 'PGlite', setup: async () => ({ env: {}, drop: async () => undefined }) },
+  { name: 'PGlite', setup: () => Promise.resolve({ env: {}, drop: () => Promise.resolve() }) },
   { name: 'PostgreSQL', setup: async () => {
     const db = await createTestDatabase();
     return { env: { CUSTOMS_DATABASE__URL: db.url }, drop: () => db.drop() };

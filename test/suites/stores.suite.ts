@@ -14,7 +14,7 @@ const d = (n: number): Digest => `sha256:${n.toString(16).padStart(64, '0')}`;
  * The storage conformance suite: the same assertions for every database
  * Customs runs on (PGlite and PostgreSQL), so behaviour is identical.
  */
-export function describeStores(name: string, open: () => Promise<{ db: Database; cleanup(): Promise<void> }>): void {
+export function describeStores(name: string, open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>): void {
   describe(`stores on ${name}`, () => {
     let db: Database;
     let stores: Stores;

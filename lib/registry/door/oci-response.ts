@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { AppError } from '../../core/errors.js';
+import { AppError, errorCode } from '../../core/errors.js';
 import { OciError, type OciErrorCode } from '../../core/oci-errors.js';
 
 /** What was being read when an upstream error happened: decides the "unknown" code. */
@@ -19,11 +19,12 @@ const UNKNOWN_CODE: Record<DoorSubject, OciErrorCode> = {
 export function toOciError(err: unknown, subject: DoorSubject): OciError {
   if (err instanceof OciError) return err;
   if (!(err instanceof AppError)) return new OciError('UNKNOWN');
-  switch (err.code) {
+  const message = err.message;
+  switch (errorCode(err) ?? '') {
     case 'NAME_INVALID':
-      return new OciError('NAME_INVALID', { message: err.message });
+      return new OciError('NAME_INVALID', { message });
     case 'DIGEST_INVALID':
-      return new OciError('DIGEST_INVALID', { message: err.message });
+      return new OciError('DIGEST_INVALID', { message });
     case 'REFERENCE_INVALID':
     case 'UPSTREAM_NOT_FOUND':
       return new OciError(UNKNOWN_CODE[subject]);

@@ -12,7 +12,7 @@ import { DETECTORS } from '../detectors/registry.js';
 import type { DetectedPackage, PackageDetector } from '../detectors/types.js';
 import { expectScanError, silentLogger } from '../testing.js';
 import { analyzeLayers } from './analyze.js';
-import { blobPath, layoutLayers, OCI_TEST_CACHE } from './test-oci-layout.js';
+import { blobPath, layoutLayers, testImagesSnapshot } from './test-oci-layout.js';
 
 const LIMITS = {
   maxLayerBytes: 2 * 1024 ** 3,
@@ -35,7 +35,7 @@ interface ExpectedDpkg {
 async function expectedContents(): Promise<{
   images: Record<string, { packages: { dpkg: ExpectedDpkg[] } }>;
 }> {
-  const path = join(OCI_TEST_CACHE, 'expected-contents.json');
+  const path = join(testImagesSnapshot(), 'expected-contents.json');
   const text = await readFile(path, 'utf8').catch((err: unknown) => {
     throw new Error(`${path} is missing: ${HOW_TO_BUILD}`, { cause: err });
   });
@@ -49,7 +49,7 @@ function analyze(
   ref?: string,
   detectors: readonly PackageDetector[] = DETECTORS,
 ) {
-  return layoutLayers(join(OCI_TEST_CACHE, 'oci', layout), ref).then((layers) =>
+  return layoutLayers(join(testImagesSnapshot(), 'oci', layout), ref).then((layers) =>
     analyzeLayers(layers, {
       detectors,
       limits: LIMITS,
@@ -76,7 +76,7 @@ describe('analyzeLayers on real images', () => {
   it('finds exactly the 88 dpkg packages of debian bookworm minbase', async () => {
     const expected =
       (await expectedContents()).images['debian']?.packages.dpkg ?? [];
-    const layers = await layoutLayers(join(OCI_TEST_CACHE, 'oci', 'debian'));
+    const layers = await layoutLayers(join(testImagesSnapshot(), 'oci', 'debian'));
     const analysis = await analyze('debian');
     expect(analysis.distribution).toEqual({
       id: 'debian',
@@ -115,27 +115,34 @@ describe('analyzeLayers on real images', () => {
     });
   });
 
-  it('costs about what gunzip of the layer costs', async () => {
-    const layers = await layoutLayers(join(OCI_TEST_CACHE, 'oci', 'debian'));
-    const blob = blobPath(
-      join(OCI_TEST_CACHE, 'oci', 'debian'),
-      layers[0]!.digest,
-    );
-    let started = performance.now();
-    await promisify(execFile)('sh', ['-c', `gunzip -c '${blob}' > /dev/null`]);
-    const gunzipMs = performance.now() - started;
-    started = performance.now();
-    const analysis = await analyze('debian');
-    const scanMs = performance.now() - started;
+  it('costs about what gunzip of the layer costs (medians of 3 runs)', async () => {
+    const layout = join(testImagesSnapshot(), 'oci', 'debian');
+    const blob = blobPath(layout, (await layoutLayers(layout))[0]!.digest);
+    const gunzipRuns: number[] = [];
+    const scanRuns: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      let started = performance.now();
+      await promisify(execFile)('sh', [
+        '-c',
+        `gunzip -c '${blob}' > /dev/null`,
+      ]);
+      gunzipRuns.push(performance.now() - started);
+      started = performance.now();
+      expect((await analyze('debian')).packages).toHaveLength(88);
+      scanRuns.push(performance.now() - started);
+    }
+    const gunzipMs = median(gunzipRuns);
+    const scanMs = median(scanRuns);
+    const ratio = +(scanMs / gunzipMs).toFixed(2);
     console.log(
       JSON.stringify({
-        layerBytes: analysis.stats.compressedBytes,
         gunzipMs: Math.round(gunzipMs),
         scanMs: Math.round(scanMs),
-        ratio: +(scanMs / gunzipMs).toFixed(2),
+        ratio,
       }),
     );
-    expect(analysis.packages).toHaveLength(88);
+    // Loose: only a broken design (buffering, per-byte work) is this slow.
+    expect(ratio).toBeLessThan(3);
   });
 
   it('finds no dpkg database in the app image and honours its whiteout layer', async () => {
@@ -170,3 +177,7 @@ describe('analyzeLayers on real images', () => {
     await expectScanError(analyze('app-zstd'), 'LAYER_UNSUPPORTED');
   });
 });
+
+function median(values: number[]): number {
+  return [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+}

@@ -1,7 +1,8 @@
 /**
- * extractLayer limits that need big inputs: a gzip bomb and a 100k-entry
- * tar, both built here.
+ * extractLayer on big inputs: a gzip bomb, a 100k-entry tar, a failure
+ * while zlib is busy; all built here.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MediaTypes } from '../../core/media-types.js';
 import { expectScanError } from '../testing.js';
@@ -9,6 +10,8 @@ import { extractLayer, type ExtractStats } from './extract.js';
 import type { ExtractLimits } from './limits.js';
 import {
   buildManyFilesTar,
+  buildTar,
+  gzip,
   gzipBomb,
   streamOf,
   type StreamOfOptions,
@@ -68,6 +71,23 @@ describe('extractLayer limits', () => {
       }),
       'EXTRACT_LIMIT_EXCEEDED',
       { limit: 'maxEntries', value: 99_999 },
+    );
+  });
+
+  it('fails, not hangs, on a hostile entry found while the writer waits for zlib', async () => {
+    // Incompressible bodies keep zlib busy, so each 256 KiB write waits for 'drain'.
+    const noise = randomBytes(2 * 1024 ** 2);
+    const tar = buildTar([
+      { type: 'file', path: 'a', content: noise },
+      { type: 'file', path: '../escape', content: 'x' },
+      { type: 'file', path: 'b', content: noise },
+    ]);
+    await expectScanError(
+      walk(gzip(tar), {
+        chunkBytes: 256 * 1024,
+        limits: { maxLayerBytes: 16 * 1024 ** 2 },
+      }),
+      'EXTRACT_PATH_ESCAPE',
     );
   });
 });

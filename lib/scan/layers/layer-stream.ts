@@ -2,8 +2,7 @@
  * The byte side of a layer walk: reads the layer as stored in the registry,
  * decompresses it, counts it, and hands the tar bytes to a sink.
  */
-import { addAbortSignal, type Readable } from 'node:stream';
-import { once } from 'node:events';
+import { addAbortSignal, type Readable, type Writable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { AppError, hasCode, ScanError } from '../../core/errors.js';
 import {
@@ -164,8 +163,8 @@ class Decoder {
       this.out(chunk);
       return;
     }
-    // A failure while waiting rejects `once` or is left in `this.failure`; callers read both.
-    if (!this.gunzip.write(chunk)) await once(this.gunzip, 'drain');
+    // A failure while waiting rejects or is left in `this.failure`; callers read both.
+    if (!this.gunzip.write(chunk)) await drained(this.gunzip);
   }
 
   private startGunzip(): Gunzip {
@@ -178,15 +177,28 @@ class Decoder {
   /**
    * Reads the inflated bytes in a loop of its own rather than in 'data'
    * handlers: zlib then inflates the next chunk on the thread pool while this
-   * thread parses tar (measured: 407 → 342 ms on a 51 MB layer). Never
-   * rejects; a failure destroys the stream with an error, which also wakes a
-   * writer waiting for 'drain'.
+   * thread parses tar (measured: 407 → 342 ms median on a 51 MB layer).
+   * Never rejects.
    */
   private async consume(gunzip: Gunzip): Promise<void> {
     try {
-      for await (const data of gunzip as AsyncIterable<Buffer>) this.out(data);
+      for await (const data of gunzip as AsyncIterable<Buffer>) {
+        // Not thrown through the loop: leaving it would destroy the stream
+        // without an error first, and a writer waiting for 'drain' must wake.
+        if (!this.tryOut(data)) break;
+      }
     } catch (err: unknown) {
       this.fail(err);
+    }
+  }
+
+  private tryOut(data: Buffer): boolean {
+    try {
+      this.out(data);
+      return true;
+    } catch (err: unknown) {
+      this.fail(err);
+      return false;
     }
   }
 
@@ -195,6 +207,22 @@ class Decoder {
     this.failure = err;
     this.gunzip?.destroy(err instanceof Error ? err : new Error(String(err)));
   }
+}
+
+/**
+ * Settles when `stream` can take more: on 'drain', or on 'close' (a destroyed
+ * stream never drains); rejects on 'error'. Removes its listeners.
+ */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (err?: Error): void => {
+      stream.off('drain', onReady).off('close', onReady).off('error', settle);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onReady = (): void => settle();
+    stream.on('drain', onReady).on('close', onReady).on('error', settle);
+  });
 }
 
 // zstd comes with a later issue: node:zlib has no zstd decoder on Node 20.

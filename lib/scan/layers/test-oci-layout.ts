@@ -4,8 +4,10 @@
  * as LayerSources whose streams verify their digest like the registry
  * client does. Only for tests.
  */
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -23,6 +25,29 @@ interface Descriptor {
   mediaType: string;
   digest: Digest;
   annotations?: Record<string, string>;
+}
+
+let snapshot: string | undefined;
+
+/**
+ * A private copy of the test images (`oci/` and `expected-contents.json`),
+ * taken under the lock make-test-images.sh runs under in the tests: a push
+ * by a concurrent test file rebuilds (deletes and rewrites) the layouts.
+ * Taken once per process; fails, never skips, when the images are missing.
+ */
+export function testImagesSnapshot(): string {
+  if (snapshot !== undefined) return snapshot;
+  if (!existsSync(join(OCI_TEST_CACHE, 'oci'))) {
+    throw new Error(`${OCI_TEST_CACHE}/oci is missing: ${HOW_TO_BUILD}`);
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'customs-test-images-'));
+  execFileSync('flock', [
+    join(OCI_TEST_CACHE, '.make-test-images.lock'),
+    'sh', '-c', 'cp -a "$1/oci" "$1/expected-contents.json" "$2/"', 'sh', OCI_TEST_CACHE, dir,
+  ]);
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  snapshot = dir;
+  return dir;
 }
 
 /** Path of a blob of a layout. */

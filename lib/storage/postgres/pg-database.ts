@@ -22,8 +22,8 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
     application_name: options.applicationName ?? 'customs',
     // Counts and sizes are int8: read them as numbers, as PGlite does.
     types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+        oid === INT8_OID ? Number : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
     },
   });
   pool.on('error', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../lib/config/load.js';
 import type { Config } from '../../../lib/config/schema.js';
-import { AppError } from '../../../lib/core/errors.js';
+import { hasCode } from '../../../lib/core/errors.js';
 import { isAlive, readLockInfo, type LockInfo } from '../../../lib/storage/postgres/data-dir-lock.js';
 
 /** Exit codes of the CLI. */
@@ -20,7 +20,7 @@ export function configFrom(configPath: string | undefined): Readonly<Config> {
   try {
     return loadConfig({ configPath, env: process.env, readFile: (p) => readFileSync(p, 'utf8') });
   } catch (err: unknown) {
-    if (err instanceof AppError && err.code === 'CONFIG_INVALID') throw new CliError(err.message, EXIT.usage);
+    if (hasCode(err, 'CONFIG_INVALID')) throw new CliError((err as Error).message, EXIT.usage);
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { AppError, messageOf } from '../../../lib/core/errors.js';
+import { errorCode, hasCode, messageOf } from '../../../lib/core/errors.js';
 import { parseImageReference } from '../../../lib/core/reference.js';
 import { imageReport } from '../../../lib/policy/image-report.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
@@ -35,7 +35,7 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
       if (!report) return sendError(res, 404, 'IMAGE_UNKNOWN', `Customs has not seen ${parsed.repository}@${digest}`);
       res.json(report);
     } catch (err: unknown) {
-      if (err instanceof AppError && err.code === 'UPSTREAM_UNAVAILABLE') return sendError(res, 503, err.code, err.message);
+      if (hasCode(err, 'UPSTREAM_UNAVAILABLE')) return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', messageOf(err));
       log.error({ err }, 'failed to build image report');
       sendError(res, 500, 'INTERNAL', 'internal error');
     }
@@ -59,7 +59,7 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
       await deps.jobs.sendRematch({ reason: `vulnerability data import ${result.importId}` });
       res.json(result);
     } catch (err: unknown) {
-      sendError(res, 400, err instanceof AppError ? err.code : 'IMPORT_FAILED', messageOf(err));
+      sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
     }
   });
   return router;

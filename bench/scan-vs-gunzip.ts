@@ -1,0 +1,82 @@
+/**
+ * Scan cost against the cost of reading the bytes once: the Debian test
+ * image's 51 MB gzip layer, pushed to a real docker-registry, scanned by the
+ * full pipeline (fetch over HTTP with digest verification, gunzip, tar walk,
+ * dpkg detection, store in PGlite), compared in the same run with plain
+ * `gunzip -c LAYER > /dev/null` of the same layer. Prints JSON.
+ *
+ *   npx tsx bench/scan-vs-gunzip.ts [--runs 5]
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLogger } from '../lib/log/create-logger.js';
+import { createUpstreamClient } from '../lib/registry/client/upstream-client.js';
+import { DETECTORS } from '../lib/scan/detectors/registry.js';
+import { scanManifest } from '../lib/scan/pipeline.js';
+import { migrate } from '../lib/storage/postgres/migrate.js';
+import { openPgliteDatabase } from '../lib/storage/postgres/pglite-database.js';
+import { createStores } from '../lib/storage/postgres/stores.js';
+import { configSchema } from '../lib/config/schema.js';
+import { ociTestCache, pushTestImages, startRegistry } from '../test/helpers/registry.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const runs = Number(values.runs);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function debianLayer(): { path: string; digest: string; sizeBytes: number } {
+  const layout = join(ociTestCache(), 'oci', 'debian');
+  const blob = (d: string) => join(layout, 'blobs', 'sha256', d.slice(7));
+  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+  const manifest = JSON.parse(readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as { layers: Array<{ digest: string; size: number }> };
+  const layer = manifest.layers[0]!;
+  return { path: blob(layer.digest), digest: layer.digest, sizeBytes: layer.size };
+}
+
+function timeGunzip(path: string): number {
+  const start = performance.now();
+  execFileSync('sh', ['-c', `gunzip -c '${path}' > /dev/null`]);
+  return performance.now() - start;
+}
+
+async function main(): Promise<void> {
+  const registry = await startRegistry();
+  try {
+    const [pushed] = await pushTestImages(registry, ['debian']);
+    const layer = debianLayer();
+    const logger = createLogger({ level: 'silent' });
+    const limits = configSchema.parse({ version: 1 }).scan.limits;
+    const upstream = createUpstreamClient({ url: registry.url, logger });
+    const gunzipMs: number[] = [];
+    const scanMs: number[] = [];
+    let packages = 0;
+    timeGunzip(layer.path); // warm the page cache for both
+    for (let i = 0; i < runs; i++) {
+      gunzipMs.push(timeGunzip(layer.path));
+      const { database } = await openPgliteDatabase(undefined);
+      await migrate(database);
+      const stores = createStores(database);
+      const start = performance.now();
+      await scanManifest({ upstream, manifests: stores.manifests, scans: stores.scans, detectors: DETECTORS, limits, logger },
+        { repository: 'test/debian', digest: pushed!.digest as `sha256:${string}` }, AbortSignal.timeout(120_000));
+      scanMs.push(performance.now() - start);
+      packages = (await stores.scans.packages(pushed!.digest as `sha256:${string}`)).length;
+      await database.close();
+    }
+    await upstream.close();
+    console.log(JSON.stringify({
+      bench: 'scan-vs-gunzip',
+      layer: { digest: layer.digest, compressedBytes: layer.sizeBytes },
+      runs, packages,
+      gunzipMs: { median: Math.round(median(gunzipMs)), all: gunzipMs.map(Math.round) },
+      scanMs: { median: Math.round(median(scanMs)), all: scanMs.map(Math.round) },
+      ratio: Number((median(scanMs) / median(gunzipMs)).toFixed(2)),
+    }, null, 2));
+  } finally {
+    await registry.stop();
+  }
+}
+
+await main();
