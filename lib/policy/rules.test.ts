@@ -17,15 +17,20 @@ describe('parseRules', () => {
   });
 
   it('versions rules by content, keys included', () => {
-    const a = parseRules('version: 1\nkeys: {k: {publicKey: A}}\nenvironments: {dev: {}}\n', noFiles);
-    const b = parseRules('version: 1\nkeys: {k: {publicKey: B}}\nenvironments: {dev: {}}\n', noFiles);
-    expect(a.version).not.toBe(b.version);
-    expect(parseRules('version: 1\nkeys: {k: {publicKey: A}}\nenvironments: {dev: {}}\n', noFiles).version).toBe(a.version);
+    const cosign = readFileSync(new URL('../../../shared/fixtures/cosign/keys/cosign.pub', import.meta.url), 'utf8');
+    const legacy = readFileSync(new URL('../../../shared/fixtures/cosign/keys/legacy.pub', import.meta.url), 'utf8');
+    const doc = 'version: 1\nkeys: {k: {publicKeyFile: /k}}\nenvironments: {dev: {}}\n';
+    const a = parseRules(doc, () => cosign);
+    expect(parseRules(doc, () => legacy).version).not.toBe(a.version);
+    expect(parseRules(doc, () => cosign).version).toBe(a.version);
   });
 
-  it('reads key files', () => {
-    const rules = parseRules('version: 1\nkeys: {k: {publicKeyFile: /k.pub}}\nenvironments: {dev: {}}\n', () => 'PEM');
-    expect(rules.keys).toEqual({ k: { publicKeyPem: 'PEM' } });
+  it('reads key files and checks they hold public keys', () => {
+    const pem = readFileSync(new URL('../../../shared/fixtures/cosign/keys/cosign.pub', import.meta.url), 'utf8');
+    const rules = parseRules('version: 1\nkeys: {k: {publicKeyFile: /k.pub}}\nenvironments: {dev: {}}\n', () => pem);
+    expect(rules.keys).toEqual({ k: { publicKeyPem: pem } });
+    expect(() => parseRules('version: 1\nkeys: {k: {publicKeyFile: /k.pub}}\nenvironments: {dev: {}}\n', () => 'garbage'))
+      .toThrow(/keys\.k: not a PEM public key/);
   });
 
   it('reports every problem at once', () => {

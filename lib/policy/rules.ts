@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PolicyError } from '../core/errors.js';
@@ -92,10 +92,18 @@ export function parseRules(text: string, readFile: (path: string) => string, ori
   const keys: RuleSet['keys'] = {};
   const problems: string[] = [];
   for (const [name, key] of Object.entries(parsed.data.keys)) {
+    let pem: string;
     try {
-      keys[name] = { publicKeyPem: key.publicKey ?? readFile(key.publicKeyFile!) };
+      pem = key.publicKey ?? readFile(key.publicKeyFile!);
     } catch (err: unknown) {
       problems.push(`keys.${name}.publicKeyFile: cannot read ${key.publicKeyFile}: ${(err as Error).message}`);
+      continue;
+    }
+    try {
+      createPublicKey(pem);
+      keys[name] = { publicKeyPem: pem };
+    } catch {
+      problems.push(`keys.${name}: not a PEM public key`);
     }
   }
   if (problems.length > 0) throw invalid(origin, problems);

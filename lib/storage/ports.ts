@@ -2,7 +2,7 @@ import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
 import type { Distribution, ImagePackage } from '../core/package.js';
-import type { Verdict, VerdictReason, VerdictStatus } from '../core/verdict.js';
+import type { Verdict, VerdictStatus } from '../core/verdict.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
 export interface WebhookEventRecord {
@@ -157,15 +157,8 @@ export interface SignatureStore {
   list(subject: Digest): Promise<SignatureRecord[]>;
 }
 
-export interface VerdictInput {
-  repository: string;
-  digest: Digest;
-  environment: string;
-  status: VerdictStatus;
-  reasons: VerdictReason[];
-  rulesVersion: string;
-  snapshotId: number | null;
-}
+/** A verdict to store; the store assigns its id and time. */
+export type VerdictInput = Omit<Verdict, 'id' | 'computedAt'>;
 
 export interface VerdictChange {
   repository: string;

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Advisory } from '../core/advisory.js';
@@ -29,6 +29,7 @@ export interface ImportOptions {
 }
 
 const TRACKER_FILE_RE = /^(list|CVE-list.*)$/;
+const CVE_HEAD_RE = /^CVE-\d{4}-\d+/;
 const DEFAULT_BATCH = 500;
 
 /**
@@ -164,6 +165,11 @@ async function* readTrackerFile(path: string): AsyncGenerator<SourceItem> {
 }
 
 async function startsWithCve(path: string): Promise<boolean> {
-  const head = (await readFile(path, 'utf8')).slice(0, 64);
-  return /^CVE-\d{4}-\d+/.test(head);
+  const file = await open(path);
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(64), 0, 64, 0);
+    return CVE_HEAD_RE.test(buffer.subarray(0, bytesRead).toString('utf8'));
+  } finally {
+    await file.close();
+  }
 }

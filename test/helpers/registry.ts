@@ -112,23 +112,41 @@ export async function pushTestImages(
   only: string[],
   options: { creds?: string } = {},
 ): Promise<Array<{ ref: string; digest: string }>> {
-  const unknown = only.filter((n) => !(IMAGE_NAMES as readonly string[]).includes(n));
+  const unknown = only.filter(
+    (n) => !(IMAGE_NAMES as readonly string[]).includes(n),
+  );
   if (only.length === 0 || unknown.length > 0) {
-    throw new Error(`pushTestImages: unknown image names [${unknown.join(', ')}]; use ${IMAGE_NAMES.join(', ')}`);
+    throw new Error(
+      `pushTestImages: unknown image names [${unknown.join(', ')}]; use ${IMAGE_NAMES.join(', ')}`,
+    );
   }
-  await requireCommands(['skopeo', 'umoci', 'jq', 'flock'], 'skopeo umoci jq util-linux');
+  await requireCommands(
+    ['skopeo', 'umoci', 'jq', 'flock'],
+    'skopeo umoci jq util-linux',
+  );
   const cache = ociTestCache();
   await mkdir(cache, { recursive: true });
-  const args = [join(cache, '.make-test-images.lock'), 'bash', script('make-test-images.sh'),
-    '-r', registry.host, '--only', only.join(',')];
+  const args = [
+    join(cache, '.make-test-images.lock'),
+    'bash',
+    script('make-test-images.sh'),
+    '-r',
+    registry.host,
+    '--only',
+    only.join(','),
+  ];
   if (options.creds !== undefined) args.push('--creds', options.creds);
   const { stdout } = await run('flock', args, 'make-test-images.sh');
   const pushed = stdout.split('\n').flatMap((line) => {
     const m = PUSHED_LINE_RE.exec(line.trim());
-    return m?.[1] !== undefined && m[2] !== undefined ? [{ ref: m[1], digest: m[2] }] : [];
+    return m?.[1] !== undefined && m[2] !== undefined
+      ? [{ ref: m[1], digest: m[2] }]
+      : [];
   });
   if (pushed.length !== only.length) {
-    throw new Error(`make-test-images.sh pushed ${pushed.length} of ${only.length} images:\n${stdout}`);
+    throw new Error(
+      `make-test-images.sh pushed ${pushed.length} of ${only.length} images:\n${stdout}`,
+    );
   }
   return pushed;
 }
@@ -145,7 +163,11 @@ async function launch(
     args.push('-u', `${options.auth.username}:${options.auth.password}`);
   }
   if (options.ignorePull === true) args.push('--ignore-pull');
-  const { stdout } = await run('bash', [script('start-registry.sh'), ...args], 'start-registry.sh');
+  const { stdout } = await run(
+    'bash',
+    [script('start-registry.sh'), ...args],
+    'start-registry.sh',
+  );
   const pid = Number(stdout.trim().split('\n').pop());
   if (Number.isInteger(pid) && pid > 0) live.set(dir, pid);
   let stopping: Promise<void> | undefined;
@@ -189,18 +211,31 @@ function run(
   what: string,
 ): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err === null) {
-        resolve({ stdout, stderr });
-        return;
-      }
-      const tail = stderr.split('\n').slice(-20).join('\n');
-      reject(new Error(`${what} failed (${err.message.split('\n')[0]}):\n${tail}`, { cause: err }));
-    });
+    execFile(
+      file,
+      args,
+      { maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        if (err === null) {
+          resolve({ stdout, stderr });
+          return;
+        }
+        const tail = stderr.split('\n').slice(-20).join('\n');
+        reject(
+          new Error(
+            `${what} failed (${err.message.split('\n')[0]}):\n${tail}`,
+            { cause: err },
+          ),
+        );
+      },
+    );
   });
 }
 
-async function requireCommands(commands: string[], packages: string): Promise<void> {
+async function requireCommands(
+  commands: string[],
+  packages: string,
+): Promise<void> {
   const missing: string[] = [];
   for (const cmd of commands) {
     if (!(await onPath(cmd))) missing.push(cmd);
@@ -234,7 +269,8 @@ function osPort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      const port =
+        typeof address === 'object' && address !== null ? address.port : 0;
       server.close(() => resolve(port));
     });
   });

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type RegistryHandle } from './registry.js';
-import { startTokenServer, type TokenServer, type TokenServerOptions } from './token-server.js';
+import {
+  startTokenServer,
+  type TokenServer,
+  type TokenServerOptions,
+} from './token-server.js';
 
 /** Service name and issuer the registry and the token server agree on. */
 export const TOKEN_SERVICE = 'customs-test-registry';
@@ -35,13 +39,21 @@ export async function startTokenAuthRegistry(
   options: Omit<TokenServerOptions, 'service' | 'issuer'> = {},
 ): Promise<TokenAuthRegistry> {
   const dir = await mkdtemp(join(tmpdir(), 'customs-token-registry-'));
-  const tokenServer = await startTokenServer(dir, { ...options, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER });
+  const tokenServer = await startTokenServer(dir, {
+    ...options,
+    service: TOKEN_SERVICE,
+    issuer: TOKEN_ISSUER,
+  });
   try {
     const port = await freePort();
     const config = join(dir, 'config.yml');
     await writeFile(config, registryConfig(dir, port, tokenServer));
     const child = await serve(config, join(dir, 'registry.log'));
-    await waitForHttp(`http://127.0.0.1:${port}/v2/`, child, join(dir, 'registry.log'));
+    await waitForHttp(
+      `http://127.0.0.1:${port}/v2/`,
+      child,
+      join(dir, 'registry.log'),
+    );
     let stopping: Promise<void> | undefined;
     const registry: RegistryHandle = {
       host: `127.0.0.1:${port}`,
@@ -58,7 +70,11 @@ export async function startTokenAuthRegistry(
   }
 }
 
-function registryConfig(dir: string, port: number, tokenServer: TokenServer): string {
+function registryConfig(
+  dir: string,
+  port: number,
+  tokenServer: TokenServer,
+): string {
   return `version: 0.1
 log:
   level: info
@@ -83,11 +99,18 @@ auth:
 async function serve(config: string, logPath: string): Promise<ChildProcess> {
   const log = await open(logPath, 'a');
   try {
-    const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', log.fd, log.fd] });
+    const child = spawn('docker-registry', ['serve', config], {
+      stdio: ['ignore', log.fd, log.fd],
+    });
     await new Promise<void>((resolve, reject) => {
       child.once('spawn', resolve);
       child.once('error', (err) =>
-        reject(new Error('cannot run docker-registry: install it with `apt-get install -y docker-registry`', { cause: err })),
+        reject(
+          new Error(
+            'cannot run docker-registry: install it with `apt-get install -y docker-registry`',
+            { cause: err },
+          ),
+        ),
       );
     });
     children.add(child);
@@ -98,7 +121,11 @@ async function serve(config: string, logPath: string): Promise<ChildProcess> {
   }
 }
 
-async function waitForHttp(url: string, child: ChildProcess, logPath: string): Promise<void> {
+async function waitForHttp(
+  url: string,
+  child: ChildProcess,
+  logPath: string,
+): Promise<void> {
   for (let i = 0; i < 100; i++) {
     if (child.exitCode !== null) break;
     try {
@@ -110,10 +137,16 @@ async function waitForHttp(url: string, child: ChildProcess, logPath: string): P
     }
   }
   child.kill('SIGTERM');
-  throw new Error(`token-auth docker-registry did not come up on ${url}; see ${logPath}`);
+  throw new Error(
+    `token-auth docker-registry did not come up on ${url}; see ${logPath}`,
+  );
 }
 
-async function stopAll(child: ChildProcess, tokenServer: TokenServer, dir: string): Promise<void> {
+async function stopAll(
+  child: ChildProcess,
+  tokenServer: TokenServer,
+  dir: string,
+): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -9,9 +9,20 @@
  * Both `x5c` and `kid` are offered here.
  */
 import { execFile } from 'node:child_process';
-import { createHash, createPrivateKey, randomUUID, sign, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  randomUUID,
+  sign,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,12 +67,28 @@ export interface TokenServer {
 const run = promisify(execFile);
 
 /** Generates a P-256 key + self-signed certificate in `dir` and serves tokens. */
-export async function startTokenServer(dir: string, options: TokenServerOptions): Promise<TokenServer> {
+export async function startTokenServer(
+  dir: string,
+  options: TokenServerOptions,
+): Promise<TokenServer> {
   const keyPath = join(dir, 'token-key.pem');
   const certPath = join(dir, 'token-cert.pem');
   await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '2', '-subj', '/CN=customs-test-token-issuer',
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '2',
+    '-subj',
+    '/CN=customs-test-token-issuer',
   ]);
   const key = createPrivateKey(await readFile(keyPath));
   const cert = new X509Certificate(await readFile(certPath));
@@ -96,29 +123,50 @@ interface Signer extends TokenServerOptions {
   cert: X509Certificate;
 }
 
-function handle(req: IncomingMessage, res: ServerResponse, signer: Signer): TokenRequestRecord {
+function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  signer: Signer,
+): TokenRequestRecord {
   const url = new URL(req.url ?? '/', 'http://token.invalid');
   const scopes = url.searchParams.getAll('scope');
   const service = url.searchParams.get('service');
   const user = basicUser(req.headers.authorization, signer.users ?? {});
-  const record: TokenRequestRecord = { service, scopes, user: user?.name, status: 200 };
-  if (url.pathname !== '/token' || service !== signer.service) record.status = 400;
+  const record: TokenRequestRecord = {
+    service,
+    scopes,
+    user: user?.name,
+    status: 200,
+  };
+  if (url.pathname !== '/token' || service !== signer.service)
+    record.status = 400;
   else if (user?.valid === false) record.status = 401;
-  else if (user === undefined && signer.anonymousPull === false) record.status = 401;
+  else if (user === undefined && signer.anonymousPull === false)
+    record.status = 401;
   if (record.status !== 200) {
-    res.writeHead(record.status, { 'content-type': 'application/json' }).end('{"details":"refused"}');
+    res
+      .writeHead(record.status, { 'content-type': 'application/json' })
+      .end('{"details":"refused"}');
     return record;
   }
   const access = scopes.flatMap((s) => grant(s, user !== undefined));
-  const body: Record<string, unknown> = { [signer.tokenField ?? 'token']: jwt(signer, user?.name ?? '', access) };
-  if (signer.expiresInSeconds !== undefined) body['expires_in'] = signer.expiresInSeconds;
+  const body: Record<string, unknown> = {
+    [signer.tokenField ?? 'token']: jwt(signer, user?.name ?? '', access),
+  };
+  if (signer.expiresInSeconds !== undefined)
+    body['expires_in'] = signer.expiresInSeconds;
   body['issued_at'] = new Date().toISOString();
-  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify(body));
   return record;
 }
 
 /** Authenticated users get what they ask for; anonymous ones only pull. */
-function grant(scope: string, isUser: boolean): Array<{ type: string; name: string; actions: string[] }> {
+function grant(
+  scope: string,
+  isUser: boolean,
+): Array<{ type: string; name: string; actions: string[] }> {
   const m = /^([a-z]+):(.+):([a-z*,]+)$/.exec(scope);
   if (m === null) return [];
   const actions = m[3]!.split(',').filter((a) => isUser || a === 'pull');
@@ -143,7 +191,10 @@ function jwt(signer: Signer, subject: string, access: unknown[]): string {
   };
   const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
   // JWS ES256 wants the raw r||s form (RFC 7518 §3.4), not DER.
-  const signature = sign('sha256', Buffer.from(input), { key: signer.key, dsaEncoding: 'ieee-p1363' });
+  const signature = sign('sha256', Buffer.from(input), {
+    key: signer.key,
+    dsaEncoding: 'ieee-p1363',
+  });
   return `${input}.${signature.toString('base64url')}`;
 }
 
@@ -152,7 +203,9 @@ function basicUser(
   users: Record<string, string>,
 ): { name: string; valid: boolean } | undefined {
   if (authorization?.startsWith('Basic ') !== true) return undefined;
-  const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
+  const decoded = Buffer.from(authorization.slice(6), 'base64').toString(
+    'utf8',
+  );
   const colon = decoded.indexOf(':');
   const name = decoded.slice(0, colon);
   return { name, valid: colon > 0 && users[name] === decoded.slice(colon + 1) };

@@ -59,7 +59,10 @@ export class Authenticator {
    * (`repository:<name>:pull`, or '' for /v2/): the static token, Basic once
    * the registry asked for it, or a (cached or fetched) bearer token.
    */
-  async authorizationFor(scope: string, signal?: AbortSignal): Promise<string | undefined> {
+  async authorizationFor(
+    scope: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const { token } = this.#options.credentials;
     if (token !== undefined) return `Bearer ${token}`;
     if (this.#isBasic) return this.#basic;
@@ -74,7 +77,11 @@ export class Authenticator {
    */
   async answer(
     challenge: string[],
-    request: { scope: string; sent: string | undefined; signal?: AbortSignal | undefined },
+    request: {
+      scope: string;
+      sent: string | undefined;
+      signal?: AbortSignal | undefined;
+    },
   ): Promise<string | undefined> {
     if (this.#options.credentials.token !== undefined) return undefined;
     const challenges = parseWwwAuthenticate(challenge);
@@ -83,11 +90,15 @@ export class Authenticator {
     if (bearer !== undefined && realm !== undefined) {
       this.#bearer = { realm, service: bearer.params['service'] };
       // A cached token the registry refused is stale: fetch a new one.
-      if (request.sent?.startsWith('Bearer ') === true) this.#tokens.delete(request.scope);
+      if (request.sent?.startsWith('Bearer ') === true)
+        this.#tokens.delete(request.scope);
       const scope = bearer.params['scope'] ?? request.scope;
       return `Bearer ${await this.#token(request.scope, scope, request.signal)}`;
     }
-    if (findChallenge(challenges, 'basic') !== undefined && this.#basic !== undefined) {
+    if (
+      findChallenge(challenges, 'basic') !== undefined &&
+      this.#basic !== undefined
+    ) {
       if (request.sent === this.#basic) return undefined;
       this.#isBasic = true;
       return this.#basic;
@@ -96,7 +107,11 @@ export class Authenticator {
   }
 
   /** A token for `cacheKey`, shared by concurrent callers (one fetch per scope). */
-  async #token(cacheKey: string, scope: string, signal?: AbortSignal): Promise<string> {
+  async #token(
+    cacheKey: string,
+    scope: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const cached = this.#tokens.get(cacheKey);
     if (cached !== undefined) return cached;
     let pending = this.#inflight.get(cacheKey);
@@ -113,13 +128,21 @@ export class Authenticator {
 
   async #fetchToken(cacheKey: string, scope: string): Promise<string> {
     const url = this.#tokenUrl(scope);
-    const context: CallContext = { tokenEndpoint: `${url.origin}${url.pathname}`, scope };
+    const context: CallContext = {
+      tokenEndpoint: `${url.origin}${url.pathname}`,
+      scope,
+    };
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.#basic !== undefined && this.#mayReceiveCredentials(url)) {
       headers['authorization'] = this.#basic;
     }
     const response = await this.#options.transport.send(
-      { origin: url.origin, path: `${url.pathname}${url.search}`, method: 'GET', headers },
+      {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
+        headers,
+      },
       context,
     );
     if (response.statusCode !== 200) throw await statusError(response, context);
@@ -130,7 +153,10 @@ export class Authenticator {
     });
     const { token, expiresIn } = parseTokenResponse(body, context);
     this.#tokens.set(cacheKey, token, expiresIn);
-    this.#options.logger.debug({ ...context, expiresIn }, 'fetched upstream token');
+    this.#options.logger.debug(
+      { ...context, expiresIn },
+      'fetched upstream token',
+    );
     return token;
   }
 
@@ -142,13 +168,22 @@ export class Authenticator {
     } catch (err: unknown) {
       void err; // reported below as a bad challenge
     }
-    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'invalid bearer realm in challenge', {
-        details: { upstream: 401 },
-      });
+    if (
+      url === undefined ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:')
+    ) {
+      throw new UpstreamError(
+        'UPSTREAM_BAD_RESPONSE',
+        'invalid bearer realm in challenge',
+        {
+          details: { upstream: 401 },
+        },
+      );
     }
-    if (bearer?.service !== undefined) url.searchParams.set('service', bearer.service);
-    for (const s of scope.split(' ')) if (s !== '') url.searchParams.append('scope', s);
+    if (bearer?.service !== undefined)
+      url.searchParams.set('service', bearer.service);
+    for (const s of scope.split(' '))
+      if (s !== '') url.searchParams.append('scope', s);
     return url;
   }
 
@@ -158,7 +193,10 @@ export class Authenticator {
    * to a host of its choosing.
    */
   #mayReceiveCredentials(realm: URL): boolean {
-    if (realm.protocol === 'https:' || realm.hostname === this.#options.upstream.hostname) {
+    if (
+      realm.protocol === 'https:' ||
+      realm.hostname === this.#options.upstream.hostname
+    ) {
       return true;
     }
     this.#options.logger.warn(
@@ -170,7 +208,10 @@ export class Authenticator {
 }
 
 /** `promise`, or a rejection with the abort reason when `signal` fires first. */
-function untilAborted<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
+function untilAborted<T>(
+  promise: Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
   if (signal === undefined) return promise;
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
@@ -192,19 +233,27 @@ function parseTokenResponse(
   } catch (err: unknown) {
     throw badToken(context, err);
   }
-  const record = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+  const record =
+    typeof parsed === 'object' && parsed !== null
+      ? (parsed as Record<string, unknown>)
+      : {};
   // The spec names it `token`; OAuth2-style servers send `access_token`.
   const token = [record['token'], record['access_token']].find(
     (t): t is string => typeof t === 'string' && t !== '',
   );
   if (token === undefined) throw badToken(context);
-  const expiresIn = typeof record['expires_in'] === 'number' ? record['expires_in'] : undefined;
+  const expiresIn =
+    typeof record['expires_in'] === 'number' ? record['expires_in'] : undefined;
   return { token, expiresIn };
 }
 
 function badToken(context: CallContext, cause?: unknown): UpstreamError {
-  return new UpstreamError('UPSTREAM_BAD_RESPONSE', 'token endpoint sent no token', {
-    details: { ...context, upstream: 200 },
-    cause,
-  });
+  return new UpstreamError(
+    'UPSTREAM_BAD_RESPONSE',
+    'token endpoint sent no token',
+    {
+      details: { ...context, upstream: 200 },
+      cause,
+    },
+  );
 }

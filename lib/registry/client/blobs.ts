@@ -7,7 +7,13 @@ import { isDigest } from '../../core/digest.js';
 import { UpstreamError } from '../../core/errors.js';
 import { createDigestVerifyingStream } from './digest-verifying-stream.js';
 import { digestPath, pullScope, repositoryPath } from './paths.js';
-import { contentLength, discard, header, statusError, type CallContext } from './response.js';
+import {
+  contentLength,
+  discard,
+  header,
+  statusError,
+  type CallContext,
+} from './response.js';
 import type { UpstreamHttp } from './upstream-http.js';
 
 /** A blob being received; `stream` ends only if the bytes are verified. */
@@ -19,7 +25,11 @@ export interface BlobResult {
 /** GET a blob (see UpstreamClient.getBlob). */
 export async function fetchBlob(
   http: UpstreamHttp,
-  request: { repository: string; digest: string; signal?: AbortSignal | undefined },
+  request: {
+    repository: string;
+    digest: string;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<BlobResult> {
   const digest = digestPath(request.digest);
   const context: CallContext = { repository: request.repository, digest };
@@ -32,14 +42,22 @@ export async function fetchBlob(
   });
   if (response.statusCode !== 200) throw await statusError(response, context);
   const size = contentLength(response.headers);
-  const stream = createDigestVerifyingStream(response.body, { digest, sizeBytes: size, context });
+  const stream = createDigestVerifyingStream(response.body, {
+    digest,
+    sizeBytes: size,
+    context,
+  });
   return { size, stream };
 }
 
 /** HEAD a blob; undefined on 404 (see UpstreamClient.headBlob). */
 export async function headBlob(
   http: UpstreamHttp,
-  request: { repository: string; digest: string; signal?: AbortSignal | undefined },
+  request: {
+    repository: string;
+    digest: string;
+    signal?: AbortSignal | undefined;
+  },
 ): Promise<{ size: number } | undefined> {
   const digest = digestPath(request.digest);
   const context: CallContext = { repository: request.repository, digest };
@@ -58,10 +76,17 @@ export async function headBlob(
   await discard(response.body);
   const size = contentLength(response.headers);
   const announced = header(response.headers, 'docker-content-digest');
-  if (size === undefined || (announced !== undefined && isDigest(announced) && announced !== digest)) {
-    throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'upstream blob HEAD is inconsistent', {
-      details: { ...context, upstream: 200, announced, size },
-    });
+  if (
+    size === undefined ||
+    (announced !== undefined && isDigest(announced) && announced !== digest)
+  ) {
+    throw new UpstreamError(
+      'UPSTREAM_BAD_RESPONSE',
+      'upstream blob HEAD is inconsistent',
+      {
+        details: { ...context, upstream: 200, announced, size },
+      },
+    );
   }
   return { size };
 }

@@ -14,13 +14,17 @@ function sha(bytes: Buffer, algorithm: 'sha256' | 'sha512' = 'sha256'): Digest {
 
 function chunksOf(bytes: Buffer, size: number): Buffer[] {
   const out: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  for (let i = 0; i < bytes.length; i += size)
+    out.push(bytes.subarray(i, i + size));
   return out;
 }
 
 async function drain(stream: Readable): Promise<Buffer[]> {
   const received: Buffer[] = [];
-  await pipeline(stream, new Writable({ write: (c: Buffer, _e, cb) => (received.push(c), cb()) }));
+  await pipeline(
+    stream,
+    new Writable({ write: (c: Buffer, _e, cb) => (received.push(c), cb()) }),
+  );
   return received;
 }
 
@@ -29,27 +33,43 @@ describe('createDigestVerifyingStream', () => {
 
   it('passes the very same chunks through and ends when the digest and size match', async () => {
     const chunks = chunksOf(bytes, 65_536);
-    const stream = createDigestVerifyingStream(Readable.from(chunks), { digest: sha(bytes), sizeBytes: bytes.length, context });
+    const stream = createDigestVerifyingStream(Readable.from(chunks), {
+      digest: sha(bytes),
+      sizeBytes: bytes.length,
+      context,
+    });
     const received = await drain(stream);
     expect(received).toHaveLength(chunks.length);
     received.forEach((chunk, i) => expect(chunk).toBe(chunks[i])); // same Buffer objects: no copies
   });
 
   it('verifies sha512 digests', async () => {
-    const stream = createDigestVerifyingStream(Readable.from([bytes]), { digest: sha(bytes, 'sha512'), context });
+    const stream = createDigestVerifyingStream(Readable.from([bytes]), {
+      digest: sha(bytes, 'sha512'),
+      context,
+    });
     await expect(drain(stream)).resolves.toHaveLength(1);
   });
 
   it('errors with UPSTREAM_DIGEST_MISMATCH at the end for other bytes', async () => {
     const other = Buffer.from(bytes);
     other[100] = 0xff;
-    const stream = createDigestVerifyingStream(Readable.from(chunksOf(other, 1000)), { digest: sha(bytes), context });
+    const stream = createDigestVerifyingStream(
+      Readable.from(chunksOf(other, 1000)),
+      { digest: sha(bytes), context },
+    );
     let ended = false;
     stream.on('end', () => (ended = true));
     await expect(drain(stream)).rejects.toMatchObject({
       name: 'UpstreamError',
       code: 'UPSTREAM_DIGEST_MISMATCH',
-      details: { ...context, upstream: 200, expected: sha(bytes), actual: sha(other), receivedBytes: other.length },
+      details: {
+        ...context,
+        upstream: 200,
+        expected: sha(bytes),
+        actual: sha(other),
+        receivedBytes: other.length,
+      },
     });
     expect(ended).toBe(false);
   });
@@ -68,11 +88,16 @@ describe('createDigestVerifyingStream', () => {
 
   it('turns a source failure into UPSTREAM_UNAVAILABLE with the cause', async () => {
     const source = new PassThrough();
-    const stream = createDigestVerifyingStream(source, { digest: sha(bytes), context });
+    const stream = createDigestVerifyingStream(source, {
+      digest: sha(bytes),
+      context,
+    });
     const done = drain(stream).catch((e: unknown) => e);
     source.write(bytes.subarray(0, 10));
     await tick();
-    const cause = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    const cause = Object.assign(new Error('other side closed'), {
+      code: 'UND_ERR_SOCKET',
+    });
     source.destroy(cause);
     const err = await done;
     expect(err).toMatchObject({
@@ -84,7 +109,10 @@ describe('createDigestVerifyingStream', () => {
 
   it('destroys the source when the consumer destroys it', async () => {
     const source = new PassThrough();
-    const stream = createDigestVerifyingStream(source, { digest: sha(bytes), context });
+    const stream = createDigestVerifyingStream(source, {
+      digest: sha(bytes),
+      context,
+    });
     stream.resume();
     source.write(bytes.subarray(0, 10));
     stream.destroy();
@@ -94,7 +122,10 @@ describe('createDigestVerifyingStream', () => {
 
   it('applies backpressure: a slow consumer pauses the source', async () => {
     const source = new PassThrough({ highWaterMark: 64 * 1024 });
-    const stream = createDigestVerifyingStream(source, { digest: sha(bytes), context });
+    const stream = createDigestVerifyingStream(source, {
+      digest: sha(bytes),
+      context,
+    });
     let accepted = 0;
     for (const chunk of chunksOf(Buffer.alloc(4 * 1024 * 1024), 64 * 1024)) {
       if (!source.write(chunk)) break;

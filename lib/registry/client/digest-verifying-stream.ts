@@ -64,7 +64,10 @@ class DigestVerifyingStream extends Readable {
     this.#source.resume();
   }
 
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+  override _destroy(
+    err: Error | null,
+    callback: (error?: Error | null) => void,
+  ): void {
     if (!this.#source.destroyed) this.#source.destroy();
     callback(err);
   }
@@ -85,16 +88,20 @@ class DigestVerifyingStream extends Readable {
       return;
     }
     this.destroy(
-      new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'upstream blob does not match its digest', {
-        details: {
-          ...context,
-          upstream: 200,
-          expected: digest,
-          actual: `${digestAlgorithm(digest)}:${actualHex}`,
-          sizeBytes,
-          receivedBytes: this.#receivedBytes,
+      new UpstreamError(
+        'UPSTREAM_DIGEST_MISMATCH',
+        'upstream blob does not match its digest',
+        {
+          details: {
+            ...context,
+            upstream: 200,
+            expected: digest,
+            actual: `${digestAlgorithm(digest)}:${actualHex}`,
+            sizeBytes,
+            receivedBytes: this.#receivedBytes,
+          },
         },
-      }),
+      ),
     );
   }
 
@@ -102,10 +109,18 @@ class DigestVerifyingStream extends Readable {
     if (this.destroyed) return;
     this.#ended = true;
     this.destroy(
-      new UpstreamError('UPSTREAM_UNAVAILABLE', 'upstream blob transfer failed', {
-        details: { ...this.#expected.context, upstream: networkCode(err), receivedBytes: this.#receivedBytes },
-        cause: err,
-      }),
+      new UpstreamError(
+        'UPSTREAM_UNAVAILABLE',
+        'upstream blob transfer failed',
+        {
+          details: {
+            ...this.#expected.context,
+            upstream: networkCode(err),
+            receivedBytes: this.#receivedBytes,
+          },
+          cause: err,
+        },
+      ),
     );
   }
 }

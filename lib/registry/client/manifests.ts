@@ -44,9 +44,15 @@ export interface ManifestRequest {
 }
 
 /** GET a manifest and verify its bytes (see UpstreamClient.getManifest). */
-export async function fetchManifest(http: UpstreamHttp, request: ManifestRequest): Promise<ManifestResult> {
+export async function fetchManifest(
+  http: UpstreamHttp,
+  request: ManifestRequest,
+): Promise<ManifestResult> {
   const ref = parseManifestRef(request.reference);
-  const context: CallContext = { repository: request.repository, reference: request.reference };
+  const context: CallContext = {
+    repository: request.repository,
+    reference: request.reference,
+  };
   const response = await http.request({
     method: 'GET',
     path: `${repositoryPath(request.repository)}/manifests/${request.reference}`,
@@ -64,9 +70,13 @@ export async function fetchManifest(http: UpstreamHttp, request: ManifestRequest
   const digest = verifiedDigest(body, ref, response.headers, context);
   const mediaType = mediaTypeOf(response.headers) ?? mediaTypeInBody(body);
   if (mediaType === undefined) {
-    throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'upstream manifest has no media type', {
-      details: { ...context, upstream: 200, digest },
-    });
+    throw new UpstreamError(
+      'UPSTREAM_BAD_RESPONSE',
+      'upstream manifest has no media type',
+      {
+        details: { ...context, upstream: 200, digest },
+      },
+    );
   }
   return { digest, mediaType, body };
 }
@@ -80,7 +90,10 @@ export async function headManifest(
   request: ManifestRequest,
 ): Promise<ManifestHead | undefined> {
   const ref = parseManifestRef(request.reference);
-  const context: CallContext = { repository: request.repository, reference: request.reference };
+  const context: CallContext = {
+    repository: request.repository,
+    reference: request.reference,
+  };
   const response = await http.request({
     method: 'HEAD',
     path: `${repositoryPath(request.repository)}/manifests/${request.reference}`,
@@ -103,12 +116,16 @@ export async function headManifest(
   return head;
 }
 
-async function headByGet(http: UpstreamHttp, request: ManifestRequest): Promise<ManifestHead | undefined> {
+async function headByGet(
+  http: UpstreamHttp,
+  request: ManifestRequest,
+): Promise<ManifestHead | undefined> {
   try {
     const { digest, mediaType, body } = await fetchManifest(http, request);
     return { digest, mediaType, size: body.length };
   } catch (err: unknown) {
-    if (err instanceof UpstreamError && err.code === 'UPSTREAM_NOT_FOUND') return undefined;
+    if (err instanceof UpstreamError && err.code === 'UPSTREAM_NOT_FOUND')
+      return undefined;
     throw err;
   }
 }
@@ -117,14 +134,24 @@ function headFromHeaders(headers: Headers): ManifestHead | undefined {
   const digest = header(headers, 'docker-content-digest');
   const mediaType = mediaTypeOf(headers);
   const size = contentLength(headers);
-  if (digest === undefined || !isDigest(digest) || mediaType === undefined || size === undefined) {
+  if (
+    digest === undefined ||
+    !isDigest(digest) ||
+    mediaType === undefined ||
+    size === undefined
+  ) {
     return undefined;
   }
   return { digest, mediaType, size };
 }
 
 /** The digest of `body`, checked against what it must be. */
-function verifiedDigest(body: Buffer, ref: ManifestRef, headers: Headers, context: CallContext): Digest {
+function verifiedDigest(
+  body: Buffer,
+  ref: ManifestRef,
+  headers: Headers,
+  context: CallContext,
+): Digest {
   if (ref.kind === 'digest') {
     const actual = digestOf(body, digestAlgorithm(ref.digest));
     if (actual !== ref.digest) throw mismatch(context, ref.digest, actual);
@@ -133,9 +160,13 @@ function verifiedDigest(body: Buffer, ref: ManifestRef, headers: Headers, contex
   const announced = header(headers, 'docker-content-digest');
   if (announced === undefined) return digestOf(body, 'sha256');
   if (!isDigest(announced)) {
-    throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'invalid Docker-Content-Digest from upstream', {
-      details: { ...context, upstream: 200 },
-    });
+    throw new UpstreamError(
+      'UPSTREAM_BAD_RESPONSE',
+      'invalid Docker-Content-Digest from upstream',
+      {
+        details: { ...context, upstream: 200 },
+      },
+    );
   }
   const actual = digestOf(body, digestAlgorithm(announced));
   if (actual !== announced) throw mismatch(context, announced, actual);
@@ -146,19 +177,33 @@ function digestOf(body: Buffer, algorithm: 'sha256' | 'sha512'): Digest {
   return `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
 }
 
-function mismatch(context: CallContext, expected: Digest, actual: Digest): UpstreamError {
-  return new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'upstream manifest does not match its digest', {
-    details: { ...context, upstream: 200, expected, actual },
-  });
+function mismatch(
+  context: CallContext,
+  expected: Digest,
+  actual: Digest,
+): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_DIGEST_MISMATCH',
+    'upstream manifest does not match its digest',
+    {
+      details: { ...context, upstream: 200, expected, actual },
+    },
+  );
 }
 
 /** The `mediaType` field of a JSON manifest, for registries that send no Content-Type. */
 function mediaTypeInBody(body: Buffer): string | undefined {
   try {
     const parsed: unknown = JSON.parse(body.toString('utf8'));
-    if (typeof parsed === 'object' && parsed !== null && 'mediaType' in parsed) {
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'mediaType' in parsed
+    ) {
       const { mediaType } = parsed as { mediaType: unknown };
-      return typeof mediaType === 'string' && mediaType !== '' ? mediaType : undefined;
+      return typeof mediaType === 'string' && mediaType !== ''
+        ? mediaType
+        : undefined;
     }
   } catch (err: unknown) {
     void err; // not JSON: no media type to find

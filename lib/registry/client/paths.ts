@@ -9,7 +9,10 @@ import { isRepositoryName } from '../../core/reference.js';
 /** `repository` if valid, else throws ReferenceError NAME_INVALID. */
 export function repositoryPath(repository: string): string {
   if (!isRepositoryName(repository)) {
-    throw new ReferenceError('NAME_INVALID', `invalid repository name: ${repository}`);
+    throw new ReferenceError(
+      'NAME_INVALID',
+      `invalid repository name: ${repository}`,
+    );
   }
   return repository;
 }

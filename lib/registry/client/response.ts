@@ -41,7 +41,9 @@ export function mediaTypeOf(headers: Headers): string | undefined {
  * Throws away a body we will not read. A small rest is read so the
  * keep-alive connection can be reused; a large one closes the socket.
  */
-export async function discard(body: Readable & { dump?: (o: { limit: number }) => Promise<void> }): Promise<void> {
+export async function discard(
+  body: Readable & { dump?: (o: { limit: number }) => Promise<void> },
+): Promise<void> {
   try {
     if (body.dump !== undefined) await body.dump({ limit: 64 * 1024 });
     else body.destroy();
@@ -59,13 +61,21 @@ export async function discard(body: Readable & { dump?: (o: { limit: number }) =
  */
 export async function readBounded(
   body: Readable,
-  options: { limit: number; declared: number | undefined; context: CallContext },
+  options: {
+    limit: number;
+    declared: number | undefined;
+    context: CallContext;
+  },
 ): Promise<Buffer> {
   const { limit, declared, context } = options;
   const tooLarge = (size: number): UpstreamError =>
-    new UpstreamError('UPSTREAM_TOO_LARGE', `upstream body exceeds ${limit} bytes`, {
-      details: { ...context, upstream: 200, limit, size },
-    });
+    new UpstreamError(
+      'UPSTREAM_TOO_LARGE',
+      `upstream body exceeds ${limit} bytes`,
+      {
+        details: { ...context, upstream: 200, limit, size },
+      },
+    );
   if (declared !== undefined && declared > limit) {
     body.destroy();
     throw tooLarge(declared);
@@ -81,10 +91,14 @@ export async function readBounded(
   } catch (err: unknown) {
     body.destroy();
     if (err instanceof UpstreamError) throw err;
-    throw new UpstreamError('UPSTREAM_UNAVAILABLE', 'upstream body was cut off', {
-      details: { ...context, upstream: networkCode(err) },
-      cause: err,
-    });
+    throw new UpstreamError(
+      'UPSTREAM_UNAVAILABLE',
+      'upstream body was cut off',
+      {
+        details: { ...context, upstream: networkCode(err) },
+        cause: err,
+      },
+    );
   }
   return Buffer.concat(chunks, total);
 }
@@ -105,15 +119,28 @@ export async function statusError(
   switch (status) {
     case 401: {
       const challenge = headerValues(response.headers, 'www-authenticate');
-      if (challenge.length > 0) details['wwwAuthenticate'] = challenge.join(', ');
-      return new UpstreamError('UPSTREAM_UNAUTHORIZED', 'upstream refused our credentials', { details });
+      if (challenge.length > 0)
+        details['wwwAuthenticate'] = challenge.join(', ');
+      return new UpstreamError(
+        'UPSTREAM_UNAUTHORIZED',
+        'upstream refused our credentials',
+        { details },
+      );
     }
     case 403:
-      return new UpstreamError('UPSTREAM_DENIED', 'upstream denied access', { details });
+      return new UpstreamError('UPSTREAM_DENIED', 'upstream denied access', {
+        details,
+      });
     case 404:
-      return new UpstreamError('UPSTREAM_NOT_FOUND', 'not found upstream', { details });
+      return new UpstreamError('UPSTREAM_NOT_FOUND', 'not found upstream', {
+        details,
+      });
     default:
-      return new UpstreamError('UPSTREAM_BAD_RESPONSE', `unexpected upstream status ${status}`, { details });
+      return new UpstreamError(
+        'UPSTREAM_BAD_RESPONSE',
+        `unexpected upstream status ${status}`,
+        { details },
+      );
   }
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { BACKOFF_MAX_MS, isRetryableStatus, MAX_RETRY_AFTER_MS, parseRetryAfterMs, retryDelayMs } from './retry.js';
+import {
+  BACKOFF_MAX_MS,
+  isRetryableStatus,
+  MAX_RETRY_AFTER_MS,
+  parseRetryAfterMs,
+  retryDelayMs,
+} from './retry.js';
 
 describe('isRetryableStatus', () => {
   it.each([
@@ -42,8 +48,12 @@ describe('parseRetryAfterMs', () => {
 
 describe('retryDelayMs', () => {
   it('doubles the step per attempt with half of it jittered', () => {
-    expect([0, 1, 2].map((a) => retryDelayMs(a, undefined, () => 0))).toEqual([50, 100, 200]);
-    expect([0, 1, 2].map((a) => retryDelayMs(a, undefined, () => 1))).toEqual([100, 200, 400]);
+    expect([0, 1, 2].map((a) => retryDelayMs(a, undefined, () => 0))).toEqual([
+      50, 100, 200,
+    ]);
+    expect([0, 1, 2].map((a) => retryDelayMs(a, undefined, () => 1))).toEqual([
+      100, 200, 400,
+    ]);
   });
 
   it('caps the step', () => {

@@ -45,7 +45,11 @@ describe('TokenCache', () => {
     cache.set('b', 'tb');
     cache.set('a', 'ta2');
     cache.delete('b');
-    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual(['ta2', undefined, undefined]);
+    expect([cache.get('a'), cache.get('b'), cache.get('c')]).toEqual([
+      'ta2',
+      undefined,
+      undefined,
+    ]);
   });
 
   it('stays bounded, evicting the oldest entry', () => {

@@ -56,7 +56,10 @@ export class Transport {
    * last status or network error code) when retries are exhausted, and
    * rethrows the abort error as is when `request.signal` aborts.
    */
-  async send(request: SendRequest, context: CallContext): Promise<SendResponse> {
+  async send(
+    request: SendRequest,
+    context: CallContext,
+  ): Promise<SendResponse> {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.#attempt(request);
       if ('response' in outcome) return outcome.response;
@@ -64,9 +67,15 @@ export class Transport {
         attempt < this.#options.retries
           ? retryDelayMs(attempt, outcome.retryAfterMs, this.#options.random)
           : undefined;
-      if (delayMs === undefined) throw unavailable(outcome, context, attempt + 1);
+      if (delayMs === undefined)
+        throw unavailable(outcome, context, attempt + 1);
       this.#options.logger.warn(
-        { ...context, upstream: outcome.upstream, attempt: attempt + 1, delayMs },
+        {
+          ...context,
+          upstream: outcome.upstream,
+          attempt: attempt + 1,
+          delayMs,
+        },
         'retrying upstream request',
       );
       await sleep(delayMs, undefined, { signal: request.signal });
@@ -82,11 +91,17 @@ export class Transport {
 
   async #attempt(request: SendRequest): Promise<Outcome> {
     if (this.#closed) {
-      return { upstream: 'CLIENT_CLOSED', retryAfterMs: Number.POSITIVE_INFINITY };
+      return {
+        upstream: 'CLIENT_CLOSED',
+        retryAfterMs: Number.POSITIVE_INFINITY,
+      };
     }
     let response: SendResponse;
     try {
-      response = await this.#agent.request({ ...request, signal: request.signal ?? null });
+      response = await this.#agent.request({
+        ...request,
+        signal: request.signal ?? null,
+      });
     } catch (err: unknown) {
       if (request.signal?.aborted === true) throw err;
       return { upstream: networkCode(err), cause: err };
@@ -100,14 +115,22 @@ export class Transport {
 
 type Outcome =
   | { response: SendResponse }
-  | { upstream: number | string; retryAfterMs?: number | undefined; cause?: unknown };
+  | {
+      upstream: number | string;
+      retryAfterMs?: number | undefined;
+      cause?: unknown;
+    };
 
 function unavailable(
   outcome: Exclude<Outcome, { response: SendResponse }>,
   context: CallContext,
   attempts: number,
 ): UpstreamError {
-  const details: Record<string, unknown> = { ...context, upstream: outcome.upstream, attempts };
+  const details: Record<string, unknown> = {
+    ...context,
+    upstream: outcome.upstream,
+    attempts,
+  };
   const { retryAfterMs } = outcome;
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
     details['retryAfterMs'] = retryAfterMs;

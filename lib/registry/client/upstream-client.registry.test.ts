@@ -15,7 +15,10 @@ import {
 import type { Digest } from '../../core/digest.js';
 import { ReferenceError, UpstreamError } from '../../core/errors.js';
 import { MediaTypes } from '../../core/media-types.js';
-import { createUpstreamClient, type UpstreamClient } from './upstream-client.js';
+import {
+  createUpstreamClient,
+  type UpstreamClient,
+} from './upstream-client.js';
 
 const logger = pino({ level: 'silent' });
 const BUSYBOX = 'test/busybox-static';
@@ -33,7 +36,11 @@ const digests = new Map<string, Digest>();
 
 beforeAll(async () => {
   registry = await startRegistry();
-  const pushed = await pushTestImages(registry, ['busybox', 'busybox-v2s2', 'multiarch']);
+  const pushed = await pushTestImages(registry, [
+    'busybox',
+    'busybox-v2s2',
+    'multiarch',
+  ]);
   for (const { ref, digest } of pushed) {
     digests.set(ref.slice(registry.host.length + 1), digest as Digest);
   }
@@ -93,7 +100,9 @@ describe('getManifest', () => {
     const index = await client.getManifest(MULTIARCH, '1.0');
     expect(index.digest).toBe(digestOf(`${MULTIARCH}:1.0`));
     expect(index.mediaType).toBe(MediaTypes.ociIndex);
-    const { manifests } = JSON.parse(index.body.toString()) as { manifests: Descriptor[] };
+    const { manifests } = JSON.parse(index.body.toString()) as {
+      manifests: Descriptor[];
+    };
     expect(manifests).toHaveLength(2);
     for (const descriptor of manifests) {
       const child = await client.getManifest(MULTIARCH, descriptor.digest);
@@ -103,20 +112,30 @@ describe('getManifest', () => {
   });
 
   it('fails with UPSTREAM_NOT_FOUND (details.upstream 404) for a missing tag or repository', async () => {
-    await expect(client.getManifest(BUSYBOX, 'no-such-tag')).rejects.toMatchObject({
+    await expect(
+      client.getManifest(BUSYBOX, 'no-such-tag'),
+    ).rejects.toMatchObject({
       name: 'UpstreamError',
       code: 'UPSTREAM_NOT_FOUND',
       details: { upstream: 404, repository: BUSYBOX, reference: 'no-such-tag' },
     });
-    await expect(client.getManifest('test/nothing-here', 'latest')).rejects.toMatchObject({
+    await expect(
+      client.getManifest('test/nothing-here', 'latest'),
+    ).rejects.toMatchObject({
       code: 'UPSTREAM_NOT_FOUND',
     });
   });
 
   it('rejects invalid names and references before any request', async () => {
-    await expect(client.getManifest('../etc', 'latest')).rejects.toBeInstanceOf(ReferenceError);
-    await expect(client.getManifest(BUSYBOX, 'sha256:zz')).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
-    await expect(client.getManifest(BUSYBOX, 'a/b')).rejects.toMatchObject({ code: 'REFERENCE_INVALID' });
+    await expect(client.getManifest('../etc', 'latest')).rejects.toBeInstanceOf(
+      ReferenceError,
+    );
+    await expect(
+      client.getManifest(BUSYBOX, 'sha256:zz'),
+    ).rejects.toMatchObject({ code: 'DIGEST_INVALID' });
+    await expect(client.getManifest(BUSYBOX, 'a/b')).rejects.toMatchObject({
+      code: 'REFERENCE_INVALID',
+    });
   });
 });
 
@@ -124,14 +143,21 @@ describe('headManifest', () => {
   it('reports digest, media type and size by tag and by digest', async () => {
     const digest = digestOf(`${BUSYBOX}:1.35.0`);
     const { body } = await client.getManifest(BUSYBOX, digest);
-    const expected = { digest, mediaType: MediaTypes.ociManifest, size: body.length };
+    const expected = {
+      digest,
+      mediaType: MediaTypes.ociManifest,
+      size: body.length,
+    };
     expect(await client.headManifest(BUSYBOX, '1.35.0')).toEqual(expected);
     expect(await client.headManifest(BUSYBOX, digest)).toEqual(expected);
   });
 
   it('reports an index', async () => {
     const head = await client.headManifest(MULTIARCH, '1.0');
-    expect(head).toMatchObject({ digest: digestOf(`${MULTIARCH}:1.0`), mediaType: MediaTypes.ociIndex });
+    expect(head).toMatchObject({
+      digest: digestOf(`${MULTIARCH}:1.0`),
+      mediaType: MediaTypes.ociIndex,
+    });
   });
 
   it('returns undefined for a missing manifest', async () => {
@@ -143,8 +169,14 @@ describe('headManifest', () => {
 
 describe('blobs', () => {
   async function layersOf(ref: string): Promise<Descriptor[]> {
-    const { body } = await client.getManifest(ref.split(':')[0]!, ref.split(':')[1]!);
-    const manifest = JSON.parse(body.toString()) as { config: Descriptor; layers: Descriptor[] };
+    const { body } = await client.getManifest(
+      ref.split(':')[0]!,
+      ref.split(':')[1]!,
+    );
+    const manifest = JSON.parse(body.toString()) as {
+      config: Descriptor;
+      layers: Descriptor[];
+    };
     return [manifest.config, ...manifest.layers];
   }
 
@@ -178,7 +210,9 @@ describe('blobs', () => {
 
   it('reports blob sizes with HEAD and undefined for a missing blob', async () => {
     const [, layer] = await layersOf(`${BUSYBOX}:1.35.0`);
-    expect(await client.headBlob(BUSYBOX, layer!.digest)).toEqual({ size: layer!.size });
+    expect(await client.headBlob(BUSYBOX, layer!.digest)).toEqual({
+      size: layer!.size,
+    });
     const missing = `sha256:${'1'.repeat(64)}` as Digest;
     expect(await client.headBlob(BUSYBOX, missing)).toBeUndefined();
     await expect(client.getBlob(BUSYBOX, missing)).rejects.toMatchObject({
@@ -195,9 +229,14 @@ describe('ping and unreachable upstreams', () => {
 
   it('fails fast with UPSTREAM_UNAVAILABLE when nothing listens', async () => {
     const port = await freePort(); // closed again: connections are refused
-    const down = createUpstreamClient({ url: `http://127.0.0.1:${port}`, logger });
+    const down = createUpstreamClient({
+      url: `http://127.0.0.1:${port}`,
+      logger,
+    });
     const started = performance.now();
-    const err = await down.getManifest(BUSYBOX, '1.35.0').catch((e: unknown) => e);
+    const err = await down
+      .getManifest(BUSYBOX, '1.35.0')
+      .catch((e: unknown) => e);
     const elapsedMs = performance.now() - started;
     await down.close();
     expect(err).toBeInstanceOf(UpstreamError);
@@ -211,6 +250,8 @@ describe('ping and unreachable upstreams', () => {
   it('fails with UPSTREAM_UNAVAILABLE after close()', async () => {
     const closed = createUpstreamClient({ url: registry.url, logger });
     await closed.close();
-    await expect(closed.ping()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(closed.ping()).rejects.toMatchObject({
+      code: 'UPSTREAM_UNAVAILABLE',
+    });
   });
 });

@@ -82,7 +82,11 @@ export interface UpstreamClient {
     options?: CallOptions,
   ): Promise<{ size: number | undefined; stream: Readable }>;
   /** HEAD a blob; undefined when it does not exist (404). */
-  headBlob(repository: string, digest: Digest, options?: CallOptions): Promise<{ size: number } | undefined>;
+  headBlob(
+    repository: string,
+    digest: Digest,
+    options?: CallOptions,
+  ): Promise<{ size: number } | undefined>;
   /** GET /v2/ through auth: resolves when the upstream accepts us. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes pooled connections; idempotent. Later calls fail UPSTREAM_UNAVAILABLE. */
@@ -100,16 +104,25 @@ export const DEFAULT_RETRIES = 2;
  * Creates a client of the registry at `options.url`. Throws a plain Error
  * for an invalid URL (configuration is validated before this is called).
  */
-export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+export function createUpstreamClient(
+  options: UpstreamClientOptions,
+): UpstreamClient {
   const base = parseBaseUrl(options.url);
-  const logger = options.logger.child({ component: 'registry.client', upstreamHost: base.host });
+  const logger = options.logger.child({
+    component: 'registry.client',
+    upstreamHost: base.host,
+  });
   const transport = new Transport({
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     retries: options.retries ?? DEFAULT_RETRIES,
     logger,
   });
   const auth = new Authenticator({
-    credentials: { username: options.username, password: options.password, token: options.token },
+    credentials: {
+      username: options.username,
+      password: options.password,
+      token: options.token,
+    },
     upstream: base,
     transport,
     logger,
@@ -118,15 +131,36 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const maxBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   return {
     getManifest: (repository, reference, o = {}) =>
-      fetchManifest(http, { repository, reference, accept: o.accept ?? MANIFEST_MEDIA_TYPES, signal: o.signal, maxBytes }),
+      fetchManifest(http, {
+        repository,
+        reference,
+        accept: o.accept ?? MANIFEST_MEDIA_TYPES,
+        signal: o.signal,
+        maxBytes,
+      }),
     headManifest: (repository, reference, o = {}) =>
-      headManifest(http, { repository, reference, accept: o.accept ?? MANIFEST_MEDIA_TYPES, signal: o.signal, maxBytes }),
-    getBlob: (repository, digest, o = {}) => fetchBlob(http, { repository, digest, signal: o.signal }),
-    headBlob: (repository, digest, o = {}) => headBlob(http, { repository, digest, signal: o.signal }),
+      headManifest(http, {
+        repository,
+        reference,
+        accept: o.accept ?? MANIFEST_MEDIA_TYPES,
+        signal: o.signal,
+        maxBytes,
+      }),
+    getBlob: (repository, digest, o = {}) =>
+      fetchBlob(http, { repository, digest, signal: o.signal }),
+    headBlob: (repository, digest, o = {}) =>
+      headBlob(http, { repository, digest, signal: o.signal }),
     ping: async (o = {}) => {
       const context = { reference: '/v2/' };
-      const response = await http.request({ method: 'GET', path: '', scope: '', signal: o.signal, context });
-      if (response.statusCode !== 200) throw await statusError(response, context);
+      const response = await http.request({
+        method: 'GET',
+        path: '',
+        scope: '',
+        signal: o.signal,
+        context,
+      });
+      if (response.statusCode !== 200)
+        throw await statusError(response, context);
       await discard(response.body);
     },
     close: () => transport.close(),
@@ -140,7 +174,9 @@ function parseBaseUrl(url: string): URL {
   }
   if (base.username !== '' || base.password !== '') {
     // Credentials in a URL end up in logs; they belong in username/password.
-    throw new Error('upstream url must not contain credentials; use username/password');
+    throw new Error(
+      'upstream url must not contain credentials; use username/password',
+    );
   }
   if (base.search !== '' || base.hash !== '') {
     throw new Error('upstream url must not have a query or fragment');

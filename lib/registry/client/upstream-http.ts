@@ -29,7 +29,11 @@ export class UpstreamHttp {
   readonly #auth: Authenticator;
 
   /** `base` is the registry URL; its path (usually empty) prefixes `/v2/`. */
-  constructor(options: { base: URL; transport: Transport; auth: Authenticator }) {
+  constructor(options: {
+    base: URL;
+    transport: Transport;
+    auth: Authenticator;
+  }) {
     this.#base = options.base;
     this.#transport = options.transport;
     this.#auth = options.auth;
@@ -44,14 +48,20 @@ export class UpstreamHttp {
   async request(request: UpstreamRequest): Promise<SendResponse> {
     const prefix = this.#base.pathname.replace(/\/+$/, '');
     const url = new URL(`${prefix}/v2/${request.path}`, this.#base.origin);
-    const sent = await this.#auth.authorizationFor(request.scope, request.signal);
+    const sent = await this.#auth.authorizationFor(
+      request.scope,
+      request.signal,
+    );
     let response = await this.#send(request, url, sent);
     if (response.statusCode === 401) {
-      const retry = await this.#auth.answer(headerValues(response.headers, 'www-authenticate'), {
-        scope: request.scope,
-        sent,
-        signal: request.signal,
-      });
+      const retry = await this.#auth.answer(
+        headerValues(response.headers, 'www-authenticate'),
+        {
+          scope: request.scope,
+          sent,
+          signal: request.signal,
+        },
+      );
       if (retry !== undefined) {
         await discard(response.body);
         response = await this.#send(request, url, retry);
@@ -72,9 +82,17 @@ export class UpstreamHttp {
       await discard(response.body);
       const next = redirectTarget(header(response.headers, 'location'), url);
       if (next === undefined || hops >= MAX_REDIRECTS) {
-        throw new UpstreamError('UPSTREAM_BAD_RESPONSE', 'bad upstream redirect', {
-          details: { ...request.context, upstream: response.statusCode, hops },
-        });
+        throw new UpstreamError(
+          'UPSTREAM_BAD_RESPONSE',
+          'bad upstream redirect',
+          {
+            details: {
+              ...request.context,
+              upstream: response.statusCode,
+              hops,
+            },
+          },
+        );
       }
       // A presigned storage URL carries its own credentials; ours must not leak.
       const keep = next.origin === first.origin ? authorization : undefined;
@@ -84,7 +102,11 @@ export class UpstreamHttp {
     return response;
   }
 
-  #send(request: UpstreamRequest, url: URL, authorization: string | undefined): Promise<SendResponse> {
+  #send(
+    request: UpstreamRequest,
+    url: URL,
+    authorization: string | undefined,
+  ): Promise<SendResponse> {
     const headers: Record<string, string> = {};
     if (request.accept !== undefined) headers['accept'] = request.accept;
     if (authorization !== undefined) headers['authorization'] = authorization;
@@ -102,11 +124,16 @@ export class UpstreamHttp {
 }
 
 /** The http(s) URL a Location points to, relative to `current`. */
-function redirectTarget(location: string | undefined, current: URL): URL | undefined {
+function redirectTarget(
+  location: string | undefined,
+  current: URL,
+): URL | undefined {
   if (location === undefined) return undefined;
   try {
     const next = new URL(location, current);
-    return next.protocol === 'http:' || next.protocol === 'https:' ? next : undefined;
+    return next.protocol === 'http:' || next.protocol === 'https:'
+      ? next
+      : undefined;
   } catch (err: unknown) {
     void err; // unparsable Location: a bad redirect
     return undefined;

@@ -33,7 +33,10 @@ export function parseWwwAuthenticate(
     skipSeparators(scanner);
     const scheme = match(scanner, TOKEN_RE);
     if (scheme === undefined) break;
-    const challenge: AuthChallenge = { scheme: scheme.toLowerCase(), params: {} };
+    const challenge: AuthChallenge = {
+      scheme: scheme.toLowerCase(),
+      params: {},
+    };
     challenges.push(challenge);
     readParams(scanner, challenge.params);
   }
@@ -69,8 +72,7 @@ function readParams(s: Scanner, params: Record<string, string>): void {
     }
     s.pos++;
     match(s, SPACE_RE);
-    const value =
-      s.input[s.pos] === '"' ? readQuoted(s) : match(s, TOKEN_RE);
+    const value = s.input[s.pos] === '"' ? readQuoted(s) : match(s, TOKEN_RE);
     if (value === undefined) {
       // token68 (`Basic dXNlcg==`) or garbage: keep the raw text, move on.
       s.pos = start;
