@@ -85,15 +85,7 @@ export async function startRegistry(
   }
   const dir = await mkdtemp(join(tmpdir(), 'customs-registry-'));
   try {
-    // The port can be taken between freePort() and the registry's bind.
-    for (let attempt = 1; ; attempt++) {
-      const port = await freePort();
-      try {
-        return await launch(port, dir, options);
-      } catch (err: unknown) {
-        if (attempt >= 3 || !String(err).includes('already listens')) throw err;
-      }
-    }
+    return await launchOnFreePort(dir, options);
   } catch (err: unknown) {
     await rm(dir, { recursive: true, force: true });
     throw err;
@@ -112,14 +104,7 @@ export async function pushTestImages(
   only: string[],
   options: { creds?: string } = {},
 ): Promise<Array<{ ref: string; digest: string }>> {
-  const unknown = only.filter(
-    (n) => !(IMAGE_NAMES as readonly string[]).includes(n),
-  );
-  if (only.length === 0 || unknown.length > 0) {
-    throw new Error(
-      `pushTestImages: unknown image names [${unknown.join(', ')}]; use ${IMAGE_NAMES.join(', ')}`,
-    );
-  }
+  assertImageNames(only);
   await requireCommands(
     ['skopeo', 'umoci', 'jq', 'flock'],
     'skopeo umoci jq util-linux',
@@ -137,18 +122,48 @@ export async function pushTestImages(
   ];
   if (options.creds !== undefined) args.push('--creds', options.creds);
   const { stdout } = await run('flock', args, 'make-test-images.sh');
-  const pushed = stdout.split('\n').flatMap((line) => {
-    const m = PUSHED_LINE_RE.exec(line.trim());
-    return m?.[1] !== undefined && m[2] !== undefined
-      ? [{ ref: m[1], digest: m[2] }]
-      : [];
-  });
+  const pushed = parsePushed(stdout);
   if (pushed.length !== only.length) {
     throw new Error(
       `make-test-images.sh pushed ${pushed.length} of ${only.length} images:\n${stdout}`,
     );
   }
   return pushed;
+}
+
+async function launchOnFreePort(
+  dir: string,
+  options: StartRegistryOptions,
+): Promise<RegistryHandle> {
+  // The port can be taken between freePort() and the registry's bind.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort(), dir, options);
+    } catch (err: unknown) {
+      if (attempt >= 3 || !String(err).includes('already listens')) throw err;
+    }
+  }
+}
+
+function assertImageNames(only: string[]): void {
+  const unknown = only.filter(
+    (n) => !(IMAGE_NAMES as readonly string[]).includes(n),
+  );
+  if (only.length === 0 || unknown.length > 0) {
+    throw new Error(
+      `pushTestImages: unknown image names [${unknown.join(', ')}]; use ${IMAGE_NAMES.join(', ')}`,
+    );
+  }
+}
+
+/** The script ends by printing `ref<TAB>digest` per pushed image. */
+function parsePushed(stdout: string): Array<{ ref: string; digest: string }> {
+  return stdout.split('\n').flatMap((line) => {
+    const m = PUSHED_LINE_RE.exec(line.trim());
+    return m?.[1] !== undefined && m[2] !== undefined
+      ? [{ ref: m[1], digest: m[2] }]
+      : [];
+  });
 }
 
 async function launch(

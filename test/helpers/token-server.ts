@@ -71,27 +71,7 @@ export async function startTokenServer(
   dir: string,
   options: TokenServerOptions,
 ): Promise<TokenServer> {
-  const keyPath = join(dir, 'token-key.pem');
-  const certPath = join(dir, 'token-cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    keyPath,
-    '-out',
-    certPath,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=customs-test-token-issuer',
-  ]);
-  const key = createPrivateKey(await readFile(keyPath));
-  const cert = new X509Certificate(await readFile(certPath));
+  const { key, cert, certPath } = await makeSigningCert(dir);
   const requests: TokenRequestRecord[] = [];
   const server = createServer((req, res) => {
     const record = handle(req, res, { ...options, key, cert });
@@ -116,6 +96,23 @@ export function libtrustKeyId(publicKey: KeyObject): string {
   const der = publicKey.export({ type: 'spki', format: 'der' });
   const b32 = base32(createHash('sha256').update(der).digest().subarray(0, 30));
   return b32.match(/.{1,4}/g)?.join(':') ?? b32;
+}
+
+/** A P-256 key and a self-signed certificate of it, made by openssl. */
+async function makeSigningCert(
+  dir: string,
+): Promise<{ key: KeyObject; cert: X509Certificate; certPath: string }> {
+  const keyPath = join(dir, 'token-key.pem');
+  const certPath = join(dir, 'token-cert.pem');
+  // prettier-ignore
+  await run('openssl', [
+    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
+    '-nodes', '-keyout', keyPath, '-out', certPath, '-days', '2',
+    '-subj', '/CN=customs-test-token-issuer',
+  ]);
+  const key = createPrivateKey(await readFile(keyPath));
+  const cert = new X509Certificate(await readFile(certPath));
+  return { key, cert, certPath };
 }
 
 interface Signer extends TokenServerOptions {

@@ -215,7 +215,10 @@ function untilAborted<T>(
   if (signal === undefined) return promise;
   signal.throwIfAborted();
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
+    const onAbort = (): void =>
+      reject(
+        signal.reason instanceof Error ? signal.reason : new Error('aborted'),
+      );
     signal.addEventListener('abort', onAbort, { once: true });
     promise
       .then(resolve, reject)

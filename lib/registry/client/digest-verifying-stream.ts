@@ -28,7 +28,7 @@ const HIGH_WATER_MARK = 512 * 1024;
  * ends (bytes verified) or errors with UpstreamError
  * UPSTREAM_DIGEST_MISMATCH (`details.expected`, `details.actual`,
  * `details.sizeBytes`, `details.receivedBytes`). A source failure becomes
- * UPSTREAM_UNAVAILABLE. Destroying the result destroys the source (and so
+ * UPSTREAM_UNAVAILABLE (an AbortError passes as is). Destroying the result destroys the source (and so
  * releases the upstream connection); the caller owns the result.
  */
 export function createDigestVerifyingStream(
@@ -108,6 +108,11 @@ class DigestVerifyingStream extends Readable {
   #fail(err: unknown): void {
     if (this.destroyed) return;
     this.#ended = true;
+    // The caller aborted (its signal): hand its own abort error back.
+    if (err instanceof Error && err.name === 'AbortError') {
+      this.destroy(err);
+      return;
+    }
     this.destroy(
       new UpstreamError(
         'UPSTREAM_UNAVAILABLE',

@@ -67,7 +67,10 @@ export async function fetchManifest(
     declared: contentLength(response.headers),
     context,
   });
-  const digest = verifiedDigest(body, ref, response.headers, context);
+  const digest = verifiedDigest(body, ref, {
+    headers: response.headers,
+    context,
+  });
   const mediaType = mediaTypeOf(response.headers) ?? mediaTypeInBody(body);
   if (mediaType === undefined) {
     throw new UpstreamError(
@@ -149,9 +152,9 @@ function headFromHeaders(headers: Headers): ManifestHead | undefined {
 function verifiedDigest(
   body: Buffer,
   ref: ManifestRef,
-  headers: Headers,
-  context: CallContext,
+  response: { headers: Headers; context: CallContext },
 ): Digest {
+  const { headers, context } = response;
   if (ref.kind === 'digest') {
     const actual = digestOf(body, digestAlgorithm(ref.digest));
     if (actual !== ref.digest) throw mismatch(context, ref.digest, actual);
@@ -200,7 +203,7 @@ function mediaTypeInBody(body: Buffer): string | undefined {
       parsed !== null &&
       'mediaType' in parsed
     ) {
-      const { mediaType } = parsed as { mediaType: unknown };
+      const { mediaType } = parsed;
       return typeof mediaType === 'string' && mediaType !== ''
         ? mediaType
         : undefined;

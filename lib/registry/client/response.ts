@@ -69,13 +69,7 @@ export async function readBounded(
 ): Promise<Buffer> {
   const { limit, declared, context } = options;
   const tooLarge = (size: number): UpstreamError =>
-    new UpstreamError(
-      'UPSTREAM_TOO_LARGE',
-      `upstream body exceeds ${limit} bytes`,
-      {
-        details: { ...context, upstream: 200, limit, size },
-      },
-    );
+    tooLargeError(context, limit, size);
   if (declared !== undefined && declared > limit) {
     body.destroy();
     throw tooLarge(declared);
@@ -101,6 +95,18 @@ export async function readBounded(
     );
   }
   return Buffer.concat(chunks, total);
+}
+
+function tooLargeError(
+  context: CallContext,
+  limit: number,
+  size: number,
+): UpstreamError {
+  return new UpstreamError(
+    'UPSTREAM_TOO_LARGE',
+    `upstream body exceeds ${limit} bytes`,
+    { details: { ...context, upstream: 200, limit, size } },
+  );
 }
 
 /**
@@ -147,7 +153,7 @@ export async function statusError(
 /** A short code for a network failure (`ECONNREFUSED`, `UND_ERR_SOCKET`…). */
 export function networkCode(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'code' in err) {
-    const code = (err as { code: unknown }).code;
+    const { code } = err;
     if (typeof code === 'string') return code;
   }
   return err instanceof Error ? err.name : 'UNKNOWN';

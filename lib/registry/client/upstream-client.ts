@@ -15,7 +15,11 @@ import type { Digest } from '../../core/digest.js';
 import { MANIFEST_MEDIA_TYPES } from '../../core/media-types.js';
 import { Authenticator } from './auth.js';
 import { fetchBlob, headBlob } from './blobs.js';
-import { fetchManifest, headManifest } from './manifests.js';
+import {
+  fetchManifest,
+  headManifest,
+  type ManifestRequest,
+} from './manifests.js';
 import { statusError, discard } from './response.js';
 import { Transport } from './transport.js';
 import { UpstreamHttp } from './upstream-http.js';
@@ -40,6 +44,10 @@ export interface UpstreamClientOptions {
 
 /** Per-call options. */
 export interface CallOptions {
+  /**
+   * Cancels the call, retries and backoff included. The promise (or a blob
+   * stream) then fails with the abort error itself, not an UpstreamError.
+   */
   signal?: AbortSignal;
 }
 
@@ -107,6 +115,38 @@ export const DEFAULT_RETRIES = 2;
 export function createUpstreamClient(
   options: UpstreamClientOptions,
 ): UpstreamClient {
+  const { http, transport } = wire(options);
+  const maxBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  const manifest = (
+    repository: string,
+    reference: string,
+    o: ManifestCallOptions,
+  ): ManifestRequest => ({
+    repository,
+    reference,
+    accept: o.accept ?? MANIFEST_MEDIA_TYPES,
+    signal: o.signal,
+    maxBytes,
+  });
+  return {
+    getManifest: (repository, reference, o = {}) =>
+      fetchManifest(http, manifest(repository, reference, o)),
+    headManifest: (repository, reference, o = {}) =>
+      headManifest(http, manifest(repository, reference, o)),
+    getBlob: (repository, digest, o = {}) =>
+      fetchBlob(http, { repository, digest, signal: o.signal }),
+    headBlob: (repository, digest, o = {}) =>
+      headBlob(http, { repository, digest, signal: o.signal }),
+    ping: (o = {}) => ping(http, o.signal),
+    close: () => transport.close(),
+  };
+}
+
+/** Builds the layers: transport (pools, retries) < auth < requests. */
+function wire(options: UpstreamClientOptions): {
+  http: UpstreamHttp;
+  transport: Transport;
+} {
   const base = parseBaseUrl(options.url);
   const logger = options.logger.child({
     component: 'registry.client',
@@ -128,43 +168,21 @@ export function createUpstreamClient(
     logger,
   });
   const http = new UpstreamHttp({ base, transport, auth });
-  const maxBytes = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-  return {
-    getManifest: (repository, reference, o = {}) =>
-      fetchManifest(http, {
-        repository,
-        reference,
-        accept: o.accept ?? MANIFEST_MEDIA_TYPES,
-        signal: o.signal,
-        maxBytes,
-      }),
-    headManifest: (repository, reference, o = {}) =>
-      headManifest(http, {
-        repository,
-        reference,
-        accept: o.accept ?? MANIFEST_MEDIA_TYPES,
-        signal: o.signal,
-        maxBytes,
-      }),
-    getBlob: (repository, digest, o = {}) =>
-      fetchBlob(http, { repository, digest, signal: o.signal }),
-    headBlob: (repository, digest, o = {}) =>
-      headBlob(http, { repository, digest, signal: o.signal }),
-    ping: async (o = {}) => {
-      const context = { reference: '/v2/' };
-      const response = await http.request({
-        method: 'GET',
-        path: '',
-        scope: '',
-        signal: o.signal,
-        context,
-      });
-      if (response.statusCode !== 200)
-        throw await statusError(response, context);
-      await discard(response.body);
-    },
-    close: () => transport.close(),
-  };
+  return { http, transport };
+}
+
+/** GET /v2/: 200 means the upstream accepts our (possibly empty) credentials. */
+async function ping(http: UpstreamHttp, signal?: AbortSignal): Promise<void> {
+  const context = { reference: '/v2/' };
+  const response = await http.request({
+    method: 'GET',
+    path: '',
+    scope: '',
+    signal,
+    context,
+  });
+  if (response.statusCode !== 200) throw await statusError(response, context);
+  await discard(response.body);
 }
 
 function parseBaseUrl(url: string): URL {

@@ -52,32 +52,27 @@ export class UpstreamHttp {
       request.scope,
       request.signal,
     );
-    let response = await this.#send(request, url, sent);
+    let used = sent;
+    let response = await this.#send(request, url, used);
     if (response.statusCode === 401) {
       const retry = await this.#auth.answer(
         headerValues(response.headers, 'www-authenticate'),
-        {
-          scope: request.scope,
-          sent,
-          signal: request.signal,
-        },
+        { scope: request.scope, sent, signal: request.signal },
       );
       if (retry !== undefined) {
         await discard(response.body);
-        response = await this.#send(request, url, retry);
+        used = retry;
+        response = await this.#send(request, url, used);
       }
     }
-    return this.#followRedirects(request, url, response, sent);
+    return this.#followRedirects(request, { url, response, used });
   }
 
   async #followRedirects(
     request: UpstreamRequest,
-    first: URL,
-    firstResponse: SendResponse,
-    authorization: string | undefined,
+    first: { url: URL; response: SendResponse; used: string | undefined },
   ): Promise<SendResponse> {
-    let url = first;
-    let response = firstResponse;
+    let { url, response } = first;
     for (let hops = 0; REDIRECT_STATUSES.has(response.statusCode); hops++) {
       await discard(response.body);
       const next = redirectTarget(header(response.headers, 'location'), url);
@@ -95,7 +90,7 @@ export class UpstreamHttp {
         );
       }
       // A presigned storage URL carries its own credentials; ours must not leak.
-      const keep = next.origin === first.origin ? authorization : undefined;
+      const keep = next.origin === first.url.origin ? first.used : undefined;
       url = next;
       response = await this.#send(request, url, keep);
     }

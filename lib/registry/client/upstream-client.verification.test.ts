@@ -1,20 +1,17 @@
 /**
- * Faults no real registry produces on demand (wrong bytes, 5xx, 403, stalls,
- * redirects, a HEAD without Docker-Content-Digest), served by small
- * node:http servers over real sockets.
+ * Verification faults no real registry produces on demand (wrong bytes, a
+ * cut-off body, oversized manifests, a HEAD without Docker-Content-Digest,
+ * a storage redirect), served over real sockets by test/helpers/fault-server.
  */
 import { createHash } from 'node:crypto';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import {
+  startFaultServer,
+  type FaultServer,
+} from '../../../test/helpers/fault-server.js';
 import type { Digest } from '../../core/digest.js';
 import { MediaTypes } from '../../core/media-types.js';
 import {
@@ -26,44 +23,17 @@ import {
 const logger = pino({ level: 'silent' });
 const REPO = 'library/app';
 
-interface FakeRegistry {
-  url: string;
-  requests: Array<{
-    method: string;
-    url: string;
-    headers: IncomingHttpHeaders;
-  }>;
-}
-
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
 async function fake(
-  handler: (req: IncomingMessage, res: ServerResponse, n: number) => void,
-): Promise<FakeRegistry> {
-  const requests: FakeRegistry['requests'] = [];
-  const server = createServer((req, res) => {
-    requests.push({
-      method: req.method ?? '',
-      url: req.url ?? '',
-      headers: req.headers,
-    });
-    handler(req, res, requests.length);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  );
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-  };
+  handler: Parameters<typeof startFaultServer>[0],
+): Promise<FaultServer> {
+  const server = await startFaultServer(handler);
+  cleanups.push(() => server.close());
+  return server;
 }
 
 function client(
@@ -162,6 +132,34 @@ describe('getBlob digest verification', () => {
     expect(storage.requests[0]?.url).toBe('/bucket/blob?X-Amz-Signature=abc');
     expect(storage.requests[0]?.headers.authorization).toBeUndefined();
   });
+
+  it('keeps the Authorization won by a challenge on a same-origin redirect', async () => {
+    const blob = Buffer.from('same-origin storage');
+    const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;
+    const upstream = await fake((req, res) => {
+      if (req.headers.authorization !== basic) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="r"' }).end();
+      } else if (req.url?.startsWith('/v2/') === true) {
+        res.writeHead(307, { location: '/storage/blob' }).end();
+      } else {
+        res.writeHead(200, { 'content-length': blob.length }).end(blob);
+      }
+    });
+    const c = client(upstream.url, { username: 'u', password: 'p' });
+    const { stream } = await c.getBlob(REPO, sha256(blob));
+    stream.resume();
+    await new Promise((resolve) => stream.on('end', resolve));
+    expect(
+      upstream.requests.map((r) => [
+        r.url.split('/')[1],
+        r.headers.authorization,
+      ]),
+    ).toEqual([
+      ['v2', undefined],
+      ['v2', basic],
+      ['storage', basic],
+    ]);
+  });
 });
 
 describe('getManifest verification and limits', () => {
@@ -259,106 +257,5 @@ describe('getManifest verification and limits', () => {
       size: MANIFEST.length,
     });
     expect(upstream.requests.map((r) => r.method)).toEqual(['HEAD', 'GET']);
-  });
-});
-
-describe('retries and status mapping', () => {
-  it('retries 503 and succeeds, honouring Retry-After', async () => {
-    const upstream = await fake((_req, res, n) => {
-      if (n === 1) res.writeHead(503, { 'retry-after': '1' }).end();
-      else res.writeHead(200, manifestHeaders).end(MANIFEST);
-    });
-    const started = performance.now();
-    const result = await client(upstream.url).getManifest(REPO, 'latest');
-    expect(result.digest).toBe(sha256(MANIFEST));
-    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
-    expect(upstream.requests).toHaveLength(2);
-  });
-
-  it('gives up after `retries` with UPSTREAM_UNAVAILABLE and the last status', async () => {
-    const upstream = await fake((_req, res) => res.writeHead(500).end('boom'));
-    await expect(
-      client(upstream.url).getManifest(REPO, 'latest'),
-    ).rejects.toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      details: { upstream: 500, attempts: 3 },
-    });
-    expect(upstream.requests).toHaveLength(3);
-    const once = await fake((_req, res) => res.writeHead(502).end());
-    await expect(
-      client(once.url, { retries: 0 }).headBlob(REPO, sha256('x')),
-    ).rejects.toMatchObject({
-      details: { upstream: 502, attempts: 1 },
-    });
-    expect(once.requests).toHaveLength(1);
-  });
-
-  it('does not wait out a long Retry-After and reports it', async () => {
-    const upstream = await fake((_req, res) =>
-      res.writeHead(429, { 'retry-after': '120' }).end(),
-    );
-    await expect(client(upstream.url).ping()).rejects.toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      details: { upstream: 429, retryAfterMs: 120_000, attempts: 1 },
-    });
-  });
-
-  it.each([
-    [403, 'UPSTREAM_DENIED'],
-    [400, 'UPSTREAM_BAD_RESPONSE'],
-    [405, 'UPSTREAM_BAD_RESPONSE'],
-  ])('maps %i to %s without retrying', async (status, code) => {
-    const upstream = await fake((_req, res) =>
-      res.writeHead(status).end('{"errors":[]}'),
-    );
-    await expect(
-      client(upstream.url).getManifest(REPO, 'latest'),
-    ).rejects.toMatchObject({
-      code,
-      details: { upstream: status, repository: REPO, reference: 'latest' },
-    });
-    expect(upstream.requests).toHaveLength(1);
-  });
-
-  it('times out a stalled upstream with UPSTREAM_UNAVAILABLE', async () => {
-    const upstream = await fake(() => undefined); // never answers
-    await expect(
-      client(upstream.url, { timeoutMs: 200, retries: 0 }).ping(),
-    ).rejects.toMatchObject({
-      code: 'UPSTREAM_UNAVAILABLE',
-      details: { upstream: 'UND_ERR_HEADERS_TIMEOUT' },
-    });
-  });
-
-  it('stops at once when the caller aborts, without retrying', async () => {
-    const upstream = await fake(() => undefined);
-    const controller = new AbortController();
-    const pending = client(upstream.url).getManifest(REPO, 'latest', {
-      signal: controller.signal,
-    });
-    setTimeout(() => controller.abort(), 50);
-    const err = await pending.catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).name).not.toBe('UpstreamError');
-    expect(upstream.requests).toHaveLength(1);
-  });
-});
-
-describe('Basic challenge learning', () => {
-  it('answers the first challenge, then sends Basic up front', async () => {
-    const expected = `Basic ${Buffer.from('u:p').toString('base64')}`;
-    const upstream = await fake((req, res) => {
-      if (req.headers.authorization === expected) res.writeHead(200).end('{}');
-      else
-        res.writeHead(401, { 'www-authenticate': 'Basic realm="fake"' }).end();
-    });
-    const c = client(upstream.url, { username: 'u', password: 'p' });
-    await c.ping();
-    await c.ping();
-    expect(upstream.requests.map((r) => r.headers.authorization)).toEqual([
-      undefined,
-      expected,
-      expected,
-    ]);
   });
 });
