@@ -6,10 +6,7 @@ const driverRule = (allowed, name, message) => ({
   files: ['lib/**/*.ts', 'services/**/*.ts'],
   ignores: allowed,
   rules: {
-    'no-restricted-imports': [
-      'error',
-      { paths: [{ name, message }] },
-    ],
+    'no-restricted-imports': ['error', { paths: [{ name, message }] }],
   },
 });
 
@@ -19,14 +16,20 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       'no-console': 'error',
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_' },
+      ],
     },
   },
   {
@@ -36,17 +39,39 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['../*', '!../core/*'], message: 'lib/core imports nothing else in the project.' },
-            { group: ['node:fs*', 'node:net', 'node:http*', 'undici', 'pg'], message: 'lib/core does no I/O.' },
+            {
+              group: ['../*', '!../core/*'],
+              message: 'lib/core imports nothing else in the project.',
+            },
+            {
+              group: ['node:fs*', 'node:net', 'node:http*', 'undici', 'pg'],
+              message: 'lib/core does no I/O.',
+            },
           ],
         },
       ],
     },
   },
-  driverRule(['lib/storage/postgres/**'], 'pg', 'pg is imported only in lib/storage/postgres/.'),
-  driverRule(['lib/storage/postgres/**'], '@electric-sql/pglite', 'PGlite is imported only in lib/storage/postgres/.'),
-  driverRule(['lib/registry/client/**', 'lib/outbound/**'], 'undici', 'undici is imported only in lib/registry/client/.'),
-  driverRule(['lib/scan/layers/extract.ts'], 'tar', 'tar is imported only in lib/scan/layers/extract.ts.'),
+  driverRule(
+    ['lib/storage/postgres/**'],
+    'pg',
+    'pg is imported only in lib/storage/postgres/.',
+  ),
+  driverRule(
+    ['lib/storage/postgres/**'],
+    '@electric-sql/pglite',
+    'PGlite is imported only in lib/storage/postgres/.',
+  ),
+  driverRule(
+    ['lib/registry/client/**', 'lib/outbound/**'],
+    'undici',
+    'undici is imported only in lib/registry/client/.',
+  ),
+  driverRule(
+    ['lib/scan/layers/extract.ts'],
+    'tar',
+    'tar is imported only in lib/scan/layers/extract.ts.',
+  ),
   driverRule(['services/**'], 'express', 'express appears only in services/.'),
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],

@@ -19,20 +19,35 @@ import { migrate } from '../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../lib/storage/postgres/stores.js';
 import { configSchema } from '../lib/config/schema.js';
-import { ociTestCache, pushTestImages, startRegistry } from '../test/helpers/registry.js';
+import {
+  ociTestCache,
+  pushTestImages,
+  startRegistry,
+} from '../test/helpers/registry.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '5' } },
+});
 const runs = Number(values.runs);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const median = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function debianLayer(): { path: string; digest: string; sizeBytes: number } {
   const layout = join(ociTestCache(), 'oci', 'debian');
   const blob = (d: string) => join(layout, 'blobs', 'sha256', d.slice(7));
-  const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
-  const manifest = JSON.parse(readFileSync(blob(index.manifests[0]!.digest), 'utf8')) as { layers: Array<{ digest: string; size: number }> };
+  const index = JSON.parse(
+    readFileSync(join(layout, 'index.json'), 'utf8'),
+  ) as { manifests: Array<{ digest: string }> };
+  const manifest = JSON.parse(
+    readFileSync(blob(index.manifests[0]!.digest), 'utf8'),
+  ) as { layers: Array<{ digest: string; size: number }> };
   const layer = manifest.layers[0]!;
-  return { path: blob(layer.digest), digest: layer.digest, sizeBytes: layer.size };
+  return {
+    path: blob(layer.digest),
+    digest: layer.digest,
+    sizeBytes: layer.size,
+  };
 }
 
 function timeGunzip(path: string): number {
@@ -59,21 +74,49 @@ async function main(): Promise<void> {
       await migrate(database);
       const stores = createStores(database);
       const start = performance.now();
-      await scanManifest({ upstream, manifests: stores.manifests, scans: stores.scans, detectors: DETECTORS, limits, logger },
-        { repository: 'test/debian', digest: pushed!.digest as `sha256:${string}` }, AbortSignal.timeout(120_000));
+      await scanManifest(
+        {
+          upstream,
+          manifests: stores.manifests,
+          scans: stores.scans,
+          detectors: DETECTORS,
+          limits,
+          logger,
+        },
+        {
+          repository: 'test/debian',
+          digest: pushed!.digest as `sha256:${string}`,
+        },
+        AbortSignal.timeout(120_000),
+      );
       scanMs.push(performance.now() - start);
-      packages = (await stores.scans.packages(pushed!.digest as `sha256:${string}`)).length;
+      packages = (
+        await stores.scans.packages(pushed!.digest as `sha256:${string}`)
+      ).length;
       await database.close();
     }
     await upstream.close();
-    console.log(JSON.stringify({
-      bench: 'scan-vs-gunzip',
-      layer: { digest: layer.digest, compressedBytes: layer.sizeBytes },
-      runs, packages,
-      gunzipMs: { median: Math.round(median(gunzipMs)), all: gunzipMs.map(Math.round) },
-      scanMs: { median: Math.round(median(scanMs)), all: scanMs.map(Math.round) },
-      ratio: Number((median(scanMs) / median(gunzipMs)).toFixed(2)),
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'scan-vs-gunzip',
+          layer: { digest: layer.digest, compressedBytes: layer.sizeBytes },
+          runs,
+          packages,
+          gunzipMs: {
+            median: Math.round(median(gunzipMs)),
+            all: gunzipMs.map(Math.round),
+          },
+          scanMs: {
+            median: Math.round(median(scanMs)),
+            all: scanMs.map(Math.round),
+          },
+          ratio: Number((median(scanMs) / median(gunzipMs)).toFixed(2)),
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     await registry.stop();
   }

@@ -11,7 +11,10 @@ const imageReviewSchema = z.looseObject({
   apiVersion: z.literal(API_VERSION),
   kind: z.literal('ImageReview'),
   spec: z.looseObject({
-    containers: z.array(z.looseObject({ image: z.string().min(1).max(1024) })).max(256).default([]),
+    containers: z
+      .array(z.looseObject({ image: z.string().min(1).max(1024) }))
+      .max(256)
+      .default([]),
     annotations: z.record(z.string(), z.string()).optional(),
     namespace: z.string().optional(),
   }),
@@ -42,10 +45,18 @@ export class ImageReviewInvalid extends Error {}
  * container image is eligible in the environment. An image that cannot be
  * resolved (unknown tag, upstream down) is denied: the gate fails closed.
  */
-export async function reviewImages(deps: ImageReviewDeps, body: unknown, environment: string | undefined): Promise<object> {
+export async function reviewImages(
+  deps: ImageReviewDeps,
+  body: unknown,
+  environment: string | undefined,
+): Promise<object> {
   const parsed = imageReviewSchema.safeParse(body);
   if (!parsed.success) {
-    throw new ImageReviewInvalid(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+    throw new ImageReviewInvalid(
+      parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; '),
+    );
   }
   const denials: string[] = [];
   const auditAnnotations: Record<string, string> = {};
@@ -56,23 +67,48 @@ export async function reviewImages(deps: ImageReviewDeps, body: unknown, environ
   }
   const status: ImageReviewStatus = {
     allowed: denials.length === 0,
-    reason: denials.length === 0 ? 'every image is eligible' : denials.join(' | '),
+    reason:
+      denials.length === 0 ? 'every image is eligible' : denials.join(' | '),
     auditAnnotations,
   };
-  deps.logger.info({ allowed: status.allowed, images: parsed.data.spec.containers.length, namespace: parsed.data.spec.namespace },
-    'image review answered');
+  deps.logger.info(
+    {
+      allowed: status.allowed,
+      images: parsed.data.spec.containers.length,
+      namespace: parsed.data.spec.namespace,
+    },
+    'image review answered',
+  );
   return { apiVersion: API_VERSION, kind: 'ImageReview', status };
 }
 
-async function judgeContainer(deps: ImageReviewDeps, image: string, environment: string | undefined): Promise<{ allowed: boolean; text: string }> {
+async function judgeContainer(
+  deps: ImageReviewDeps,
+  image: string,
+  environment: string | undefined,
+): Promise<{ allowed: boolean; text: string }> {
   try {
     const resolved = await resolveImage(image, {
-      environment, environments: deps.environments(), defaultEnvironment: deps.defaultEnvironment,
-      upstreamHost: deps.upstreamHost, upstream: deps.upstream,
+      environment,
+      environments: deps.environments(),
+      defaultEnvironment: deps.defaultEnvironment,
+      upstreamHost: deps.upstreamHost,
+      upstream: deps.upstream,
     });
-    const decision = await decide(deps, resolved.repository, resolved.digest, resolved.environment);
-    return { allowed: decision.allowed, text: `${image} (${resolved.repository}@${resolved.digest}): ${describeDecision(decision, resolved.environment)}` };
+    const decision = await decide(
+      deps,
+      resolved.repository,
+      resolved.digest,
+      resolved.environment,
+    );
+    return {
+      allowed: decision.allowed,
+      text: `${image} (${resolved.repository}@${resolved.digest}): ${describeDecision(decision, resolved.environment)}`,
+    };
   } catch (err: unknown) {
-    return { allowed: false, text: `${image}: cannot be judged: ${messageOf(err)}` };
+    return {
+      allowed: false,
+      text: `${image}: cannot be judged: ${messageOf(err)}`,
+    };
   }
 }

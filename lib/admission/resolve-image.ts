@@ -34,13 +34,23 @@ export async function resolveImage(
   const prefix = slash > 0 ? repository.slice(0, slash) : undefined;
   // A name through Customs' door follows the door's rule (`prod/team/app`);
   // a name of the upstream registry itself is a plain repository.
-  if (ref.registry !== options.upstreamHost && prefix && options.environments.has(prefix)) {
+  if (
+    ref.registry !== options.upstreamHost &&
+    prefix &&
+    options.environments.has(prefix)
+  ) {
     repository = repository.slice(slash + 1);
     environment ??= prefix;
   }
   environment ??= options.defaultEnvironment;
   if (ref.digest) return { image, environment, repository, digest: ref.digest };
-  const head = await options.upstream.headManifest(repository, ref.tag ?? 'latest');
-  if (!head) throw new Error(`tag ${ref.tag ?? 'latest'} of ${repository} does not exist`);
+  const head = await options.upstream.headManifest(
+    repository,
+    ref.tag ?? 'latest',
+  );
+  if (!head)
+    throw new Error(
+      `tag ${ref.tag ?? 'latest'} of ${repository} does not exist`,
+    );
   return { image, environment, repository, digest: head.digest };
 }

@@ -14,7 +14,10 @@ const WRAPPERS = new Set(['default', 'prefault', 'optional', 'nullable']);
  * Lists every leaf key of an object schema with its path, so env names can be
  * matched case-insensitively (`CUSTOMS_SERVER__PORT` → `server.port`).
  */
-export function listConfigLeaves(schema: z.ZodType, prefix: string[] = []): ConfigLeaf[] {
+export function listConfigLeaves(
+  schema: z.ZodType,
+  prefix: string[] = [],
+): ConfigLeaf[] {
   const inner = unwrap(schema);
   if (inner.def.type !== 'object') {
     return [{ path: prefix, kind: leafKind(inner.def.type) }];
@@ -52,14 +55,18 @@ export function readEnv(
   leaves: ConfigLeaf[],
   readFile: (path: string) => string,
 ): { values: EnvValue[]; problems: EnvProblem[] } {
-  const byName = new Map(leaves.map((l) => [l.path.join('__').toLowerCase(), l]));
+  const byName = new Map(
+    leaves.map((l) => [l.path.join('__').toLowerCase(), l]),
+  );
   const values: EnvValue[] = [];
   const problems: EnvProblem[] = [];
   for (const [variable, raw] of Object.entries(env)) {
-    if (!variable.toUpperCase().startsWith(PREFIX) || raw === undefined) continue;
+    if (!variable.toUpperCase().startsWith(PREFIX) || raw === undefined)
+      continue;
     if (RESERVED.has(variable.toUpperCase())) continue;
     const result = readOne(variable, raw, byName, readFile);
-    if ('message' in result) problems.push({ variable, message: result.message });
+    if ('message' in result)
+      problems.push({ variable, message: result.message });
     else values.push({ ...result, variable });
   }
   return { values, problems };
@@ -114,6 +121,7 @@ function unwrap(schema: z.ZodType): z.ZodType {
 function leafKind(type: string): LeafKind {
   if (type === 'number' || type === 'int') return 'number';
   if (type === 'boolean') return 'boolean';
-  if (type === 'string' || type === 'enum' || type === 'literal') return 'string';
+  if (type === 'string' || type === 'enum' || type === 'literal')
+    return 'string';
   return 'other';
 }

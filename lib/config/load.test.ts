@@ -64,7 +64,8 @@ describe('loadConfig', () => {
         configPath: '/c.yaml',
         env: { CUSTOMS_SERVER__PORT: 'eighty', CUSTOMS_NOPE: 'x' },
         readFile: files({
-          '/c.yaml': 'version: 1\nserver:\n  bogus: 1\nupstream:\n  url: not a url\n',
+          '/c.yaml':
+            'version: 1\nserver:\n  bogus: 1\nupstream:\n  url: not a url\n',
         }),
       }),
     );
@@ -72,40 +73,71 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/server\.bogus: unknown key/);
     expect(problems.join('\n')).toMatch(/upstream\.url/);
     expect(problems.join('\n')).toMatch(/server\.port: .*CUSTOMS_SERVER__PORT/);
-    expect(problems.join('\n')).toMatch(/CUSTOMS_NOPE: unknown configuration key/);
+    expect(problems.join('\n')).toMatch(
+      /CUSTOMS_NOPE: unknown configuration key/,
+    );
   });
 
   it('requires version: 1 in a config file', () => {
-    expect(problemsOf(() =>
-      loadConfig({ configPath: '/c.yaml', env: {}, readFile: files({ '/c.yaml': 'dataDir: x\n' }) }),
-    )).toEqual([expect.stringMatching(/^version: required/)]);
-    expect(problemsOf(() =>
-      loadConfig({ configPath: '/c.yaml', env: {}, readFile: files({ '/c.yaml': 'version: 2\n' }) }),
-    )).toEqual([expect.stringMatching(/^version: /)]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          configPath: '/c.yaml',
+          env: {},
+          readFile: files({ '/c.yaml': 'dataDir: x\n' }),
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^version: required/)]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          configPath: '/c.yaml',
+          env: {},
+          readFile: files({ '/c.yaml': 'version: 2\n' }),
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/^version: /)]);
   });
 
   it('reports an unreadable file and broken YAML', () => {
-    expect(problemsOf(() => loadConfig({ configPath: '/x', env: {}, readFile: files({}) })))
-      .toEqual([expect.stringMatching(/cannot read config file/)]);
-    expect(problemsOf(() =>
-      loadConfig({ configPath: '/c', env: {}, readFile: files({ '/c': 'a: [1,\n' }) }),
-    )[0]).toMatch(/^\/c: /);
+    expect(
+      problemsOf(() =>
+        loadConfig({ configPath: '/x', env: {}, readFile: files({}) }),
+      ),
+    ).toEqual([expect.stringMatching(/cannot read config file/)]);
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          configPath: '/c',
+          env: {},
+          readFile: files({ '/c': 'a: [1,\n' }),
+        }),
+      )[0],
+    ).toMatch(/^\/c: /);
   });
 });
 
 describe('config/default.yaml', () => {
-  const path = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
+  const path = fileURLToPath(
+    new URL('../../config/default.yaml', import.meta.url),
+  );
   const text = readFileSync(path, 'utf8');
 
   it('parses and equals the schema defaults', () => {
-    const fromFile = loadConfig({ configPath: path, env: {}, readFile: (p) => readFileSync(p, 'utf8') });
+    const fromFile = loadConfig({
+      configPath: path,
+      env: {},
+      readFile: (p) => readFileSync(p, 'utf8'),
+    });
     expect(fromFile).toEqual(loadConfig({ env: {}, readFile: files({}) }));
   });
 
   it('mentions every key of the schema', () => {
     const missing = listConfigLeaves(configSchema)
       .map((leaf) => leaf.path)
-      .filter((p) => !new RegExp(`^\\s*#?\\s*${p[p.length - 1]}:`, 'm').test(text));
+      .filter(
+        (p) => !new RegExp(`^\\s*#?\\s*${p[p.length - 1]}:`, 'm').test(text),
+      );
     expect(missing).toEqual([]);
     expect(parse(text)).toMatchObject({ version: 1 });
   });

@@ -57,7 +57,9 @@ function readYamlFile(
   try {
     text = readFile(path);
   } catch (err: unknown) {
-    problems.push(`${path}: cannot read config file: ${(err as Error).message}`);
+    problems.push(
+      `${path}: cannot read config file: ${(err as Error).message}`,
+    );
     return {};
   }
   const doc = parseDocument(text);
@@ -75,7 +77,12 @@ function readYamlFile(
 }
 
 function describeIssue(
-  issue: { path: PropertyKey[]; message: string; code: string; keys?: string[] },
+  issue: {
+    path: PropertyKey[];
+    message: string;
+    code: string;
+    keys?: string[];
+  },
   sources: Map<string, string>,
   file: string | undefined,
 ): string {
@@ -88,7 +95,11 @@ function describeIssue(
   return `${at || '(root)'}: ${issue.message}${source ? ` (from ${source})` : ''}`;
 }
 
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
+function setPath(
+  target: Record<string, unknown>,
+  path: string[],
+  value: unknown,
+): void {
   let node = target;
   for (const key of path.slice(0, -1)) {
     const next = node[key];

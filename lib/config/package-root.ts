@@ -13,11 +13,17 @@ export function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 8; i++) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'customs') {
+    if (
+      existsSync(manifest) &&
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name ===
+        'customs'
+    ) {
       cached = dir;
       return dir;
     }
     dir = dirname(dir);
   }
-  throw new Error('cannot find the Customs package root (package.json named "customs")');
+  throw new Error(
+    'cannot find the Customs package root (package.json named "customs")',
+  );
 }

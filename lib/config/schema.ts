@@ -3,8 +3,16 @@ import { z } from 'zod';
 /** Extraction limits of the scanner (STYLE.md §3); units in the names. */
 const scanLimits = z
   .object({
-    maxLayerBytes: z.number().int().positive().default(8 * 1024 ** 3),
-    maxFileBytes: z.number().int().positive().default(64 * 1024 ** 2),
+    maxLayerBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(8 * 1024 ** 3),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 ** 2),
     maxEntries: z.number().int().positive().default(500_000),
     maxSymlinkDepth: z.number().int().positive().default(40),
   })
@@ -26,7 +34,11 @@ export const configSchema = z
         /** Repository prefixes that name an environment (`prod/…`). */
         defaultEnvironment: z.string().min(1).default('prod'),
         /** Upper bound of a request body on the JSON endpoints. */
-        maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+        maxBodyBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
       })
       .strict()
       .prefault({}),
@@ -38,7 +50,11 @@ export const configSchema = z
         token: z.string().optional(),
         timeoutMs: z.number().int().positive().default(30_000),
         retries: z.number().int().min(0).max(10).default(2),
-        maxManifestBytes: z.number().int().positive().default(4 * 1024 ** 2),
+        maxManifestBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(4 * 1024 ** 2),
       })
       .strict()
       .prefault({}),
@@ -67,7 +83,11 @@ export const configSchema = z
     scan: z
       .object({
         concurrency: z.number().int().positive().default(2),
-        timeoutMs: z.number().int().positive().default(10 * 60_000),
+        timeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 60_000),
         retryLimit: z.number().int().min(0).default(3),
         limits: scanLimits.prefault({}),
       })
@@ -78,7 +98,11 @@ export const configSchema = z
         /** Compare the payload's docker-reference with the repository. */
         matchReference: z.enum(['repository', 'off']).default('repository'),
         maxSignatures: z.number().int().positive().default(32),
-        maxPayloadBytes: z.number().int().positive().default(64 * 1024),
+        maxPayloadBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(64 * 1024),
       })
       .strict()
       .prefault({}),

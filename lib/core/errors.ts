@@ -52,9 +52,7 @@ export type ScanErrorCode =
 export class ScanError extends AppError<ScanErrorCode> {}
 
 export type IntakeErrorCode =
-  | 'ENVELOPE_INVALID'
-  | 'WEBHOOK_SIGNATURE_INVALID'
-  | 'UNSUPPORTED_MEDIA_TYPE';
+  'ENVELOPE_INVALID' | 'WEBHOOK_SIGNATURE_INVALID' | 'UNSUPPORTED_MEDIA_TYPE';
 export class IntakeError extends AppError<IntakeErrorCode> {}
 
 export type VulnDataErrorCode =
@@ -69,9 +67,7 @@ export type PolicyErrorCode = 'RULES_INVALID' | 'ENVIRONMENT_UNKNOWN';
 export class PolicyError extends AppError<PolicyErrorCode> {}
 
 export type ReferenceErrorCode =
-  | 'NAME_INVALID'
-  | 'DIGEST_INVALID'
-  | 'REFERENCE_INVALID';
+  'NAME_INVALID' | 'DIGEST_INVALID' | 'REFERENCE_INVALID';
 export class ReferenceError extends AppError<ReferenceErrorCode> {}
 
 /** The code of an AppError, undefined for anything else. */

@@ -8,16 +8,34 @@
 export const OCI_ERRORS = {
   BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
   BLOB_UPLOAD_INVALID: { status: 404, message: 'blob upload invalid' },
-  BLOB_UPLOAD_UNKNOWN: { status: 404, message: 'blob upload unknown to registry' },
-  DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content' },
-  MANIFEST_BLOB_UNKNOWN: { status: 400, message: 'manifest references a manifest or blob unknown to registry' },
+  BLOB_UPLOAD_UNKNOWN: {
+    status: 404,
+    message: 'blob upload unknown to registry',
+  },
+  DIGEST_INVALID: {
+    status: 400,
+    message: 'provided digest did not match uploaded content',
+  },
+  MANIFEST_BLOB_UNKNOWN: {
+    status: 400,
+    message: 'manifest references a manifest or blob unknown to registry',
+  },
   MANIFEST_INVALID: { status: 400, message: 'manifest invalid' },
   MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown to registry' },
   NAME_INVALID: { status: 400, message: 'invalid repository name' },
-  NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
-  SIZE_INVALID: { status: 400, message: 'provided length did not match content length' },
+  NAME_UNKNOWN: {
+    status: 404,
+    message: 'repository name not known to registry',
+  },
+  SIZE_INVALID: {
+    status: 400,
+    message: 'provided length did not match content length',
+  },
   UNAUTHORIZED: { status: 401, message: 'authentication required' },
-  DENIED: { status: 403, message: 'requested access to the resource is denied' },
+  DENIED: {
+    status: 403,
+    message: 'requested access to the resource is denied',
+  },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
   UNKNOWN: { status: 500, message: 'internal error' },
@@ -41,7 +59,11 @@ export class OciError extends Error {
 
   constructor(
     code: OciErrorCode,
-    options: { message?: string; detail?: unknown; headers?: Record<string, string> } = {},
+    options: {
+      message?: string;
+      detail?: unknown;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(options.message ?? OCI_ERRORS[code].message);
     this.name = 'OciError';

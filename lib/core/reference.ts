@@ -22,14 +22,16 @@ export function isTag(tag: string): boolean {
 
 /** A manifest reference: a tag or a digest. */
 export type ManifestRef =
-  | { kind: 'tag'; tag: string }
-  | { kind: 'digest'; digest: Digest };
+  { kind: 'tag'; tag: string } | { kind: 'digest'; digest: Digest };
 
 /** Parses the `<reference>` path segment of `/v2/<name>/manifests/<reference>`. */
 export function parseManifestRef(reference: string): ManifestRef {
   if (reference.includes(':')) {
     if (!isDigest(reference)) {
-      throw new ReferenceError('DIGEST_INVALID', `invalid digest: ${reference}`);
+      throw new ReferenceError(
+        'DIGEST_INVALID',
+        `invalid digest: ${reference}`,
+      );
     }
     return { kind: 'digest', digest: reference };
   }
@@ -59,7 +61,8 @@ export function parseImageReference(input: string): ImageReference {
   const at = rest.indexOf('@');
   if (at >= 0) {
     const d = rest.slice(at + 1);
-    if (!isDigest(d)) throw new ReferenceError('DIGEST_INVALID', `invalid digest in ${input}`);
+    if (!isDigest(d))
+      throw new ReferenceError('DIGEST_INVALID', `invalid digest in ${input}`);
     digest = d;
     rest = rest.slice(0, at);
   }
@@ -77,10 +80,14 @@ export function parseImageReference(input: string): ImageReference {
   if (colon > 0) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!isTag(tag)) throw new ReferenceError('REFERENCE_INVALID', `invalid tag in ${input}`);
+    if (!isTag(tag))
+      throw new ReferenceError('REFERENCE_INVALID', `invalid tag in ${input}`);
   }
   if (!isRepositoryName(rest)) {
-    throw new ReferenceError('NAME_INVALID', `invalid repository name in ${input}`);
+    throw new ReferenceError(
+      'NAME_INVALID',
+      `invalid repository name in ${input}`,
+    );
   }
   if (tag === undefined && digest === undefined) tag = 'latest';
   return { registry, repository: rest, tag, digest };

@@ -5,7 +5,10 @@ import { createHash, timingSafeEqual } from 'node:crypto';
  * hashes in constant time; an empty configured secret accepts nothing
  * (intake fails closed when it is not configured).
  */
-export function isBearerAuthorized(header: string | undefined, secret: string): boolean {
+export function isBearerAuthorized(
+  header: string | undefined,
+  secret: string,
+): boolean {
   if (!secret || !header) return false;
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());
   if (!match?.[1]) return false;

@@ -11,7 +11,9 @@ export const DISTRIBUTION_ENVELOPE_TYPES = [
 ] as const;
 
 const digest = z.string().refine(isDigest, 'invalid digest');
-const repository = z.string().refine(isRepositoryName, 'invalid repository name');
+const repository = z
+  .string()
+  .refine(isRepositoryName, 'invalid repository name');
 
 // Unknown fields are allowed: the registry adds fields across versions.
 const eventSchema = z.looseObject({
@@ -27,14 +29,27 @@ const eventSchema = z.looseObject({
     url: z.string().optional(),
   }),
 });
-const envelopeSchema = z.looseObject({ events: z.array(eventSchema).max(1000) });
+const envelopeSchema = z.looseObject({
+  events: z.array(eventSchema).max(1000),
+});
 
 export type DistributionEvent = z.infer<typeof eventSchema>;
 
 /** What intake does with one event. */
 export type EventIntent =
-  | { kind: 'scan'; repository: string; digest: Digest; tag: string | undefined }
-  | { kind: 'reevaluate'; repository: string; digest: Digest; signatureDigest: Digest; tag: string }
+  | {
+      kind: 'scan';
+      repository: string;
+      digest: Digest;
+      tag: string | undefined;
+    }
+  | {
+      kind: 'reevaluate';
+      repository: string;
+      digest: Digest;
+      signatureDigest: Digest;
+      tag: string;
+    }
   | { kind: 'ignore'; why: string };
 
 /** cosign's tags for artifacts about an image: `sha256-<hex>.sig|.att|.sbom`. */
@@ -53,8 +68,14 @@ export function parseDistributionEnvelope(raw: Buffer): DistributionEvent[] {
   }
   const parsed = envelopeSchema.safeParse(doc);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new IntakeError('ENVELOPE_INVALID', `invalid notification envelope: ${problems.join('; ')}`, { details: { problems } });
+    const problems = parsed.error.issues.map(
+      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+    );
+    throw new IntakeError(
+      'ENVELOPE_INVALID',
+      `invalid notification envelope: ${problems.join('; ')}`,
+      { details: { problems } },
+    );
   }
   return parsed.data.events;
 }
@@ -66,13 +87,26 @@ export function parseDistributionEnvelope(raw: Buffer): DistributionEvent[] {
  */
 export function intentOf(event: DistributionEvent): EventIntent {
   const { target } = event;
-  if (event.action !== 'push') return { kind: 'ignore', why: `action ${event.action}` };
-  if (!isManifestMediaType(target.mediaType)) return { kind: 'ignore', why: 'not a manifest' };
-  if (!target.digest) return { kind: 'ignore', why: 'manifest push without digest' };
+  if (event.action !== 'push')
+    return { kind: 'ignore', why: `action ${event.action}` };
+  if (!isManifestMediaType(target.mediaType))
+    return { kind: 'ignore', why: 'not a manifest' };
+  if (!target.digest)
+    return { kind: 'ignore', why: 'manifest push without digest' };
   const cosign = target.tag ? COSIGN_TAG_RE.exec(target.tag) : null;
   if (cosign && target.tag) {
-    return { kind: 'reevaluate', repository: target.repository, digest: `sha256:${cosign[1]}` as Digest,
-      signatureDigest: target.digest, tag: target.tag };
+    return {
+      kind: 'reevaluate',
+      repository: target.repository,
+      digest: `sha256:${cosign[1]}` as Digest,
+      signatureDigest: target.digest,
+      tag: target.tag,
+    };
   }
-  return { kind: 'scan', repository: target.repository, digest: target.digest, tag: target.tag };
+  return {
+    kind: 'scan',
+    repository: target.repository,
+    digest: target.digest,
+    tag: target.tag,
+  };
 }

@@ -25,7 +25,11 @@ export interface IntakeSummary {
  * work. When queueing fails the stored event is removed again and the error
  * thrown, so the registry's redelivery retries it; nothing is half-done.
  */
-export async function acceptEvents(deps: IntakeDeps, source: string, events: DistributionEvent[]): Promise<IntakeSummary> {
+export async function acceptEvents(
+  deps: IntakeDeps,
+  source: string,
+  events: DistributionEvent[],
+): Promise<IntakeSummary> {
   const summary: IntakeSummary = { accepted: 0, duplicates: 0, ignored: 0 };
   for (const event of events) {
     const intent = intentOf(event);
@@ -34,9 +38,15 @@ export async function acceptEvents(deps: IntakeDeps, source: string, events: Dis
       continue;
     }
     const isNew = await deps.events.record({
-      source, eventId: event.id, action: event.action, repository: intent.repository,
-      digest: event.target.digest, tag: event.target.tag, mediaType: event.target.mediaType,
-      outcome: intent.kind, body: event,
+      source,
+      eventId: event.id,
+      action: event.action,
+      repository: intent.repository,
+      digest: event.target.digest,
+      tag: event.target.tag,
+      mediaType: event.target.mediaType,
+      outcome: intent.kind,
+      body: event,
     });
     if (!isNew) {
       summary.duplicates++;
@@ -49,19 +59,41 @@ export async function acceptEvents(deps: IntakeDeps, source: string, events: Dis
       throw err;
     }
     summary.accepted++;
-    deps.logger.info({ repository: intent.repository, digest: intent.digest, intent: intent.kind, eventId: event.id }, 'event accepted');
+    deps.logger.info(
+      {
+        repository: intent.repository,
+        digest: intent.digest,
+        intent: intent.kind,
+        eventId: event.id,
+      },
+      'event accepted',
+    );
   }
   return summary;
 }
 
 async function act(
   deps: IntakeDeps,
-  intent: { kind: 'scan' | 'reevaluate'; repository: string; digest: Digest; tag?: string | undefined },
+  intent: {
+    kind: 'scan' | 'reevaluate';
+    repository: string;
+    digest: Digest;
+    tag?: string | undefined;
+  },
 ): Promise<void> {
   if (intent.kind === 'scan') {
-    if (intent.tag) await deps.manifests.setTag(intent.repository, intent.tag, intent.digest);
-    await deps.jobs.sendScan({ repository: intent.repository, digest: intent.digest, reason: 'push' });
+    if (intent.tag)
+      await deps.manifests.setTag(intent.repository, intent.tag, intent.digest);
+    await deps.jobs.sendScan({
+      repository: intent.repository,
+      digest: intent.digest,
+      reason: 'push',
+    });
   } else {
-    await deps.jobs.sendReevaluate({ repository: intent.repository, digest: intent.digest, reason: `signature pushed (${intent.tag ?? ''})` });
+    await deps.jobs.sendReevaluate({
+      repository: intent.repository,
+      digest: intent.digest,
+      reason: `signature pushed (${intent.tag ?? ''})`,
+    });
   }
 }

@@ -26,7 +26,10 @@ export interface LogOptions {
  * The one root logger of a process. Modules take `logger.child({ component })`
  * from their deps; nothing creates a logger of its own.
  */
-export function createLogger(options: LogOptions, destination?: DestinationStream): Logger {
+export function createLogger(
+  options: LogOptions,
+  destination?: DestinationStream,
+): Logger {
   return pino(
     {
       level: options.level,

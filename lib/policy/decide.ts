@@ -23,21 +23,49 @@ export interface Decision {
  * so they cannot disagree. A signature or referrer artifact is judged by its
  * subject. No verdict (never scanned) is a refusal: gates fail closed.
  */
-export async function decide(deps: DecideDeps, repository: string, digest: Digest, environment: string): Promise<Decision> {
+export async function decide(
+  deps: DecideDeps,
+  repository: string,
+  digest: Digest,
+  environment: string,
+): Promise<Decision> {
   const manifest = await deps.manifests.get(digest);
   const judgedDigest = manifest?.subjectDigest ?? digest;
-  const verdict = await deps.verdicts.get(repository, judgedDigest, environment);
+  const verdict = await deps.verdicts.get(
+    repository,
+    judgedDigest,
+    environment,
+  );
   if (!verdict) {
     return {
-      allowed: false, status: 'unknown', judgedDigest, verdict,
-      reasons: [{ code: 'SCAN_PENDING', message: manifest ? 'not judged yet' : 'not scanned yet: the image is refused until its scan finishes' }],
+      allowed: false,
+      status: 'unknown',
+      judgedDigest,
+      verdict,
+      reasons: [
+        {
+          code: 'SCAN_PENDING',
+          message: manifest
+            ? 'not judged yet'
+            : 'not scanned yet: the image is refused until its scan finishes',
+        },
+      ],
     };
   }
-  return { allowed: verdict.status === 'eligible', status: verdict.status, judgedDigest, verdict, reasons: verdict.reasons };
+  return {
+    allowed: verdict.status === 'eligible',
+    status: verdict.status,
+    judgedDigest,
+    verdict,
+    reasons: verdict.reasons,
+  };
 }
 
 /** One line of people-readable reasons, for OCI `message` and admission `reason`. */
-export function describeDecision(decision: Decision, environment: string): string {
+export function describeDecision(
+  decision: Decision,
+  environment: string,
+): string {
   const why = decision.reasons.map((r) => r.message).join('; ');
   return decision.allowed
     ? `eligible for ${environment}: ${why}`

@@ -6,12 +6,25 @@ import type { EnvironmentRules } from './rules.js';
 
 /** Everything known about one image that the rules judge. */
 export interface Evidence {
-  scan: { status: 'missing' | 'pending' | 'running' | 'done' | 'failed'; errorCode?: string | undefined; errorMessage?: string | undefined };
+  scan: {
+    status: 'missing' | 'pending' | 'running' | 'done' | 'failed';
+    errorCode?: string | undefined;
+    errorMessage?: string | undefined;
+  };
   findings: Finding[];
   /** Signature results on the image (and on indexes that list it). */
-  signatures: Array<{ status: 'verified' | 'invalid' | 'unknown_key'; signer?: string | undefined; reason?: string | undefined }>;
+  signatures: Array<{
+    status: 'verified' | 'invalid' | 'unknown_key';
+    signer?: string | undefined;
+    reason?: string | undefined;
+  }>;
   /** For an index: the verdicts of its platform manifests in the same environment. */
-  children?: Array<{ digest: Digest; platform?: string | undefined; status: VerdictStatus; reasons: VerdictReason[] }>;
+  children?: Array<{
+    digest: Digest;
+    platform?: string | undefined;
+    status: VerdictStatus;
+    reasons: VerdictReason[];
+  }>;
 }
 
 export interface Judgement {
@@ -28,7 +41,11 @@ const MAX_QUOTED = 10;
  * a failed scan is ineligible. In `warn` and `audit` mode violations are
  * reported but the image stays eligible.
  */
-export function evaluate(evidence: Evidence, rules: EnvironmentRules, trustedKeys: readonly string[]): Judgement {
+export function evaluate(
+  evidence: Evidence,
+  rules: EnvironmentRules,
+  trustedKeys: readonly string[],
+): Judgement {
   const scan = judgeScan(evidence);
   if (scan) return scan;
   const violations = [
@@ -37,13 +54,24 @@ export function evaluate(evidence: Evidence, rules: EnvironmentRules, trustedKey
     ...judgeSignatures(evidence.signatures, rules, trustedKeys),
   ];
   if (violations.some((v) => v.code === 'SCAN_PENDING')) {
-    return { status: 'pending', reasons: violations.filter((v) => v.code === 'SCAN_PENDING') };
+    return {
+      status: 'pending',
+      reasons: violations.filter((v) => v.code === 'SCAN_PENDING'),
+    };
   }
-  if (violations.length === 0) return { status: 'eligible', reasons: [passed(evidence, rules)] };
-  if (rules.mode === 'enforce') return { status: 'ineligible', reasons: violations };
+  if (violations.length === 0)
+    return { status: 'eligible', reasons: [passed(evidence, rules)] };
+  if (rules.mode === 'enforce')
+    return { status: 'ineligible', reasons: violations };
   return {
     status: 'eligible',
-    reasons: [{ code: 'WARN_MODE', message: `environment is in ${rules.mode} mode: served despite ${violations.length} violation(s)` }, ...violations],
+    reasons: [
+      {
+        code: 'WARN_MODE',
+        message: `environment is in ${rules.mode} mode: served despite ${violations.length} violation(s)`,
+      },
+      ...violations,
+    ],
   };
 }
 
@@ -51,10 +79,28 @@ function judgeScan(evidence: Evidence): Judgement | undefined {
   const { scan } = evidence;
   if (scan.status === 'done') return undefined;
   if (scan.status === 'failed') {
-    return { status: 'ineligible', reasons: [{ code: 'SCAN_FAILED', message: `scan failed: ${scan.errorCode ?? 'UNKNOWN'}: ${scan.errorMessage ?? ''}`.trim(),
-      details: { errorCode: scan.errorCode } }] };
+    return {
+      status: 'ineligible',
+      reasons: [
+        {
+          code: 'SCAN_FAILED',
+          message:
+            `scan failed: ${scan.errorCode ?? 'UNKNOWN'}: ${scan.errorMessage ?? ''}`.trim(),
+          details: { errorCode: scan.errorCode },
+        },
+      ],
+    };
   }
-  return { status: 'pending', reasons: [{ code: 'SCAN_PENDING', message: 'not scanned yet: the image is refused until its scan finishes' }] };
+  return {
+    status: 'pending',
+    reasons: [
+      {
+        code: 'SCAN_PENDING',
+        message:
+          'not scanned yet: the image is refused until its scan finishes',
+      },
+    ],
+  };
 }
 
 function judgeChildren(evidence: Evidence): VerdictReason[] {
@@ -62,36 +108,66 @@ function judgeChildren(evidence: Evidence): VerdictReason[] {
   for (const child of evidence.children ?? []) {
     const name = child.platform ?? child.digest;
     if (child.status === 'pending') {
-      reasons.push({ code: 'SCAN_PENDING', message: `platform ${name} is not judged yet`, details: { digest: child.digest } });
+      reasons.push({
+        code: 'SCAN_PENDING',
+        message: `platform ${name} is not judged yet`,
+        details: { digest: child.digest },
+      });
     } else if (child.status === 'ineligible') {
-      reasons.push({ code: 'PLATFORM_INELIGIBLE', message: `platform ${name} is ineligible: ${child.reasons.map((r) => r.message).join('; ')}`,
-        details: { digest: child.digest, platform: child.platform, reasons: child.reasons } });
+      reasons.push({
+        code: 'PLATFORM_INELIGIBLE',
+        message: `platform ${name} is ineligible: ${child.reasons.map((r) => r.message).join('; ')}`,
+        details: {
+          digest: child.digest,
+          platform: child.platform,
+          reasons: child.reasons,
+        },
+      });
     }
   }
   return reasons;
 }
 
 /** The severity a finding is judged at under the rules. */
-export function judgedSeverity(finding: Finding, rules: EnvironmentRules): KnownSeverity {
-  return finding.severity === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : finding.severity;
+export function judgedSeverity(
+  finding: Finding,
+  rules: EnvironmentRules,
+): KnownSeverity {
+  return finding.severity === 'unknown'
+    ? rules.vulnerabilities.unknownSeverityAs
+    : finding.severity;
 }
 
-function judgeFindings(findings: Finding[], rules: EnvironmentRules): VerdictReason[] {
+function judgeFindings(
+  findings: Finding[],
+  rules: EnvironmentRules,
+): VerdictReason[] {
   const v = rules.vulnerabilities;
   const max = severityRank(v.maxSeverity);
-  const blocking = findings.filter((f) =>
-    (v.countUnfixed || f.fixedVersion !== undefined) &&
-    (f.status === 'affected' || v.countUndetermined) &&
-    severityRank(judgedSeverity(f, rules)) > max);
+  const blocking = findings.filter(
+    (f) =>
+      (v.countUnfixed || f.fixedVersion !== undefined) &&
+      (f.status === 'affected' || v.countUndetermined) &&
+      severityRank(judgedSeverity(f, rules)) > max,
+  );
   if (blocking.length === 0) return [];
   const ids = [...new Set(blocking.map((f) => displayId(f)))];
-  const quoted = ids.slice(0, MAX_QUOTED).join(', ') + (ids.length > MAX_QUOTED ? `, … (${ids.length} in all)` : '');
-  return [{
-    code: 'SEVERITY_EXCEEDED',
-    message: `${ids.length} vulnerabilit${ids.length === 1 ? 'y' : 'ies'} above ${v.maxSeverity}` +
-      `${v.countUnfixed ? '' : ' with a fix available'}: ${quoted}`,
-    details: { maxSeverity: v.maxSeverity, advisories: ids, count: blocking.length },
-  }];
+  const quoted =
+    ids.slice(0, MAX_QUOTED).join(', ') +
+    (ids.length > MAX_QUOTED ? `, … (${ids.length} in all)` : '');
+  return [
+    {
+      code: 'SEVERITY_EXCEEDED',
+      message:
+        `${ids.length} vulnerabilit${ids.length === 1 ? 'y' : 'ies'} above ${v.maxSeverity}` +
+        `${v.countUnfixed ? '' : ' with a fix available'}: ${quoted}`,
+      details: {
+        maxSeverity: v.maxSeverity,
+        advisories: ids,
+        count: blocking.length,
+      },
+    },
+  ];
 }
 
 function judgeSignatures(
@@ -100,7 +176,9 @@ function judgeSignatures(
   trustedKeys: readonly string[],
 ): VerdictReason[] {
   const s = rules.signatures;
-  const verified = new Set(signatures.filter((x) => x.status === 'verified').map((x) => x.signer));
+  const verified = new Set(
+    signatures.filter((x) => x.status === 'verified').map((x) => x.signer),
+  );
   const reasons: VerdictReason[] = [];
   // Named signers say more than "any trusted key": report them instead.
   if (s.required && verified.size === 0 && s.requiredSigners.length === 0) {
@@ -108,35 +186,68 @@ function judgeSignatures(
   }
   for (const signer of s.requiredSigners) {
     if (verified.has(`key:${signer}`)) continue;
-    reasons.push(signatures.length === 0
-      ? { code: 'SIGNATURE_MISSING', message: `unsigned: a signature by "${signer}" is required`, details: { signer } }
-      : { code: 'SIGNATURE_INVALID', message: `no valid signature by required signer "${signer}" (${describeFound(signatures)})`,
-        details: { signer, found: signatures.length } });
+    reasons.push(
+      signatures.length === 0
+        ? {
+            code: 'SIGNATURE_MISSING',
+            message: `unsigned: a signature by "${signer}" is required`,
+            details: { signer },
+          }
+        : {
+            code: 'SIGNATURE_INVALID',
+            message: `no valid signature by required signer "${signer}" (${describeFound(signatures)})`,
+            details: { signer, found: signatures.length },
+          },
+    );
   }
   return reasons;
 }
 
-function missingSignature(signatures: Evidence['signatures'], trustedKeys: readonly string[]): VerdictReason {
+function missingSignature(
+  signatures: Evidence['signatures'],
+  trustedKeys: readonly string[],
+): VerdictReason {
   if (trustedKeys.length === 0) {
-    return { code: 'SIGNATURE_UNVERIFIABLE', message: 'a signature is required but no trusted key is configured in the rules' };
+    return {
+      code: 'SIGNATURE_UNVERIFIABLE',
+      message:
+        'a signature is required but no trusted key is configured in the rules',
+    };
   }
   if (signatures.length === 0) {
-    return { code: 'SIGNATURE_MISSING', message: 'unsigned: a signature by a trusted key is required' };
+    return {
+      code: 'SIGNATURE_MISSING',
+      message: 'unsigned: a signature by a trusted key is required',
+    };
   }
-  return { code: 'SIGNATURE_INVALID', message: `no signature verified by a trusted key (${describeFound(signatures)})`,
-    details: { found: signatures.length } };
+  return {
+    code: 'SIGNATURE_INVALID',
+    message: `no signature verified by a trusted key (${describeFound(signatures)})`,
+    details: { found: signatures.length },
+  };
 }
 
 function describeFound(signatures: Evidence['signatures']): string {
-  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join('; ');
+  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join(
+    '; ',
+  );
   return `${signatures.length} found: ${why}`;
 }
 
 function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {
-  const parts = [`${evidence.findings.length} finding(s), none counted above ${rules.vulnerabilities.maxSeverity}`];
-  const signers = [...new Set(evidence.signatures.filter((x) => x.status === 'verified').map((x) => x.signer))];
+  const parts = [
+    `${evidence.findings.length} finding(s), none counted above ${rules.vulnerabilities.maxSeverity}`,
+  ];
+  const signers = [
+    ...new Set(
+      evidence.signatures
+        .filter((x) => x.status === 'verified')
+        .map((x) => x.signer),
+    ),
+  ];
   if (signers.length > 0) parts.push(`signed by ${signers.join(', ')}`);
-  if (evidence.children) parts.push(`${evidence.children.length} platform(s) eligible`);
+  if (evidence.children)
+    parts.push(`${evidence.children.length} platform(s) eligible`);
   return { code: 'POLICY_PASSED', message: parts.join('; ') };
 }
 

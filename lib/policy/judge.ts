@@ -5,7 +5,10 @@ import { evaluate, type Evidence } from './evaluate.js';
 import type { RuleSet } from './rules.js';
 
 export interface JudgeDeps {
-  stores: Pick<Stores, 'manifests' | 'scans' | 'findings' | 'signatures' | 'verdicts' | 'vulns'>;
+  stores: Pick<
+    Stores,
+    'manifests' | 'scans' | 'findings' | 'signatures' | 'verdicts' | 'vulns'
+  >;
   rules: () => RuleSet;
   logger: Logger;
 }
@@ -24,39 +27,78 @@ export async function judgeImage(
 ): Promise<VerdictChange[]> {
   const rules = deps.rules();
   const manifest = await deps.stores.manifests.get(image.digest);
-  const children = manifest?.kind === 'index'
-    ? manifest.references.filter((r) => r.role === 'manifest')
-    : [];
+  const children =
+    manifest?.kind === 'index'
+      ? manifest.references.filter((r) => r.role === 'manifest')
+      : [];
   const changes: VerdictChange[] = [];
   for (const child of children) {
-    changes.push(...(await judgeImage(deps, { repository: image.repository, digest: child.digest }, cause)));
+    changes.push(
+      ...(await judgeImage(
+        deps,
+        { repository: image.repository, digest: child.digest },
+        cause,
+      )),
+    );
   }
   const snapshotId = await deps.stores.vulns.currentSnapshot();
-  const base = manifest?.kind === 'index' ? undefined : await imageEvidence(deps, image);
+  const base =
+    manifest?.kind === 'index' ? undefined : await imageEvidence(deps, image);
   const verdicts: VerdictInput[] = [];
   for (const [environment, envRules] of Object.entries(rules.environments)) {
-    const evidence: Evidence = base ?? (await indexEvidence(deps, image, children, environment));
+    const evidence: Evidence =
+      base ?? (await indexEvidence(deps, image, children, environment));
     const judged = evaluate(evidence, envRules, Object.keys(rules.keys));
-    verdicts.push({ ...image, environment, ...judged, rulesVersion: rules.version, snapshotId });
+    verdicts.push({
+      ...image,
+      environment,
+      ...judged,
+      rulesVersion: rules.version,
+      snapshotId,
+    });
   }
   const saved = await deps.stores.verdicts.save(verdicts, cause);
   for (const c of saved) {
-    deps.logger.info({ repository: c.repository, digest: c.digest, environment: c.environment,
-      verdict: c.newStatus, previous: c.oldStatus, cause }, 'verdict changed');
+    deps.logger.info(
+      {
+        repository: c.repository,
+        digest: c.digest,
+        environment: c.environment,
+        verdict: c.newStatus,
+        previous: c.oldStatus,
+        cause,
+      },
+      'verdict changed',
+    );
   }
   return [...changes, ...saved];
 }
 
-async function imageEvidence(deps: JudgeDeps, image: { repository: string; digest: Digest }): Promise<Evidence> {
+async function imageEvidence(
+  deps: JudgeDeps,
+  image: { repository: string; digest: Digest },
+): Promise<Evidence> {
   const { stores } = deps;
   const scan = await stores.scans.get(image.digest);
-  const parents = await stores.manifests.parentsOf(image.repository, image.digest);
-  const signatures = (await Promise.all([image.digest, ...parents].map((d) => stores.signatures.list(d)))).flat();
+  const parents = await stores.manifests.parentsOf(
+    image.repository,
+    image.digest,
+  );
+  const signatures = (
+    await Promise.all(
+      [image.digest, ...parents].map((d) => stores.signatures.list(d)),
+    )
+  ).flat();
   return {
     scan: scan
-      ? { status: scan.status, errorCode: scan.errorCode, errorMessage: scan.errorMessage }
+      ? {
+          status: scan.status,
+          errorCode: scan.errorCode,
+          errorMessage: scan.errorMessage,
+        }
       : { status: 'missing' },
-    findings: scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
+    findings:
+      scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
     signatures,
   };
 }
@@ -67,10 +109,21 @@ async function indexEvidence(
   children: Array<{ digest: Digest; platform?: string | undefined }>,
   environment: string,
 ): Promise<Evidence> {
-  const childVerdicts = await Promise.all(children.map(async (c) => {
-    const v = await deps.stores.verdicts.get(image.repository, c.digest, environment);
-    return { digest: c.digest, platform: c.platform, status: v?.status ?? 'pending' as const, reasons: v?.reasons ?? [] };
-  }));
+  const childVerdicts = await Promise.all(
+    children.map(async (c) => {
+      const v = await deps.stores.verdicts.get(
+        image.repository,
+        c.digest,
+        environment,
+      );
+      return {
+        digest: c.digest,
+        platform: c.platform,
+        status: v?.status ?? ('pending' as const),
+        reasons: v?.reasons ?? [],
+      };
+    }),
+  );
   return {
     scan: { status: 'done' },
     findings: [],

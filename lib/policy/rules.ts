@@ -42,9 +42,12 @@ const trustedKey = z
     publicKeyFile: z.string().optional(),
   })
   .strict()
-  .refine((k) => (k.publicKey === undefined) !== (k.publicKeyFile === undefined), {
-    message: 'give exactly one of publicKey or publicKeyFile',
-  });
+  .refine(
+    (k) => (k.publicKey === undefined) !== (k.publicKeyFile === undefined),
+    {
+      message: 'give exactly one of publicKey or publicKeyFile',
+    },
+  );
 
 const ENV_NAME_RE = /^[a-z][a-z0-9-]{0,62}$/;
 
@@ -59,8 +62,11 @@ export const rulesSchema = z
     for (const [env, r] of Object.entries(rules.environments)) {
       for (const signer of r.signatures.requiredSigners) {
         if (!(signer in rules.keys)) {
-          ctx.addIssue({ code: 'custom', path: ['environments', env, 'signatures', 'requiredSigners'],
-            message: `unknown signer "${signer}" (not under keys)` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['environments', env, 'signatures', 'requiredSigners'],
+            message: `unknown signer "${signer}" (not under keys)`,
+          });
         }
       }
     }
@@ -80,14 +86,26 @@ export interface RuleSet {
  * PolicyError('RULES_INVALID'); a bad rules file never replaces a good one.
  * `readFile` resolves `publicKeyFile` entries.
  */
-export function parseRules(text: string, readFile: (path: string) => string, origin = 'rules'): RuleSet {
+export function parseRules(
+  text: string,
+  readFile: (path: string) => string,
+  origin = 'rules',
+): RuleSet {
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw invalid(origin, doc.errors.map((e) => e.message));
+    throw invalid(
+      origin,
+      doc.errors.map((e) => e.message),
+    );
   }
   const parsed = rulesSchema.safeParse(doc.toJS());
   if (!parsed.success) {
-    throw invalid(origin, parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw invalid(
+      origin,
+      parsed.error.issues.map(
+        (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
+      ),
+    );
   }
   const keys: RuleSet['keys'] = {};
   const problems: string[] = [];
@@ -96,7 +114,9 @@ export function parseRules(text: string, readFile: (path: string) => string, ori
     try {
       pem = key.publicKey ?? readFile(key.publicKeyFile!);
     } catch (err: unknown) {
-      problems.push(`keys.${name}.publicKeyFile: cannot read ${key.publicKeyFile}: ${(err as Error).message}`);
+      problems.push(
+        `keys.${name}.publicKeyFile: cannot read ${key.publicKeyFile}: ${(err as Error).message}`,
+      );
       continue;
     }
     try {
@@ -115,7 +135,11 @@ export function parseRules(text: string, readFile: (path: string) => string, ori
 }
 
 function invalid(origin: string, problems: string[]): PolicyError {
-  return new PolicyError('RULES_INVALID', `invalid trust rules (${origin}):\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-    details: { problems },
-  });
+  return new PolicyError(
+    'RULES_INVALID',
+    `invalid trust rules (${origin}):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    {
+      details: { problems },
+    },
+  );
 }

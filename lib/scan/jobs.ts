@@ -4,11 +4,21 @@ import type { Digest } from '../core/digest.js';
 import type { Database } from '../storage/database.js';
 
 /** Scan an image (fetch, detect, match, verify, judge). */
-export interface ScanJob { repository: string; digest: Digest; reason: string }
+export interface ScanJob {
+  repository: string;
+  digest: Digest;
+  reason: string;
+}
 /** Verify signatures again and re-judge (a signature arrived). */
-export interface ReevaluateJob { repository: string; digest: Digest; reason: string }
+export interface ReevaluateJob {
+  repository: string;
+  digest: Digest;
+  reason: string;
+}
 /** Re-match every stored image (new vulnerability data). */
-export interface RematchJob { reason: string }
+export interface RematchJob {
+  reason: string;
+}
 
 export interface JobHandlers {
   scan(job: ScanJob, signal: AbortSignal): Promise<void>;
@@ -47,16 +57,31 @@ export class JobQueue {
   }
 
   /** Starts pg-boss (creating its schema once) and the queues. */
-  static async start(db: Database, options: JobQueueOptions): Promise<JobQueue> {
+  static async start(
+    db: Database,
+    options: JobQueueOptions,
+  ): Promise<JobQueue> {
     const log = options.logger.child({ component: 'jobs' });
-    const boss = new PgBoss({ db: db.jobQueueAdapter(), schema: 'pgboss', schedule: false, supervise: true });
-    boss.on('error', (err: Error) => log.error({ err }, 'failed to run job queue maintenance'));
+    const boss = new PgBoss({
+      db: db.jobQueueAdapter(),
+      schema: 'pgboss',
+      schedule: false,
+      supervise: true,
+    });
+    boss.on('error', (err: Error) =>
+      log.error({ err }, 'failed to run job queue maintenance'),
+    );
     await boss.start();
     const expireInSeconds = Math.ceil(options.timeoutMs / 1000) + 30;
     for (const name of QUEUES) {
       const queue = {
-        name, policy: name === 'rematch' ? 'singleton' as const : 'stately' as const,
-        retryLimit: options.retryLimit, retryBackoff: true, retryDelay: 2, expireInSeconds,
+        name,
+        policy:
+          name === 'rematch' ? ('singleton' as const) : ('stately' as const),
+        retryLimit: options.retryLimit,
+        retryBackoff: true,
+        retryDelay: 2,
+        expireInSeconds,
       };
       if (await boss.getQueue(name)) await boss.updateQueue(name, queue);
       else await boss.createQueue(name, queue);
@@ -80,17 +105,32 @@ export class JobQueue {
   /** Starts `concurrency` workers per queue in this process. */
   async work(handlers: JobHandlers): Promise<void> {
     const run = {
-      scan: (data: unknown, s: AbortSignal) => handlers.scan(data as ScanJob, s),
-      reevaluate: (data: unknown, s: AbortSignal) => handlers.reevaluate(data as ReevaluateJob, s),
-      rematch: (data: unknown, s: AbortSignal) => handlers.rematch(data as RematchJob, s),
-    } satisfies Record<QueueName, (data: unknown, s: AbortSignal) => Promise<void>>;
+      scan: (data: unknown, s: AbortSignal) =>
+        handlers.scan(data as ScanJob, s),
+      reevaluate: (data: unknown, s: AbortSignal) =>
+        handlers.reevaluate(data as ReevaluateJob, s),
+      rematch: (data: unknown, s: AbortSignal) =>
+        handlers.rematch(data as RematchJob, s),
+    } satisfies Record<
+      QueueName,
+      (data: unknown, s: AbortSignal) => Promise<void>
+    >;
     for (const name of QUEUES) {
       const ids: string[] = [];
       for (let i = 0; i < this.#options.concurrency; i++) {
-        ids.push(await this.#boss.work(name, { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS }, async ([job]) => {
-          if (!job) return;
-          await run[name](job.data, AbortSignal.timeout(this.#options.timeoutMs));
-        }));
+        ids.push(
+          await this.#boss.work(
+            name,
+            { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+            async ([job]) => {
+              if (!job) return;
+              await run[name](
+                job.data,
+                AbortSignal.timeout(this.#options.timeoutMs),
+              );
+            },
+          ),
+        );
       }
       this.#workers.set(name, ids);
     }
@@ -98,18 +138,27 @@ export class JobQueue {
 
   /** Jobs waiting per queue (for readiness and metrics). */
   async depth(): Promise<Record<QueueName, number>> {
-    const sizes = await Promise.all(QUEUES.map((q) => this.#boss.getQueueSize(q)));
-    return Object.fromEntries(QUEUES.map((q, i) => [q, sizes[i] ?? 0])) as Record<QueueName, number>;
+    const sizes = await Promise.all(
+      QUEUES.map((q) => this.#boss.getQueueSize(q)),
+    );
+    return Object.fromEntries(
+      QUEUES.map((q, i) => [q, sizes[i] ?? 0]),
+    ) as Record<QueueName, number>;
   }
 
   async stop(): Promise<void> {
     await this.#boss.stop({ graceful: true, wait: true, timeout: 10_000 });
   }
 
-  async #send(name: QueueName, data: object, singletonKey: string): Promise<string | null> {
+  async #send(
+    name: QueueName,
+    data: object,
+    singletonKey: string,
+  ): Promise<string | null> {
     const id = await this.#boss.send(name, data, { singletonKey });
     // Wake this process's idle workers now instead of at their next poll.
-    for (const worker of this.#workers.get(name) ?? []) this.#boss.notifyWorker(worker);
+    for (const worker of this.#workers.get(name) ?? [])
+      this.#boss.notifyWorker(worker);
     return id;
   }
 }

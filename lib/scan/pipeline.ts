@@ -2,10 +2,20 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import { errorCode, messageOf } from '../core/errors.js';
 import { parseManifest, type ParsedManifest } from '../core/manifest.js';
-import { isImageManifestMediaType, isIndexMediaType } from '../core/media-types.js';
-import { classifyManifest, toManifestRecord } from '../storage/manifest-record.js';
+import {
+  isImageManifestMediaType,
+  isIndexMediaType,
+} from '../core/media-types.js';
+import {
+  classifyManifest,
+  toManifestRecord,
+} from '../storage/manifest-record.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
-import type { ManifestKind, ManifestStore, ScanStore } from '../storage/ports.js';
+import type {
+  ManifestKind,
+  ManifestStore,
+  ScanStore,
+} from '../storage/ports.js';
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
 import { analyzeLayers } from './layers/analyze.js';
@@ -29,9 +39,17 @@ export interface ScannedManifest {
 
 /** Deterministic failures: retrying the same bytes gives the same error. */
 const FINAL_CODES = new Set([
-  'LAYER_DIGEST_MISMATCH', 'LAYER_UNSUPPORTED', 'LAYER_CORRUPT', 'EXTRACT_LIMIT_EXCEEDED',
-  'EXTRACT_PATH_ESCAPE', 'MANIFEST_INVALID', 'MANIFEST_UNSUPPORTED', 'DETECTOR_FAILED',
-  'UPSTREAM_DIGEST_MISMATCH', 'UPSTREAM_TOO_LARGE', 'UPSTREAM_NOT_FOUND',
+  'LAYER_DIGEST_MISMATCH',
+  'LAYER_UNSUPPORTED',
+  'LAYER_CORRUPT',
+  'EXTRACT_LIMIT_EXCEEDED',
+  'EXTRACT_PATH_ESCAPE',
+  'MANIFEST_INVALID',
+  'MANIFEST_UNSUPPORTED',
+  'DETECTOR_FAILED',
+  'UPSTREAM_DIGEST_MISMATCH',
+  'UPSTREAM_TOO_LARGE',
+  'UPSTREAM_NOT_FOUND',
 ]);
 /** Nesting of indexes followed (an index of indexes is legal but rare). */
 const MAX_INDEX_DEPTH = 2;
@@ -55,7 +73,10 @@ export async function scanManifest(
   signal: AbortSignal,
   depth = 0,
 ): Promise<ScannedManifest> {
-  const log = deps.logger.child({ repository: target.repository, digest: target.digest });
+  const log = deps.logger.child({
+    repository: target.repository,
+    digest: target.digest,
+  });
   let parsed: ParsedManifest;
   try {
     parsed = await fetchAndRecord(deps, target, signal);
@@ -65,15 +86,28 @@ export async function scanManifest(
     return { digest: target.digest, kind: 'image', children: [] };
   }
   if (parsed.kind === 'index') {
-    const children = parsed.manifests.filter((m) => isImageManifestMediaType(m.mediaType) || isIndexMediaType(m.mediaType));
+    const children = parsed.manifests.filter(
+      (m) =>
+        isImageManifestMediaType(m.mediaType) || isIndexMediaType(m.mediaType),
+    );
     for (const child of children) {
       if (depth >= MAX_INDEX_DEPTH) break;
-      await scanManifest(deps, { repository: target.repository, digest: child.digest }, signal, depth + 1);
+      await scanManifest(
+        deps,
+        { repository: target.repository, digest: child.digest },
+        signal,
+        depth + 1,
+      );
     }
-    return { digest: target.digest, kind: 'index', children: children.map((c) => c.digest) };
+    return {
+      digest: target.digest,
+      kind: 'index',
+      children: children.map((c) => c.digest),
+    };
   }
   const kind = classifyManifest(parsed);
-  if (kind === 'image') await scanImageLayers(deps, target, parsed, signal, log);
+  if (kind === 'image')
+    await scanImageLayers(deps, target, parsed, signal, log);
   return { digest: target.digest, kind, children: [] };
 }
 
@@ -82,9 +116,16 @@ async function fetchAndRecord(
   target: { repository: string; digest: Digest },
   signal: AbortSignal,
 ): Promise<ParsedManifest> {
-  const fetched = await deps.upstream.getManifest(target.repository, target.digest, { signal });
+  const fetched = await deps.upstream.getManifest(
+    target.repository,
+    target.digest,
+    { signal },
+  );
   const parsed = parseManifest(fetched.body, fetched.mediaType);
-  await deps.manifests.save(toManifestRecord(fetched.digest, fetched.body, parsed), target.repository);
+  await deps.manifests.save(
+    toManifestRecord(fetched.digest, fetched.body, parsed),
+    target.repository,
+  );
   return parsed;
 }
 
@@ -105,7 +146,12 @@ async function scanImageLayers(
       manifest.layers.map((layer) => ({
         digest: layer.digest,
         mediaType: layer.mediaType,
-        open: async (s: AbortSignal) => (await deps.upstream.getBlob(target.repository, layer.digest, { signal: s })).stream,
+        open: async (s: AbortSignal) =>
+          (
+            await deps.upstream.getBlob(target.repository, layer.digest, {
+              signal: s,
+            })
+          ).stream,
       })),
       { detectors: deps.detectors, limits: deps.limits, signal, logger: log },
     );
@@ -113,13 +159,25 @@ async function scanImageLayers(
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,
-      warnings: analysis.warnings.map((w) => ({ code: w.code, message: w.message, path: w.path, layerDigest: w.layerDigest })),
+      warnings: analysis.warnings.map((w) => ({
+        code: w.code,
+        message: w.message,
+        path: w.path,
+        layerDigest: w.layerDigest,
+      })),
       stats: { ...analysis.stats, packages: analysis.packages.length },
       detectorKey: key,
       durationMs,
     });
-    log.info({ stage: 'detect', durationMs: Math.round(durationMs), packages: analysis.packages.length,
-      warnings: analysis.warnings.length }, 'scan done');
+    log.info(
+      {
+        stage: 'detect',
+        durationMs: Math.round(durationMs),
+        packages: analysis.packages.length,
+        warnings: analysis.warnings.length,
+      },
+      'scan done',
+    );
   } catch (err: unknown) {
     if (!isFinal(err)) {
       await deps.scans.fail(target.digest, codeOf(err), messageOf(err), false);
@@ -129,7 +187,12 @@ async function scanImageLayers(
   }
 }
 
-async function recordFailure(deps: ScanPipelineDeps, digest: Digest, err: unknown, log: Logger): Promise<void> {
+async function recordFailure(
+  deps: ScanPipelineDeps,
+  digest: Digest,
+  err: unknown,
+  log: Logger,
+): Promise<void> {
   const code = codeOf(err);
   if (!(await deps.scans.get(digest))) await deps.scans.start(digest);
   await deps.scans.fail(digest, code, messageOf(err), true);

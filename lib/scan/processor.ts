@@ -1,7 +1,10 @@
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import { judgeImage, type JudgeDeps } from '../policy/judge.js';
-import { verifyImageSignatures, type VerifyImageDeps } from '../signature/verify-image.js';
+import {
+  verifyImageSignatures,
+  type VerifyImageDeps,
+} from '../signature/verify-image.js';
 import type { Stores } from '../storage/ports.js';
 import { matchImage } from '../vulndb/match-image.js';
 import type { JobHandlers, JobQueue } from './jobs.js';
@@ -27,31 +30,54 @@ export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
     async scan(job, signal) {
       const started = performance.now();
       const scanned = await scanManifest(deps.pipeline, job, signal);
-      const images = scanned.kind === 'index' ? scanned.children : [scanned.digest];
+      const images =
+        scanned.kind === 'index' ? scanned.children : [scanned.digest];
       for (const digest of images) {
-        if ((await deps.stores.scans.get(digest))?.status === 'done') await matchImage(deps.stores, digest);
+        if ((await deps.stores.scans.get(digest))?.status === 'done')
+          await matchImage(deps.stores, digest);
       }
       if (scanned.kind === 'image' || scanned.kind === 'index') {
         for (const digest of [scanned.digest, ...scanned.children]) {
-          await verifyImageSignatures(deps.verify, { repository: job.repository, digest }, signal);
+          await verifyImageSignatures(
+            deps.verify,
+            { repository: job.repository, digest },
+            signal,
+          );
         }
       }
       await judgeImage(deps.judge, job, `scan: ${job.reason}`);
-      log.info({ repository: job.repository, digest: job.digest, kind: scanned.kind,
-        durationMs: Math.round(performance.now() - started) }, 'image judged');
+      log.info(
+        {
+          repository: job.repository,
+          digest: job.digest,
+          kind: scanned.kind,
+          durationMs: Math.round(performance.now() - started),
+        },
+        'image judged',
+      );
     },
 
     async reevaluate(job, signal) {
       const manifest = await deps.stores.manifests.get(job.digest);
       if (!manifest) {
         // A signature for an image Customs has not seen: scan the image first.
-        await deps.jobs.sendScan({ ...job, reason: `signature before image: ${job.reason}` });
+        await deps.jobs.sendScan({
+          ...job,
+          reason: `signature before image: ${job.reason}`,
+        });
         return;
       }
       await verifyImageSignatures(deps.verify, job, signal);
       await judgeImage(deps.judge, job, `re-evaluate: ${job.reason}`);
-      for (const parent of await deps.stores.manifests.parentsOf(job.repository, job.digest)) {
-        await judgeImage(deps.judge, { repository: job.repository, digest: parent }, `re-evaluate: ${job.reason}`);
+      for (const parent of await deps.stores.manifests.parentsOf(
+        job.repository,
+        job.digest,
+      )) {
+        await judgeImage(
+          deps.judge,
+          { repository: job.repository, digest: parent },
+          `re-evaluate: ${job.reason}`,
+        );
       }
     },
 
@@ -61,19 +87,33 @@ export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
       for (const digest of digests) {
         signal.throwIfAborted();
         await matchImage(deps.stores, digest);
-        for (const repository of await deps.stores.manifests.repositoriesOf(digest)) {
+        for (const repository of await deps.stores.manifests.repositoriesOf(
+          digest,
+        )) {
           await judgeOnce(deps, judged, repository, digest, job.reason);
-          for (const parent of await deps.stores.manifests.parentsOf(repository, digest)) {
+          for (const parent of await deps.stores.manifests.parentsOf(
+            repository,
+            digest,
+          )) {
             await judgeOnce(deps, judged, repository, parent, job.reason);
           }
         }
       }
-      log.info({ images: digests.length, verdicts: judged.size }, 'images re-matched');
+      log.info(
+        { images: digests.length, verdicts: judged.size },
+        'images re-matched',
+      );
     },
   };
 }
 
-async function judgeOnce(deps: ProcessorDeps, seen: Set<string>, repository: string, digest: Digest, reason: string): Promise<void> {
+async function judgeOnce(
+  deps: ProcessorDeps,
+  seen: Set<string>,
+  repository: string,
+  digest: Digest,
+  reason: string,
+): Promise<void> {
   const key = `${repository}@${digest}`;
   if (seen.has(key)) return;
   seen.add(key);

@@ -37,12 +37,18 @@ export function parseTrustedKey(name: string, pem: string): TrustedKey {
     case 'x25519':
     case 'x448':
     case undefined:
-      throw new Error(`key ${name}: unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`);
+      throw new Error(
+        `key ${name}: unsupported key type ${key.asymmetricKeyType ?? 'unknown'}`,
+      );
   }
 }
 
 /** The name of the first key that verifies `signature` over `payload`, if any. */
-export function findVerifyingKey(keys: readonly TrustedKey[], payload: Buffer, signature: Buffer): string | undefined {
+export function findVerifyingKey(
+  keys: readonly TrustedKey[],
+  payload: Buffer,
+  signature: Buffer,
+): string | undefined {
   for (const k of keys) {
     try {
       if (verify(k.hash, payload, k.key, signature)) return k.name;

@@ -1,9 +1,17 @@
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import { parseManifest } from '../core/manifest.js';
-import type { ManifestStore, SignatureRecord, SignatureStore } from '../storage/ports.js';
+import type {
+  ManifestStore,
+  SignatureRecord,
+  SignatureStore,
+} from '../storage/ports.js';
 import { toManifestRecord } from '../storage/manifest-record.js';
-import { discoverCosignLegacy, type CosignOptions, type SignatureSource } from './cosign-legacy.js';
+import {
+  discoverCosignLegacy,
+  type CosignOptions,
+  type SignatureSource,
+} from './cosign-legacy.js';
 
 export interface VerifyImageDeps {
   source: SignatureSource;
@@ -24,18 +32,36 @@ export async function verifyImageSignatures(
   subject: { repository: string; digest: Digest },
   signal: AbortSignal,
 ): Promise<SignatureRecord[]> {
-  const found = await discoverCosignLegacy(deps.source, subject, { ...deps.options, signal });
+  const found = await discoverCosignLegacy(deps.source, subject, {
+    ...deps.options,
+    signal,
+  });
   if (found.manifest) {
     const parsed = parseManifest(found.manifest.body, found.manifest.mediaType);
     await deps.manifests.save(
-      toManifestRecord(found.manifest.digest, found.manifest.body, parsed, subject.digest),
+      toManifestRecord(
+        found.manifest.digest,
+        found.manifest.body,
+        parsed,
+        subject.digest,
+      ),
       subject.repository,
     );
-    await deps.manifests.setTag(subject.repository, found.manifest.tag, found.manifest.digest);
+    await deps.manifests.setTag(
+      subject.repository,
+      found.manifest.tag,
+      found.manifest.digest,
+    );
   }
   await deps.signatures.replaceFor(subject.digest, found.results);
-  deps.logger.info({ repository: subject.repository, digest: subject.digest,
-    signatures: found.results.length, verified: found.results.filter((r) => r.status === 'verified').length },
-  'signatures verified');
+  deps.logger.info(
+    {
+      repository: subject.repository,
+      digest: subject.digest,
+      signatures: found.results.length,
+      verified: found.results.filter((r) => r.status === 'verified').length,
+    },
+    'signatures verified',
+  );
   return found.results;
 }

@@ -6,7 +6,10 @@ export interface SqlResult<R> {
 
 /** Runs parameterised SQL (one statement). */
 export interface SqlClient {
-  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>>;
+  query<R = Record<string, unknown>>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<R>>;
 }
 
 /**
@@ -22,11 +25,21 @@ export interface Database extends SqlClient {
    * Runs `fn` holding the session advisory lock `key` (migrations take it so
    * that replicas starting together apply each migration once).
    */
-  withAdvisoryLock<T>(key: number, fn: (client: SqlClient & { exec(sql: string): Promise<void> }) => Promise<T>): Promise<T>;
+  withAdvisoryLock<T>(
+    key: number,
+    fn: (
+      client: SqlClient & { exec(sql: string): Promise<void> },
+    ) => Promise<T>,
+  ): Promise<T>;
   /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
-  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+  ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** pg-boss's `db` adapter (`executeSql(text, values)`), on the same connections. */
-  jobQueueAdapter(): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> };
+  jobQueueAdapter(): {
+    executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  };
   close(): Promise<void>;
 }

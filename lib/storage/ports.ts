@@ -22,7 +22,9 @@ export interface EventStore {
   record(event: WebhookEventRecord): Promise<boolean>;
   /** Removes an event whose follow-up work could not be queued, so a redelivery retries it. */
   remove(source: string, eventId: string): Promise<void>;
-  recent(limit: number): Promise<Array<WebhookEventRecord & { receivedAt: string }>>;
+  recent(
+    limit: number,
+  ): Promise<Array<WebhookEventRecord & { receivedAt: string }>>;
 }
 
 export type ManifestKind = 'image' | 'index' | 'signature' | 'artifact';
@@ -62,7 +64,11 @@ export interface ManifestStore {
    * config or layer) is eligible there (a signature's verdict is its
    * subject's); `known` when any manifest of the repository references it.
    */
-  blobAccess(repository: string, blob: Digest, environment: string): Promise<{ servable: boolean; known: boolean }>;
+  blobAccess(
+    repository: string,
+    blob: Digest,
+    environment: string,
+  ): Promise<{ servable: boolean; known: boolean }>;
 }
 
 export type ScanStatus = 'pending' | 'running' | 'done' | 'failed';
@@ -104,7 +110,12 @@ export interface ScanStore {
   start(digest: Digest): Promise<void>;
   /** Replaces the image's packages and marks the scan done, atomically. */
   complete(digest: Digest, result: ScanResultInput): Promise<void>;
-  fail(digest: Digest, code: string, message: string, final: boolean): Promise<void>;
+  fail(
+    digest: Digest,
+    code: string,
+    message: string,
+    final: boolean,
+  ): Promise<void>;
   get(digest: Digest): Promise<ScanRecord | undefined>;
   packages(digest: Digest): Promise<ImagePackage[]>;
   /** Digests of every image with a finished scan (for re-matching). */
@@ -113,7 +124,11 @@ export interface ScanStore {
 
 export interface FindingStore {
   /** Replaces the findings of an image, recording the data snapshot used. */
-  replace(digest: Digest, findings: Finding[], snapshotId: number | null): Promise<void>;
+  replace(
+    digest: Digest,
+    findings: Finding[],
+    snapshotId: number | null,
+  ): Promise<void>;
   list(digest: Digest): Promise<Array<Finding & { snapshotId: number | null }>>;
 }
 
@@ -127,14 +142,28 @@ export interface ImportCounts {
 
 export interface VulnStore {
   /** Advisories naming any of the (ecosystem, package) keys. */
-  advisoriesFor(keys: Array<{ ecosystem: string; name: string }>): Promise<Advisory[]>;
+  advisoriesFor(
+    keys: Array<{ ecosystem: string; name: string }>,
+  ): Promise<Advisory[]>;
   beginImport(sources: string[]): Promise<number>;
   /** Upserts a batch; unchanged records (same content) are not rewritten. */
-  upsert(batch: Advisory[], importId: number): Promise<Omit<ImportCounts, 'skipped'>>;
-  finishImport(importId: number, status: 'done' | 'failed', counts: ImportCounts, warnings: unknown[]): Promise<void>;
+  upsert(
+    batch: Advisory[],
+    importId: number,
+  ): Promise<Omit<ImportCounts, 'skipped'>>;
+  finishImport(
+    importId: number,
+    status: 'done' | 'failed',
+    counts: ImportCounts,
+    warnings: unknown[],
+  ): Promise<void>;
   /** Id of the newest finished import: the data snapshot verdicts cite. */
   currentSnapshot(): Promise<number | null>;
-  summary(): Promise<{ advisories: number; snapshotId: number | null; lastImportAt: string | null }>;
+  summary(): Promise<{
+    advisories: number;
+    snapshotId: number | null;
+    lastImportAt: string | null;
+  }>;
 }
 
 export type SignatureStatus = 'verified' | 'invalid' | 'unknown_key';
@@ -170,14 +199,21 @@ export interface VerdictChange {
 }
 
 export interface VerdictStore {
-  get(repository: string, digest: Digest, environment: string): Promise<Verdict | undefined>;
+  get(
+    repository: string,
+    digest: Digest,
+    environment: string,
+  ): Promise<Verdict | undefined>;
   list(repository: string, digest: Digest): Promise<Verdict[]>;
   /**
    * Stores verdicts; records a change row for each whose status moved and
    * returns those changes (and NOTIFYs `customs_verdicts` so caches drop them).
    */
   save(verdicts: VerdictInput[], cause: string): Promise<VerdictChange[]>;
-  history(repository: string, digest: Digest): Promise<Array<VerdictChange & { changedAt: string }>>;
+  history(
+    repository: string,
+    digest: Digest,
+  ): Promise<Array<VerdictChange & { changedAt: string }>>;
 }
 
 /** Every store, built by services/customs/deps.ts. */

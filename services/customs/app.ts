@@ -1,4 +1,9 @@
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express';
 import type { Deps } from './deps.js';
 import { apiRoutes } from './routes/api.js';
 import { sendError } from './routes/errors.js';
@@ -6,19 +11,33 @@ import { healthRoutes } from './routes/health.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** The express app (admin API, webhooks, health) without listen(): tests use it as is. */
-export function createApp(deps: Deps, options: { localToken: string }): Express {
+export function createApp(
+  deps: Deps,
+  options: { localToken: string },
+): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use(healthRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps, options.localToken));
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'no such endpoint'));
+  app.use((_req: Request, res: Response) =>
+    sendError(res, 404, 'NOT_FOUND', 'no such endpoint'),
+  );
   // express's body parsers throw errors with a `status` (413 too large, 400 bad JSON).
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: number }).status ?? 500;
-    if (status >= 500) deps.logger.error({ err }, 'unexpected failure in the api');
-    sendError(res, status, status === 413 ? 'BODY_TOO_LARGE' : status >= 500 ? 'INTERNAL' : 'REQUEST_INVALID',
-      status >= 500 ? 'internal error' : (err as Error).message);
+    if (status >= 500)
+      deps.logger.error({ err }, 'unexpected failure in the api');
+    sendError(
+      res,
+      status,
+      status === 413
+        ? 'BODY_TOO_LARGE'
+        : status >= 500
+          ? 'INTERNAL'
+          : 'REQUEST_INVALID',
+      status >= 500 ? 'internal error' : (err as Error).message,
+    );
   });
   return app;
 }

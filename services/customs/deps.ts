@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 import type { Config } from '../../lib/config/schema.js';
 import type { Digest } from '../../lib/core/digest.js';
 import type { RuleSet } from '../../lib/policy/rules.js';
-import { createUpstreamClient, type UpstreamClient } from '../../lib/registry/client/upstream-client.js';
+import {
+  createUpstreamClient,
+  type UpstreamClient,
+} from '../../lib/registry/client/upstream-client.js';
 import { DETECTORS } from '../../lib/scan/detectors/registry.js';
 import { JobQueue } from '../../lib/scan/jobs.js';
 import { createImageProcessor } from '../../lib/scan/processor.js';
@@ -26,26 +29,51 @@ export interface Deps {
   jobs: JobQueue;
   rules: () => RuleSet;
   environments: () => ReadonlySet<string>;
-  requestScan: (repository: string, digest: Digest, reason: string) => Promise<void>;
+  requestScan: (
+    repository: string,
+    digest: Digest,
+    reason: string,
+  ) => Promise<void>;
   close(): Promise<void>;
 }
 
 /** Opens the database (migrating it), the upstream client and the job queue. */
-export async function buildDeps(config: Readonly<Config>, logger: Logger, options: { work: boolean }): Promise<Deps> {
+export async function buildDeps(
+  config: Readonly<Config>,
+  logger: Logger,
+  options: { work: boolean },
+): Promise<Deps> {
   const ruleSet = loadRules(config.rules.file);
-  const { database: db, lock } = await openDatabase({ url: config.database.url, dataDir: config.dataDir, poolSize: config.database.poolSize });
+  const { database: db, lock } = await openDatabase({
+    url: config.database.url,
+    dataDir: config.dataDir,
+    poolSize: config.database.poolSize,
+  });
   try {
     const applied = await migrate(db);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+    if (applied.length > 0)
+      logger.info({ migrations: applied }, 'migrations applied');
     const stores = createStores(db);
     const upstream = createUpstreamClient({ ...config.upstream, logger });
-    const jobs = await JobQueue.start(db, { logger, retryLimit: config.scan.retryLimit, concurrency: config.scan.concurrency, timeoutMs: config.scan.timeoutMs });
+    const jobs = await JobQueue.start(db, {
+      logger,
+      retryLimit: config.scan.retryLimit,
+      concurrency: config.scan.concurrency,
+      timeoutMs: config.scan.timeoutMs,
+    });
     const environments = new Set(Object.keys(ruleSet.environments));
     const deps: Deps = {
-      config, logger, db, lock, stores, upstream, jobs,
+      config,
+      logger,
+      db,
+      lock,
+      stores,
+      upstream,
+      jobs,
       rules: () => ruleSet,
       environments: () => environments,
-      requestScan: async (repository, digest, reason) => void (await jobs.sendScan({ repository, digest, reason })),
+      requestScan: async (repository, digest, reason) =>
+        void (await jobs.sendScan({ repository, digest, reason })),
       close: async () => {
         await jobs.stop();
         await upstream.close();
@@ -60,16 +88,42 @@ export async function buildDeps(config: Readonly<Config>, logger: Logger, option
   }
 }
 
-function buildProcessor(deps: Deps, ruleSet: RuleSet): ReturnType<typeof createImageProcessor> {
+function buildProcessor(
+  deps: Deps,
+  ruleSet: RuleSet,
+): ReturnType<typeof createImageProcessor> {
   const { config, stores, logger } = deps;
-  const keys = Object.entries(ruleSet.keys).map(([name, k]) => parseTrustedKey(name, k.publicKeyPem));
+  const keys = Object.entries(ruleSet.keys).map(([name, k]) =>
+    parseTrustedKey(name, k.publicKeyPem),
+  );
   return createImageProcessor({
     stores,
     jobs: deps.jobs,
     logger,
-    pipeline: { upstream: deps.upstream, manifests: stores.manifests, scans: stores.scans, detectors: DETECTORS, limits: config.scan.limits, logger: logger.child({ component: 'scan.pipeline' }) },
-    verify: { source: deps.upstream, manifests: stores.manifests, signatures: stores.signatures, logger: logger.child({ component: 'signature' }),
-      options: { keys, matchReference: config.signatures.matchReference, maxSignatures: config.signatures.maxSignatures, maxPayloadBytes: config.signatures.maxPayloadBytes } },
-    judge: { stores, rules: deps.rules, logger: logger.child({ component: 'policy' }) },
+    pipeline: {
+      upstream: deps.upstream,
+      manifests: stores.manifests,
+      scans: stores.scans,
+      detectors: DETECTORS,
+      limits: config.scan.limits,
+      logger: logger.child({ component: 'scan.pipeline' }),
+    },
+    verify: {
+      source: deps.upstream,
+      manifests: stores.manifests,
+      signatures: stores.signatures,
+      logger: logger.child({ component: 'signature' }),
+      options: {
+        keys,
+        matchReference: config.signatures.matchReference,
+        maxSignatures: config.signatures.maxSignatures,
+        maxPayloadBytes: config.signatures.maxPayloadBytes,
+      },
+    },
+    judge: {
+      stores,
+      rules: deps.rules,
+      logger: logger.child({ component: 'policy' }),
+    },
   });
 }

@@ -10,36 +10,77 @@ import { versionCompareCommand } from './commands/version-compare.js';
 import { vulndbImportCommand } from './commands/vulndb-import.js';
 
 const program = new Command('customs')
-  .description('Customs: scans, verifies and judges container images per environment, and enforces the verdict at the registry and at admission.')
+  .description(
+    'Customs: scans, verifies and judges container images per environment, and enforces the verdict at the registry and at admission.',
+  )
   .showHelpAfterError();
-const configOption = new Option('-c, --config <file>', 'config file (YAML); also CUSTOMS_CONFIG');
+const configOption = new Option(
+  '-c, --config <file>',
+  'config file (YAML); also CUSTOMS_CONFIG',
+);
 
-program.command('serve').description('run the doors, intake, API and workers')
-  .addOption(configOption).option('--port <port>', 'override server.port').option('--host <host>', 'override server.host')
+program
+  .command('serve')
+  .description('run the doors, intake, API and workers')
+  .addOption(configOption)
+  .option('--port <port>', 'override server.port')
+  .option('--host <host>', 'override server.host')
   .action(serveCommand);
 
-program.command('migrate').description('apply pending database migrations').addOption(configOption)
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .addOption(configOption)
   .action(migrateCommand);
 
-program.command('vulndb').description('vulnerability data')
-  .command('import').description('import OSV JSON (files, directories) and Debian security tracker lists')
-  .argument('<paths...>').addOption(configOption)
+program
+  .command('vulndb')
+  .description('vulnerability data')
+  .command('import')
+  .description(
+    'import OSV JSON (files, directories) and Debian security tracker lists',
+  )
+  .argument('<paths...>')
+  .addOption(configOption)
   .action(vulndbImportCommand);
 
-program.command('scan').description('scan an image straight from a registry and print its packages (no running Customs needed)')
-  .argument('<reference>', 'HOST[:PORT]/REPO[:TAG|@DIGEST]').addOption(configOption)
-  .option('--json', 'print JSON').option('--plain-http', 'use http (default for loopback registries)')
+program
+  .command('scan')
+  .description(
+    'scan an image straight from a registry and print its packages (no running Customs needed)',
+  )
+  .argument('<reference>', 'HOST[:PORT]/REPO[:TAG|@DIGEST]')
+  .addOption(configOption)
+  .option('--json', 'print JSON')
+  .option('--plain-http', 'use http (default for loopback registries)')
   .option('--vulndb <paths...>', 'match against this vulnerability data')
-  .action(async (ref: string, o: Parameters<typeof scanCommand>[1]) => { process.exitCode = await scanCommand(ref, o); });
+  .action(async (ref: string, o: Parameters<typeof scanCommand>[1]) => {
+    process.exitCode = await scanCommand(ref, o);
+  });
 
-program.command('explain').description('print the verdict of an image in an environment, with its reasons')
-  .argument('<reference>', 'REPO@DIGEST or REPO:TAG').addOption(configOption)
-  .option('-e, --environment <name>', 'environment (default: server.defaultEnvironment)')
-  .option('--url <url>', 'Customs API base URL (default: the running server)').option('--json', 'print JSON')
-  .action(async (ref: string, o: Parameters<typeof explainCommand>[1]) => { process.exitCode = await explainCommand(ref, o); });
+program
+  .command('explain')
+  .description(
+    'print the verdict of an image in an environment, with its reasons',
+  )
+  .argument('<reference>', 'REPO@DIGEST or REPO:TAG')
+  .addOption(configOption)
+  .option(
+    '-e, --environment <name>',
+    'environment (default: server.defaultEnvironment)',
+  )
+  .option('--url <url>', 'Customs API base URL (default: the running server)')
+  .option('--json', 'print JSON')
+  .action(async (ref: string, o: Parameters<typeof explainCommand>[1]) => {
+    process.exitCode = await explainCommand(ref, o);
+  });
 
-program.command('version-compare').description('compare two versions of an ecosystem, or check a vectors file')
-  .argument('<ecosystem>').argument('[versions...]').option('--file <file>', 'vectors file: one "A <op> B" per line')
+program
+  .command('version-compare')
+  .description('compare two versions of an ecosystem, or check a vectors file')
+  .argument('<ecosystem>')
+  .argument('[versions...]')
+  .option('--file <file>', 'vectors file: one "A <op> B" per line')
   .action((ecosystem: string, versions: string[], o: { file?: string }) => {
     process.exitCode = versionCompareCommand(ecosystem, versions, o);
   });
@@ -52,8 +93,14 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   const code = errorCode(err);
   if (code !== undefined) {
     process.stderr.write(`customs: ${(err as Error).message}\n`);
-    process.exit(code === 'RULES_INVALID' || code === 'CONFIG_INVALID' ? EXIT.usage : EXIT.failure);
+    process.exit(
+      code === 'RULES_INVALID' || code === 'CONFIG_INVALID'
+        ? EXIT.usage
+        : EXIT.failure,
+    );
   }
-  process.stderr.write(`customs: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(
+    `customs: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(EXIT.failure);
 });

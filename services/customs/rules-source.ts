@@ -15,7 +15,9 @@ export function loadRules(file: string): RuleSet {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err: unknown) {
-    throw new Error(`cannot read rules file ${path}: ${(err as Error).message}`);
+    throw new Error(
+      `cannot read rules file ${path}: ${(err as Error).message}`,
+    );
   }
   return parseRules(text, (p) => readFileSync(p, 'utf8'), path);
 }

@@ -17,18 +17,34 @@ export interface RunningServer {
  * One node:http server: `/v2/*` (registry door) and `/admission/*` go to raw
  * handlers (hot paths, no framework), everything else to the express app.
  */
-export async function startServer(deps: Deps, listen: { host: string; port: number }): Promise<RunningServer> {
+export async function startServer(
+  deps: Deps,
+  listen: { host: string; port: number },
+): Promise<RunningServer> {
   const localToken = randomBytes(24).toString('base64url');
   const defaultEnvironment = deps.config.server.defaultEnvironment;
   const door = createDoor({
-    upstream: deps.upstream, manifests: deps.stores.manifests, verdicts: deps.stores.verdicts,
-    environments: deps.environments, defaultEnvironment, upstreamUrl: deps.config.upstream.url, logger: deps.logger,
-    requestScan: (repository, digest) => deps.requestScan(repository, digest, 'pulled before judged'),
+    upstream: deps.upstream,
+    manifests: deps.stores.manifests,
+    verdicts: deps.stores.verdicts,
+    environments: deps.environments,
+    defaultEnvironment,
+    upstreamUrl: deps.config.upstream.url,
+    logger: deps.logger,
+    requestScan: (repository, digest) =>
+      deps.requestScan(repository, digest, 'pulled before judged'),
   });
   const admission = createAdmissionHandler(
-    { manifests: deps.stores.manifests, verdicts: deps.stores.verdicts, upstream: deps.upstream,
-      environments: deps.environments, defaultEnvironment: deps.config.admission.defaultEnvironment ?? defaultEnvironment,
-      upstreamHost: new URL(deps.config.upstream.url).host, logger: deps.logger },
+    {
+      manifests: deps.stores.manifests,
+      verdicts: deps.stores.verdicts,
+      upstream: deps.upstream,
+      environments: deps.environments,
+      defaultEnvironment:
+        deps.config.admission.defaultEnvironment ?? defaultEnvironment,
+      upstreamHost: new URL(deps.config.upstream.url).host,
+      logger: deps.logger,
+    },
     { maxBodyBytes: deps.config.server.maxBodyBytes, defaultEnvironment },
   );
   const app = createApp(deps, { localToken });
@@ -44,14 +60,18 @@ export async function startServer(deps: Deps, listen: { host: string; port: numb
     server.listen(listen.port, listen.host, () => resolve());
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const host =
+    address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
   deps.lock?.update({ apiUrl: url, localToken });
   return {
-    server, url, localToken,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    server,
+    url,
+    localToken,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -3,7 +3,9 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (`npm test` builds it first; `npm run build` otherwise). */
-export const CUSTOMS_MAIN = fileURLToPath(new URL('../../dist/services/customs/main.js', import.meta.url));
+export const CUSTOMS_MAIN = fileURLToPath(
+  new URL('../../dist/services/customs/main.js', import.meta.url),
+);
 
 /** A `customs serve` process started by a test. */
 export interface CustomsProcess {
@@ -17,7 +19,9 @@ export interface CustomsProcess {
 
 function requireBuilt(): void {
   if (!existsSync(CUSTOMS_MAIN)) {
-    throw new Error(`${CUSTOMS_MAIN} is missing: run \`npm run build\` (npm test builds it first)`);
+    throw new Error(
+      `${CUSTOMS_MAIN} is missing: run \`npm run build\` (npm test builds it first)`,
+    );
   }
 }
 
@@ -26,19 +30,30 @@ function requireBuilt(): void {
  * waits until /readyz answers 200. Fails with the process output when it
  * exits or does not become ready in time.
  */
-export async function startCustoms(port: number, env: Record<string, string>, timeoutMs = 60_000): Promise<CustomsProcess> {
+export async function startCustoms(
+  port: number,
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<CustomsProcess> {
   requireBuilt();
-  const child = spawn(process.execPath, [CUSTOMS_MAIN, 'serve', '--port', String(port)], {
-    env: { ...cleanEnv(), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [CUSTOMS_MAIN, 'serve', '--port', String(port)],
+    {
+      env: { ...cleanEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`customs serve exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `customs serve exited with ${child.exitCode}:\n${output}`,
+      );
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
@@ -48,10 +63,14 @@ export async function startCustoms(port: number, env: Record<string, string>, ti
   }
   if (Date.now() >= deadline) {
     child.kill('SIGKILL');
-    throw new Error(`customs serve not ready after ${timeoutMs} ms:\n${output}`);
+    throw new Error(
+      `customs serve not ready after ${timeoutMs} ms:\n${output}`,
+    );
   }
   return {
-    url, port, child,
+    url,
+    port,
+    child,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null) return;
@@ -64,18 +83,30 @@ export async function startCustoms(port: number, env: Record<string, string>, ti
 }
 
 /** Runs a CLI command to completion; resolves with its exit code and output. */
-export async function runCustoms(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCustoms(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   requireBuilt();
-  const child = spawn(process.execPath, [CUSTOMS_MAIN, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CUSTOMS_MAIN, ...args], {
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  const code = await new Promise<number>((resolve) =>
+    child.on('close', (c) => resolve(c ?? -1)),
+  );
   return { code, stdout, stderr };
 }
 
 /** The test's environment without CUSTOMS_* variables (each test sets its own). */
 function cleanEnv(): Record<string, string> {
-  return Object.fromEntries(Object.entries(process.env).filter(([k, v]) => !k.toUpperCase().startsWith('CUSTOMS_') && v !== undefined)) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k, v]) => !k.toUpperCase().startsWith('CUSTOMS_') && v !== undefined,
+    ),
+  ) as Record<string, string>;
 }

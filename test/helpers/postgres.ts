@@ -10,7 +10,10 @@ export function postgresUrl(): string {
  * Creates an empty database on the test server and returns its URL; `drop()`
  * removes it. Fails (never skips) with how to start PostgreSQL when it is down.
  */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<{
+  url: string;
+  drop(): Promise<void>;
+}> {
   const admin = new pg.Client({ connectionString: postgresUrl() });
   try {
     await admin.connect();

@@ -9,7 +9,11 @@ import { describeStores } from '../suites/stores.suite.js';
 describeStores('PGlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'customs-pglite-'));
   const { database } = await openPgliteDatabase(dir);
-  return { db: database, cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  return {
+    db: database,
+    cleanup: () =>
+      Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  };
 });
 
 describeStores('PostgreSQL', async () => {

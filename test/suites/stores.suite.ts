@@ -3,7 +3,11 @@ import type { Advisory } from '../../lib/core/advisory.js';
 import type { Digest } from '../../lib/core/digest.js';
 import type { ImagePackage } from '../../lib/core/package.js';
 import type { Database } from '../../lib/storage/database.js';
-import { migrate, pendingMigrations, readMigrations } from '../../lib/storage/postgres/migrate.js';
+import {
+  migrate,
+  pendingMigrations,
+  readMigrations,
+} from '../../lib/storage/postgres/migrate.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
@@ -14,7 +18,10 @@ const d = (n: number): Digest => `sha256:${n.toString(16).padStart(64, '0')}`;
  * The storage conformance suite: the same assertions for every database
  * Customs runs on (PGlite and PostgreSQL), so behaviour is identical.
  */
-export function describeStores(name: string, open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>): void {
+export function describeStores(
+  name: string,
+  open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>,
+): void {
   describe(`stores on ${name}`, () => {
     let db: Database;
     let stores: Stores;
@@ -33,125 +40,321 @@ export function describeStores(name: string, open: () => Promise<{ db: Database;
     it('applies migrations once, and refuses an edited one', async () => {
       expect(await pendingMigrations(db)).toEqual([]);
       expect(await migrate(db)).toEqual([]);
-      const edited = readMigrations().map((m, i) => (i === 0 ? { ...m, checksum: 'x' } : m));
-      await expect(migrate(db, edited)).rejects.toMatchObject({ code: 'MIGRATION_FAILED' });
+      const edited = readMigrations().map((m, i) =>
+        i === 0 ? { ...m, checksum: 'x' } : m,
+      );
+      await expect(migrate(db, edited)).rejects.toMatchObject({
+        code: 'MIGRATION_FAILED',
+      });
     });
 
     it('stores an event once per (source, id)', async () => {
-      const e = { source: 'distribution', eventId: 'ev-1', action: 'push', repository: 'a/b', outcome: 'scan', body: { x: 1 } };
+      const e = {
+        source: 'distribution',
+        eventId: 'ev-1',
+        action: 'push',
+        repository: 'a/b',
+        outcome: 'scan',
+        body: { x: 1 },
+      };
       expect(await stores.events.record(e)).toBe(true);
       expect(await stores.events.record(e)).toBe(false);
       await stores.events.remove('distribution', 'ev-1');
       expect(await stores.events.record(e)).toBe(true);
-      expect((await stores.events.recent(10))[0]).toMatchObject({ eventId: 'ev-1', body: { x: 1 } });
+      expect((await stores.events.recent(10))[0]).toMatchObject({
+        eventId: 'ev-1',
+        body: { x: 1 },
+      });
     });
 
     it('round-trips manifests, tags, repositories and parents', async () => {
       const image: ManifestRecord = {
-        digest: d(1), mediaType: 'application/vnd.oci.image.manifest.v1+json', kind: 'image',
+        digest: d(1),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        kind: 'image',
         body: Buffer.from([0, 1, 2, 255]),
         references: [
-          { role: 'config', digest: d(2), mediaType: 'application/vnd.oci.image.config.v1+json', sizeBytes: 10 },
-          { role: 'layer', digest: d(3), mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', sizeBytes: 5_000_000_000 },
+          {
+            role: 'config',
+            digest: d(2),
+            mediaType: 'application/vnd.oci.image.config.v1+json',
+            sizeBytes: 10,
+          },
+          {
+            role: 'layer',
+            digest: d(3),
+            mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+            sizeBytes: 5_000_000_000,
+          },
         ],
       };
       const index: ManifestRecord = {
-        digest: d(4), mediaType: 'application/vnd.oci.image.index.v1+json', kind: 'index', body: Buffer.from('{}'),
-        references: [{ role: 'manifest', digest: d(1), mediaType: image.mediaType, sizeBytes: 4, platform: 'linux/amd64' }],
+        digest: d(4),
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        kind: 'index',
+        body: Buffer.from('{}'),
+        references: [
+          {
+            role: 'manifest',
+            digest: d(1),
+            mediaType: image.mediaType,
+            sizeBytes: 4,
+            platform: 'linux/amd64',
+          },
+        ],
       };
       await stores.manifests.save(image, 'team/app');
       await stores.manifests.save(image, 'team/app');
       await stores.manifests.save(index, 'team/app');
-      expect(await stores.manifests.get(d(1))).toEqual({ ...image, subjectDigest: undefined, platform: undefined,
-        references: image.references.map((r) => ({ ...r, platform: undefined })) });
+      expect(await stores.manifests.get(d(1))).toEqual({
+        ...image,
+        subjectDigest: undefined,
+        platform: undefined,
+        references: image.references.map((r) => ({
+          ...r,
+          platform: undefined,
+        })),
+      });
       await stores.manifests.setTag('team/app', 'v1', d(4));
       await stores.manifests.setTag('team/app', 'v1', d(1));
       expect(await stores.manifests.tagsOf('team/app', d(1))).toEqual(['v1']);
       expect(await stores.manifests.repositoriesOf(d(1))).toEqual(['team/app']);
-      expect(await stores.manifests.parentsOf('team/app', d(1))).toEqual([d(4)]);
+      expect(await stores.manifests.parentsOf('team/app', d(1))).toEqual([
+        d(4),
+      ]);
       expect(await stores.manifests.get(d(99))).toBeUndefined();
     });
 
     it('serves a blob only when a manifest eligible in that environment and repository references it', async () => {
-      const verdict = (environment: string, status: 'eligible' | 'ineligible') => ({
-        repository: 'team/app', digest: d(1), environment, status, reasons: [], rulesVersion: 'r1', snapshotId: null,
+      const verdict = (
+        environment: string,
+        status: 'eligible' | 'ineligible',
+      ) => ({
+        repository: 'team/app',
+        digest: d(1),
+        environment,
+        status,
+        reasons: [],
+        rulesVersion: 'r1',
+        snapshotId: null,
       });
-      await stores.verdicts.save([verdict('dev', 'eligible'), verdict('prod', 'ineligible')], 'test');
-      expect(await stores.manifests.blobAccess('team/app', d(3), 'dev')).toEqual({ servable: true, known: true });
-      expect(await stores.manifests.blobAccess('team/app', d(3), 'prod')).toEqual({ servable: false, known: true });
-      expect(await stores.manifests.blobAccess('team/app', d(3), 'test')).toEqual({ servable: false, known: true });
-      expect(await stores.manifests.blobAccess('other/app', d(3), 'dev')).toEqual({ servable: false, known: false });
-      expect(await stores.manifests.blobAccess('team/app', d(77), 'dev')).toEqual({ servable: false, known: false });
+      await stores.verdicts.save(
+        [verdict('dev', 'eligible'), verdict('prod', 'ineligible')],
+        'test',
+      );
+      expect(
+        await stores.manifests.blobAccess('team/app', d(3), 'dev'),
+      ).toEqual({ servable: true, known: true });
+      expect(
+        await stores.manifests.blobAccess('team/app', d(3), 'prod'),
+      ).toEqual({ servable: false, known: true });
+      expect(
+        await stores.manifests.blobAccess('team/app', d(3), 'test'),
+      ).toEqual({ servable: false, known: true });
+      expect(
+        await stores.manifests.blobAccess('other/app', d(3), 'dev'),
+      ).toEqual({ servable: false, known: false });
+      expect(
+        await stores.manifests.blobAccess('team/app', d(77), 'dev'),
+      ).toEqual({ servable: false, known: false });
       // A signature's blobs follow its subject's verdict.
-      await stores.manifests.save({
-        digest: d(5), mediaType: 'application/vnd.oci.image.manifest.v1+json', kind: 'signature', body: Buffer.from('s'),
-        subjectDigest: d(1), references: [{ role: 'layer', digest: d(6), mediaType: 'x', sizeBytes: 1 }],
-      }, 'team/app');
-      expect(await stores.manifests.blobAccess('team/app', d(6), 'dev')).toEqual({ servable: true, known: true });
-      expect(await stores.manifests.blobAccess('team/app', d(6), 'prod')).toEqual({ servable: false, known: true });
+      await stores.manifests.save(
+        {
+          digest: d(5),
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          kind: 'signature',
+          body: Buffer.from('s'),
+          subjectDigest: d(1),
+          references: [
+            { role: 'layer', digest: d(6), mediaType: 'x', sizeBytes: 1 },
+          ],
+        },
+        'team/app',
+      );
+      expect(
+        await stores.manifests.blobAccess('team/app', d(6), 'dev'),
+      ).toEqual({ servable: true, known: true });
+      expect(
+        await stores.manifests.blobAccess('team/app', d(6), 'prod'),
+      ).toEqual({ servable: false, known: true });
     });
 
     it('records scans and many packages', async () => {
       const pkgs: ImagePackage[] = Array.from({ length: 3000 }, (_, i) => ({
-        ecosystem: 'Debian:12', name: `p${i}`, version: `1.${i}`, sourceName: i % 2 ? `s${i}` : undefined,
-        purl: `pkg:deb/debian/p${i}@1.${i}`, layerDigest: d(3), detector: 'os/dpkg', path: 'var/lib/dpkg/status',
+        ecosystem: 'Debian:12',
+        name: `p${i}`,
+        version: `1.${i}`,
+        sourceName: i % 2 ? `s${i}` : undefined,
+        purl: `pkg:deb/debian/p${i}@1.${i}`,
+        layerDigest: d(3),
+        detector: 'os/dpkg',
+        path: 'var/lib/dpkg/status',
       }));
       await stores.scans.start(d(1));
-      expect(await stores.scans.get(d(1))).toMatchObject({ status: 'running', attempts: 1 });
-      await stores.scans.complete(d(1), { packages: pkgs, warnings: [{ code: 'W', message: 'm' }], stats: { layers: 1 },
-        detectorKey: 'os/dpkg@1', durationMs: 12.4, distribution: { id: 'debian', versionId: '12' } });
+      expect(await stores.scans.get(d(1))).toMatchObject({
+        status: 'running',
+        attempts: 1,
+      });
+      await stores.scans.complete(d(1), {
+        packages: pkgs,
+        warnings: [{ code: 'W', message: 'm' }],
+        stats: { layers: 1 },
+        detectorKey: 'os/dpkg@1',
+        durationMs: 12.4,
+        distribution: { id: 'debian', versionId: '12' },
+      });
       const back = await stores.scans.packages(d(1));
       expect(back).toHaveLength(3000);
-      expect(back[1]).toEqual({ ...pkgs[1], arch: undefined, sourceVersion: undefined });
-      expect(await stores.scans.get(d(1))).toMatchObject({ status: 'done', durationMs: 12,
-        distribution: { id: 'debian', versionId: '12' }, warnings: [{ code: 'W', message: 'm' }] });
+      expect(back[1]).toEqual({
+        ...pkgs[1],
+        arch: undefined,
+        sourceVersion: undefined,
+      });
+      expect(await stores.scans.get(d(1))).toMatchObject({
+        status: 'done',
+        durationMs: 12,
+        distribution: { id: 'debian', versionId: '12' },
+        warnings: [{ code: 'W', message: 'm' }],
+      });
       expect(await stores.scans.scannedDigests()).toEqual([d(1)]);
       await stores.scans.start(d(8));
       await stores.scans.fail(d(8), 'LAYER_CORRUPT', 'bad gzip', true);
-      expect(await stores.scans.get(d(8))).toMatchObject({ status: 'failed', errorCode: 'LAYER_CORRUPT' });
+      expect(await stores.scans.get(d(8))).toMatchObject({
+        status: 'failed',
+        errorCode: 'LAYER_CORRUPT',
+      });
     });
 
     it('imports advisories idempotently and finds them by (ecosystem, name)', async () => {
       const adv = (id: string, fixed: string): Advisory => ({
-        id, source: 'osv', modified: '2024-01-01T00:00:00Z', aliases: ['CVE-1'], related: [], severity: [],
-        affected: [{ ecosystem: 'Debian:12', name: 'zlib', versions: [], ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] }] }],
+        id,
+        source: 'osv',
+        modified: '2024-01-01T00:00:00Z',
+        aliases: ['CVE-1'],
+        related: [],
+        severity: [],
+        affected: [
+          {
+            ecosystem: 'Debian:12',
+            name: 'zlib',
+            versions: [],
+            ranges: [
+              { type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed }] },
+            ],
+          },
+        ],
       });
       expect(await stores.vulns.currentSnapshot()).toBeNull();
       const run = await stores.vulns.beginImport(['osv']);
-      expect(await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.0')], run)).toEqual({ added: 2, changed: 0, unchanged: 0, withdrawn: 0 });
-      expect(await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.1')], run)).toEqual({ added: 0, changed: 1, unchanged: 1, withdrawn: 0 });
-      await stores.vulns.finishImport(run, 'done', { added: 2, changed: 1, unchanged: 1, withdrawn: 0, skipped: 0 }, []);
+      expect(
+        await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.0')], run),
+      ).toEqual({ added: 2, changed: 0, unchanged: 0, withdrawn: 0 });
+      expect(
+        await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.1')], run),
+      ).toEqual({ added: 0, changed: 1, unchanged: 1, withdrawn: 0 });
+      await stores.vulns.finishImport(
+        run,
+        'done',
+        { added: 2, changed: 1, unchanged: 1, withdrawn: 0, skipped: 0 },
+        [],
+      );
       expect(await stores.vulns.currentSnapshot()).toBe(run);
-      const found = await stores.vulns.advisoriesFor([{ ecosystem: 'Debian:12', name: 'zlib' }, { ecosystem: 'npm', name: 'zlib' }]);
+      const found = await stores.vulns.advisoriesFor([
+        { ecosystem: 'Debian:12', name: 'zlib' },
+        { ecosystem: 'npm', name: 'zlib' },
+      ]);
       expect(found.map((a) => a.id)).toEqual(['A-1', 'A-2']);
       expect(found[1]).toEqual(adv('A-2', '2.1'));
-      expect(await stores.vulns.advisoriesFor([{ ecosystem: 'Debian:11', name: 'zlib' }])).toEqual([]);
-      expect(await stores.vulns.summary()).toMatchObject({ advisories: 2, snapshotId: run });
+      expect(
+        await stores.vulns.advisoriesFor([
+          { ecosystem: 'Debian:11', name: 'zlib' },
+        ]),
+      ).toEqual([]);
+      expect(await stores.vulns.summary()).toMatchObject({
+        advisories: 2,
+        snapshotId: run,
+      });
     });
 
     it('replaces findings and signatures', async () => {
-      await stores.findings.replace(d(1), [{ advisoryId: 'A-1', advisorySource: 'osv', aliases: ['CVE-1', 'CVE-2'], ecosystem: 'Debian:12',
-        packageName: 'zlib1g', packageVersion: '1', advisoryPackage: 'zlib', severity: 'unknown', status: 'affected' }], 7);
-      expect(await stores.findings.list(d(1))).toEqual([expect.objectContaining({ aliases: ['CVE-1', 'CVE-2'], snapshotId: 7, fixedVersion: undefined })]);
+      await stores.findings.replace(
+        d(1),
+        [
+          {
+            advisoryId: 'A-1',
+            advisorySource: 'osv',
+            aliases: ['CVE-1', 'CVE-2'],
+            ecosystem: 'Debian:12',
+            packageName: 'zlib1g',
+            packageVersion: '1',
+            advisoryPackage: 'zlib',
+            severity: 'unknown',
+            status: 'affected',
+          },
+        ],
+        7,
+      );
+      expect(await stores.findings.list(d(1))).toEqual([
+        expect.objectContaining({
+          aliases: ['CVE-1', 'CVE-2'],
+          snapshotId: 7,
+          fixedVersion: undefined,
+        }),
+      ]);
       await stores.findings.replace(d(1), [], 8);
       expect(await stores.findings.list(d(1))).toEqual([]);
-      const sig = { subjectDigest: d(1), signatureDigest: d(5), layerDigest: d(6), format: 'cosign', discoveredVia: 'tag',
-        status: 'verified' as const, signer: 'key:release', payload: { a: 1 } };
+      const sig = {
+        subjectDigest: d(1),
+        signatureDigest: d(5),
+        layerDigest: d(6),
+        format: 'cosign',
+        discoveredVia: 'tag',
+        status: 'verified' as const,
+        signer: 'key:release',
+        payload: { a: 1 },
+      };
       await stores.signatures.replaceFor(d(1), [sig]);
-      expect(await stores.signatures.list(d(1))).toEqual([{ ...sig, reason: undefined }]);
+      expect(await stores.signatures.list(d(1))).toEqual([
+        { ...sig, reason: undefined },
+      ]);
     });
 
     it('records verdict changes and announces writes', async () => {
       const heard: string[] = [];
       const stop = await db.listen(VERDICT_CHANNEL, (p) => heard.push(p));
-      const v = { repository: 'x/y', digest: d(9), environment: 'prod', reasons: [{ code: 'SIGNATURE_MISSING' as const, message: 'unsigned' }], rulesVersion: 'r', snapshotId: null };
-      expect(await stores.verdicts.save([{ ...v, status: 'ineligible' }], 'scan')).toHaveLength(1);
-      expect(await stores.verdicts.save([{ ...v, status: 'ineligible' }], 'scan')).toEqual([]);
-      expect(await stores.verdicts.save([{ ...v, status: 'eligible' }], 'signature')).toEqual([
-        { repository: 'x/y', digest: d(9), environment: 'prod', oldStatus: 'ineligible', newStatus: 'eligible', cause: 'signature' },
+      const v = {
+        repository: 'x/y',
+        digest: d(9),
+        environment: 'prod',
+        reasons: [{ code: 'SIGNATURE_MISSING' as const, message: 'unsigned' }],
+        rulesVersion: 'r',
+        snapshotId: null,
+      };
+      expect(
+        await stores.verdicts.save([{ ...v, status: 'ineligible' }], 'scan'),
+      ).toHaveLength(1);
+      expect(
+        await stores.verdicts.save([{ ...v, status: 'ineligible' }], 'scan'),
+      ).toEqual([]);
+      expect(
+        await stores.verdicts.save([{ ...v, status: 'eligible' }], 'signature'),
+      ).toEqual([
+        {
+          repository: 'x/y',
+          digest: d(9),
+          environment: 'prod',
+          oldStatus: 'ineligible',
+          newStatus: 'eligible',
+          cause: 'signature',
+        },
       ]);
-      expect(await stores.verdicts.get('x/y', d(9), 'prod')).toMatchObject({ status: 'eligible', rulesVersion: 'r' });
-      expect((await stores.verdicts.history('x/y', d(9))).map((h) => h.newStatus)).toEqual(['ineligible', 'eligible']);
+      expect(await stores.verdicts.get('x/y', d(9), 'prod')).toMatchObject({
+        status: 'eligible',
+        rulesVersion: 'r',
+      });
+      expect(
+        (await stores.verdicts.history('x/y', d(9))).map((h) => h.newStatus),
+      ).toEqual(['ineligible', 'eligible']);
       await expect.poll(() => heard.length).toBeGreaterThanOrEqual(3);
       expect(JSON.parse(heard[0]!)).toEqual([`x/y@${d(9)}`]);
       await stop();

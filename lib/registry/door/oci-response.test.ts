@@ -1,8 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReferenceError, StorageError, UpstreamError } from '../../core/errors.js';
-import { OCI_ERRORS, OciError, type OciErrorCode } from '../../core/oci-errors.js';
+import {
+  ReferenceError,
+  StorageError,
+  UpstreamError,
+} from '../../core/errors.js';
+import {
+  OCI_ERRORS,
+  OciError,
+  type OciErrorCode,
+} from '../../core/oci-errors.js';
 import { toOciError, writeOciError } from './oci-response.js';
 
 describe('writeOciError over a real socket', () => {
@@ -11,40 +19,74 @@ describe('writeOciError over a real socket', () => {
   beforeAll(async () => {
     server = createServer((req, res) => {
       const code = (req.url ?? '/').slice(1) as OciErrorCode;
-      writeOciError(res, new OciError(code, { detail: { why: 'test' } }), req.method === 'HEAD');
+      writeOciError(
+        res,
+        new OciError(code, { detail: { why: 'test' } }),
+        req.method === 'HEAD',
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-  it.each(Object.entries(OCI_ERRORS))('%s: status %j and the exact body', async (code, { status, message }) => {
-    const res = await fetch(`${base}/${code}`);
-    expect(res.status).toBe(status);
-    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
-    expect(await res.json()).toEqual({ errors: [{ code, message, detail: { why: 'test' } }] });
-    const head = await fetch(`${base}/${code}`, { method: 'HEAD' });
-    expect(head.status).toBe(status);
-    expect(await head.text()).toBe('');
-  });
+  it.each(Object.entries(OCI_ERRORS))(
+    '%s: status %j and the exact body',
+    async (code, { status, message }) => {
+      const res = await fetch(`${base}/${code}`);
+      expect(res.status).toBe(status);
+      expect(res.headers.get('content-type')).toBe(
+        'application/json; charset=utf-8',
+      );
+      expect(await res.json()).toEqual({
+        errors: [{ code, message, detail: { why: 'test' } }],
+      });
+      const head = await fetch(`${base}/${code}`, { method: 'HEAD' });
+      expect(head.status).toBe(status);
+      expect(await head.text()).toBe('');
+    },
+  );
 });
 
 describe('toOciError', () => {
   it.each([
     [new ReferenceError('NAME_INVALID', 'bad'), 'manifest', 'NAME_INVALID'],
     [new ReferenceError('DIGEST_INVALID', 'bad'), 'blob', 'DIGEST_INVALID'],
-    [new ReferenceError('REFERENCE_INVALID', 'bad tag'), 'manifest', 'MANIFEST_UNKNOWN'],
-    [new UpstreamError('UPSTREAM_NOT_FOUND', 'x'), 'manifest', 'MANIFEST_UNKNOWN'],
+    [
+      new ReferenceError('REFERENCE_INVALID', 'bad tag'),
+      'manifest',
+      'MANIFEST_UNKNOWN',
+    ],
+    [
+      new UpstreamError('UPSTREAM_NOT_FOUND', 'x'),
+      'manifest',
+      'MANIFEST_UNKNOWN',
+    ],
     [new UpstreamError('UPSTREAM_NOT_FOUND', 'x'), 'blob', 'BLOB_UNKNOWN'],
     [new UpstreamError('UPSTREAM_UNAVAILABLE', 'x'), 'blob', 'UNAVAILABLE'],
-    [new UpstreamError('UPSTREAM_UNAUTHORIZED', 'x'), 'manifest', 'UNAVAILABLE'],
-    [new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'x'), 'manifest', 'UNAVAILABLE'],
-    [new StorageError('DATABASE_UNAVAILABLE', 'select * from secrets'), 'manifest', 'UNKNOWN'],
+    [
+      new UpstreamError('UPSTREAM_UNAUTHORIZED', 'x'),
+      'manifest',
+      'UNAVAILABLE',
+    ],
+    [
+      new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'x'),
+      'manifest',
+      'UNAVAILABLE',
+    ],
+    [
+      new StorageError('DATABASE_UNAVAILABLE', 'select * from secrets'),
+      'manifest',
+      'UNKNOWN',
+    ],
     [new Error('boom at /src/x.ts:1'), 'manifest', 'UNKNOWN'],
   ] as const)('%s on a %s read → %s', (err, subject, code) => {
     const oci = toOciError(err, subject);
     expect(oci.code).toBe(code);
     // Never leak internals: unknown failures say only "internal error".
-    if (code === 'UNKNOWN') expect(oci.toBody()).toEqual({ errors: [{ code: 'UNKNOWN', message: 'internal error' }] });
+    if (code === 'UNKNOWN')
+      expect(oci.toBody()).toEqual({
+        errors: [{ code: 'UNKNOWN', message: 'internal error' }],
+      });
   });
 });

@@ -29,22 +29,34 @@ export function toOciError(err: unknown, subject: DoorSubject): OciError {
     case 'UPSTREAM_NOT_FOUND':
       return new OciError(UNKNOWN_CODE[subject]);
     case 'UPSTREAM_UNAVAILABLE':
-      return new OciError('UNAVAILABLE', { message: 'the upstream registry is unavailable; nothing is served until it answers' });
+      return new OciError('UNAVAILABLE', {
+        message:
+          'the upstream registry is unavailable; nothing is served until it answers',
+      });
     case 'UPSTREAM_UNAUTHORIZED':
     case 'UPSTREAM_DENIED':
       // Customs reads with its own service credentials: the client cannot fix this.
-      return new OciError('UNAVAILABLE', { message: 'the upstream registry refused the credentials of Customs' });
+      return new OciError('UNAVAILABLE', {
+        message: 'the upstream registry refused the credentials of Customs',
+      });
     case 'UPSTREAM_DIGEST_MISMATCH':
     case 'UPSTREAM_BAD_RESPONSE':
     case 'UPSTREAM_TOO_LARGE':
-      return new OciError('UNAVAILABLE', { message: 'the upstream registry sent content that does not verify; refused' });
+      return new OciError('UNAVAILABLE', {
+        message:
+          'the upstream registry sent content that does not verify; refused',
+      });
     default:
       return new OciError('UNKNOWN');
   }
 }
 
 /** Writes `{"errors":[…]}` with the code's status (no body for HEAD). */
-export function writeOciError(res: ServerResponse, error: OciError, isHead: boolean): void {
+export function writeOciError(
+  res: ServerResponse,
+  error: OciError,
+  isHead: boolean,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -4,7 +4,12 @@ import { isRepositoryName } from '../../core/reference.js';
 /** A request of the OCI read API, with the environment it is judged for. */
 export type DoorRoute =
   | { kind: 'base' }
-  | { kind: 'manifest' | 'blob'; environment: string; repository: string; reference: string }
+  | {
+      kind: 'manifest' | 'blob';
+      environment: string;
+      repository: string;
+      reference: string;
+    }
   | { kind: 'unsupported'; what: string };
 
 const RESOURCE_RE = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/;
@@ -34,5 +39,10 @@ export function routeDoorRequest(
   if (!isRepositoryName(repository)) {
     throw new OciError('NAME_INVALID', { detail: { name } });
   }
-  return { kind: resource === 'manifests' ? 'manifest' : 'blob', environment, repository, reference: decodeURIComponent(reference) };
+  return {
+    kind: resource === 'manifests' ? 'manifest' : 'blob',
+    environment,
+    repository,
+    reference: decodeURIComponent(reference),
+  };
 }

@@ -12,7 +12,11 @@ import { DETECTORS } from '../detectors/registry.js';
 import type { DetectedPackage, PackageDetector } from '../detectors/types.js';
 import { expectScanError, silentLogger } from '../testing.js';
 import { analyzeLayers } from './analyze.js';
-import { blobPath, layoutLayers, testImagesSnapshot } from './test-oci-layout.js';
+import {
+  blobPath,
+  layoutLayers,
+  testImagesSnapshot,
+} from './test-oci-layout.js';
 
 const LIMITS = {
   maxLayerBytes: 2 * 1024 ** 3,
@@ -49,13 +53,14 @@ function analyze(
   ref?: string,
   detectors: readonly PackageDetector[] = DETECTORS,
 ) {
-  return layoutLayers(join(testImagesSnapshot(), 'oci', layout), ref).then((layers) =>
-    analyzeLayers(layers, {
-      detectors,
-      limits: LIMITS,
-      signal: new AbortController().signal,
-      logger: silentLogger,
-    }),
+  return layoutLayers(join(testImagesSnapshot(), 'oci', layout), ref).then(
+    (layers) =>
+      analyzeLayers(layers, {
+        detectors,
+        limits: LIMITS,
+        signal: new AbortController().signal,
+        logger: silentLogger,
+      }),
   );
 }
 
@@ -76,7 +81,9 @@ describe('analyzeLayers on real images', () => {
   it('finds exactly the 88 dpkg packages of debian bookworm minbase', async () => {
     const expected =
       (await expectedContents()).images['debian']?.packages.dpkg ?? [];
-    const layers = await layoutLayers(join(testImagesSnapshot(), 'oci', 'debian'));
+    const layers = await layoutLayers(
+      join(testImagesSnapshot(), 'oci', 'debian'),
+    );
     const analysis = await analyze('debian');
     expect(analysis.distribution).toEqual({
       id: 'debian',

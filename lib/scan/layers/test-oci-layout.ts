@@ -43,7 +43,12 @@ export function testImagesSnapshot(): string {
   const dir = mkdtempSync(join(tmpdir(), 'customs-test-images-'));
   execFileSync('flock', [
     join(OCI_TEST_CACHE, '.make-test-images.lock'),
-    'sh', '-c', 'cp -a "$1/oci" "$1/expected-contents.json" "$2/"', 'sh', OCI_TEST_CACHE, dir,
+    'sh',
+    '-c',
+    'cp -a "$1/oci" "$1/expected-contents.json" "$2/"',
+    'sh',
+    OCI_TEST_CACHE,
+    dir,
   ]);
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   snapshot = dir;

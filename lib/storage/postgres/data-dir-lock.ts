@@ -1,4 +1,10 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { StorageError } from '../../core/errors.js';
 
@@ -30,7 +36,11 @@ export class DataDirLock {
 
   /** Takes the lock or throws StorageError('DATABASE_LOCKED') naming the holder. */
   static acquire(path: string): DataDirLock {
-    const info: LockInfo = { pid: process.pid, hostname: hostname(), startedAt: new Date().toISOString() };
+    const info: LockInfo = {
+      pid: process.pid,
+      hostname: hostname(),
+      startedAt: new Date().toISOString(),
+    };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o600);
@@ -86,7 +96,9 @@ export function isAlive(info: LockInfo): boolean {
 }
 
 function lockedError(path: string, holder: LockInfo | undefined): StorageError {
-  const who = holder ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})` : 'another process';
+  const who = holder
+    ? `process ${holder.pid} on ${holder.hostname} (since ${holder.startedAt})`
+    : 'another process';
   return new StorageError(
     'DATABASE_LOCKED',
     `the embedded database is in use by ${who}; lock file ${path}. ` +

@@ -9,14 +9,26 @@ export function createEventStore(db: Database): EventStore {
         `INSERT INTO webhook_events (source, event_id, action, repository, digest, tag, media_type, outcome, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (source, event_id) DO NOTHING`,
-        [e.source, e.eventId, e.action, e.repository, e.digest ?? null, e.tag ?? null,
-          e.mediaType ?? null, e.outcome, JSON.stringify(e.body)],
+        [
+          e.source,
+          e.eventId,
+          e.action,
+          e.repository,
+          e.digest ?? null,
+          e.tag ?? null,
+          e.mediaType ?? null,
+          e.outcome,
+          JSON.stringify(e.body),
+        ],
       );
       return rowCount === 1;
     },
 
     async remove(source, eventId) {
-      await db.query('DELETE FROM webhook_events WHERE source = $1 AND event_id = $2', [source, eventId]);
+      await db.query(
+        'DELETE FROM webhook_events WHERE source = $1 AND event_id = $2',
+        [source, eventId],
+      );
     },
 
     async recent(limit) {

@@ -5,9 +5,21 @@ import type { FindingStore } from '../ports.js';
 import { insertRows } from './insert-rows.js';
 
 const FINDING_COLUMNS = [
-  'image_digest', 'ordinal', 'advisory_source', 'advisory_id', 'aliases', 'ecosystem',
-  'package_name', 'package_version', 'advisory_package', 'fixed_version', 'severity',
-  'severity_source', 'status', 'summary', 'snapshot_id',
+  'image_digest',
+  'ordinal',
+  'advisory_source',
+  'advisory_id',
+  'aliases',
+  'ecosystem',
+  'package_name',
+  'package_version',
+  'advisory_package',
+  'fixed_version',
+  'severity',
+  'severity_source',
+  'status',
+  'summary',
+  'snapshot_id',
 ] as const;
 
 /** Findings of each image, replaced whole at every match. */
@@ -15,12 +27,31 @@ export function createFindingStore(db: Database): FindingStore {
   return {
     async replace(digest, findings, snapshotId) {
       await db.transaction(async (tx) => {
-        await tx.query('DELETE FROM findings WHERE image_digest = $1', [digest]);
-        await insertRows(tx, 'findings', FINDING_COLUMNS, findings.map((f, i) => [
-          digest, i, f.advisorySource ?? '', f.advisoryId, f.aliases, f.ecosystem, f.packageName,
-          f.packageVersion, f.advisoryPackage, f.fixedVersion ?? null, f.severity,
-          f.severitySource ?? null, f.status, f.summary ?? null, snapshotId,
-        ]));
+        await tx.query('DELETE FROM findings WHERE image_digest = $1', [
+          digest,
+        ]);
+        await insertRows(
+          tx,
+          'findings',
+          FINDING_COLUMNS,
+          findings.map((f, i) => [
+            digest,
+            i,
+            f.advisorySource ?? '',
+            f.advisoryId,
+            f.aliases,
+            f.ecosystem,
+            f.packageName,
+            f.packageVersion,
+            f.advisoryPackage,
+            f.fixedVersion ?? null,
+            f.severity,
+            f.severitySource ?? null,
+            f.status,
+            f.summary ?? null,
+            snapshotId,
+          ]),
+        );
       });
     },
 

@@ -22,6 +22,9 @@ export async function insertRows(
       params.push(...row);
       return `(${row.map((_, k) => `$${first + k + 1}`).join(', ')})`;
     });
-    await tx.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params);
+    await tx.query(
+      `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`,
+      params,
+    );
   }
 }

@@ -1,6 +1,10 @@
 import type { Digest } from '../../core/digest.js';
 import type { Database, SqlClient } from '../database.js';
-import type { ManifestRecord, ManifestReference, ManifestStore } from '../ports.js';
+import type {
+  ManifestRecord,
+  ManifestReference,
+  ManifestStore,
+} from '../ports.js';
 
 /** Manifests, their references, repositories and tags. */
 export function createManifestStore(db: Database): ManifestStore {
@@ -10,9 +14,18 @@ export function createManifestStore(db: Database): ManifestStore {
         const inserted = await tx.query(
           `INSERT INTO manifests (digest, media_type, kind, size_bytes, body, subject_digest, platform)
            VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (digest) DO NOTHING`,
-          [m.digest, m.mediaType, m.kind, m.body.length, m.body, m.subjectDigest ?? null, m.platform ?? null],
+          [
+            m.digest,
+            m.mediaType,
+            m.kind,
+            m.body.length,
+            m.body,
+            m.subjectDigest ?? null,
+            m.platform ?? null,
+          ],
         );
-        if (inserted.rowCount === 1) await insertReferences(tx, m.digest, m.references);
+        if (inserted.rowCount === 1)
+          await insertReferences(tx, m.digest, m.references);
         await tx.query(
           `INSERT INTO repository_manifests (repository, digest) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
           [repository, m.digest],
@@ -86,12 +99,24 @@ export function createManifestStore(db: Database): ManifestStore {
   };
 }
 
-async function insertReferences(tx: SqlClient, manifest: Digest, refs: ManifestReference[]): Promise<void> {
+async function insertReferences(
+  tx: SqlClient,
+  manifest: Digest,
+  refs: ManifestReference[],
+): Promise<void> {
   for (const [position, ref] of refs.entries()) {
     await tx.query(
       `INSERT INTO manifest_references (manifest_digest, position, role, digest, media_type, size_bytes, platform)
        VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [manifest, position, ref.role, ref.digest, ref.mediaType, ref.sizeBytes, ref.platform ?? null],
+      [
+        manifest,
+        position,
+        ref.role,
+        ref.digest,
+        ref.mediaType,
+        ref.sizeBytes,
+        ref.platform ?? null,
+      ],
     );
   }
 }

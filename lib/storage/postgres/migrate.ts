@@ -22,7 +22,9 @@ export function defaultMigrationsDir(): string {
 }
 
 /** Reads `NNNN_verb_object.sql` files in version order. */
-export function readMigrations(dir: string = defaultMigrationsDir()): Migration[] {
+export function readMigrations(
+  dir: string = defaultMigrationsDir(),
+): Migration[] {
   return readdirSync(dir)
     .filter((f) => FILE_RE.test(f))
     .sort()
@@ -43,7 +45,10 @@ export function readMigrations(dir: string = defaultMigrationsDir()): Migration[
  * Throws StorageError('MIGRATION_FAILED') when a migration fails or an
  * applied one was edited since. Returns the names applied.
  */
-export async function migrate(db: Database, migrations: Migration[] = readMigrations()): Promise<string[]> {
+export async function migrate(
+  db: Database,
+  migrations: Migration[] = readMigrations(),
+): Promise<string[]> {
   return db.withAdvisoryLock(MIGRATION_LOCK_KEY, async (client) => {
     await client.exec(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -56,7 +61,10 @@ export async function migrate(db: Database, migrations: Migration[] = readMigrat
       const previous = applied.get(m.version);
       if (previous) {
         if (previous !== m.checksum) {
-          throw new StorageError('MIGRATION_FAILED', `migration ${m.name} was edited after it was applied`);
+          throw new StorageError(
+            'MIGRATION_FAILED',
+            `migration ${m.name} was edited after it was applied`,
+          );
         }
         continue;
       }
@@ -68,21 +76,31 @@ export async function migrate(db: Database, migrations: Migration[] = readMigrat
 }
 
 /** Names of migrations not applied yet (readiness fails while any remain). */
-export async function pendingMigrations(db: Database, migrations: Migration[] = readMigrations()): Promise<string[]> {
-  const exists = await db.query<{ t: string | null }>(`SELECT to_regclass('schema_migrations')::text AS t`);
+export async function pendingMigrations(
+  db: Database,
+  migrations: Migration[] = readMigrations(),
+): Promise<string[]> {
+  const exists = await db.query<{ t: string | null }>(
+    `SELECT to_regclass('schema_migrations')::text AS t`,
+  );
   if (!exists.rows[0]?.t) return migrations.map((m) => m.name);
   const applied = await appliedMigrations(db);
   return migrations.filter((m) => !applied.has(m.version)).map((m) => m.name);
 }
 
-async function appliedMigrations(client: SqlClient): Promise<Map<number, string>> {
+async function appliedMigrations(
+  client: SqlClient,
+): Promise<Map<number, string>> {
   const { rows } = await client.query<{ version: number; checksum: string }>(
     'SELECT version, checksum FROM schema_migrations',
   );
   return new Map(rows.map((r) => [r.version, r.checksum]));
 }
 
-async function applyOne(client: SqlClient & { exec(sql: string): Promise<void> }, m: Migration): Promise<void> {
+async function applyOne(
+  client: SqlClient & { exec(sql: string): Promise<void> },
+  m: Migration,
+): Promise<void> {
   try {
     await client.exec(
       `BEGIN;\n${m.sql}\n;INSERT INTO schema_migrations (version, name, checksum) ` +
@@ -90,6 +108,10 @@ async function applyOne(client: SqlClient & { exec(sql: string): Promise<void> }
     );
   } catch (err: unknown) {
     await client.exec('ROLLBACK').catch(() => undefined);
-    throw new StorageError('MIGRATION_FAILED', `migration ${m.name} failed: ${(err as Error).message}`, { cause: err });
+    throw new StorageError(
+      'MIGRATION_FAILED',
+      `migration ${m.name} failed: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }

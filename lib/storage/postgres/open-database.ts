@@ -15,7 +15,13 @@ export async function openDatabase(
   options: OpenDatabaseOptions,
 ): Promise<{ database: Database; lock: DataDirLock | undefined }> {
   if (options.url) {
-    return { database: await openPgDatabase({ url: options.url, poolSize: options.poolSize }), lock: undefined };
+    return {
+      database: await openPgDatabase({
+        url: options.url,
+        poolSize: options.poolSize,
+      }),
+      lock: undefined,
+    };
   }
   return openPgliteDatabase(options.dataDir);
 }

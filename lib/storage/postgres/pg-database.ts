@@ -15,7 +15,9 @@ export interface PgDatabaseOptions {
  * Opens a `pg` pool on PostgreSQL and checks it answers. Throws
  * StorageError('DATABASE_UNAVAILABLE') when the server cannot be reached.
  */
-export async function openPgDatabase(options: PgDatabaseOptions): Promise<Database> {
+export async function openPgDatabase(
+  options: PgDatabaseOptions,
+): Promise<Database> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -23,7 +25,12 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
     // Counts and sizes are int8: read them as numbers, as PGlite does.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-        oid === INT8_OID ? Number : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID
+          ? Number
+          : (pg.types.getTypeParser(
+              oid,
+              format,
+            ) as unknown)) as typeof pg.types.getTypeParser,
     },
   });
   pool.on('error', () => {
@@ -33,7 +40,11 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
     await pool.query('SELECT 1');
   } catch (err: unknown) {
     await pool.end().catch(() => undefined);
-    throw new StorageError('DATABASE_UNAVAILABLE', `cannot connect to PostgreSQL: ${(err as Error).message}`, { cause: err });
+    throw new StorageError(
+      'DATABASE_UNAVAILABLE',
+      `cannot connect to PostgreSQL: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   return new PgDatabase(pool);
 }
@@ -46,8 +57,13 @@ class PgDatabase implements Database {
     this.#pool = pool;
   }
 
-  async query<R>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
-    return toResult<R>(await this.#pool.query(text, params as unknown[] | undefined));
+  async query<R>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<R>> {
+    return toResult<R>(
+      await this.#pool.query(text, params as unknown[] | undefined),
+    );
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
@@ -67,13 +83,18 @@ class PgDatabase implements Database {
 
   async withAdvisoryLock<T>(
     key: number,
-    fn: (client: SqlClient & { exec(sql: string): Promise<void> }) => Promise<T>,
+    fn: (
+      client: SqlClient & { exec(sql: string): Promise<void> },
+    ) => Promise<T>,
   ): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [key]);
       try {
-        return await fn({ ...wrapClient(client), exec: async (sql) => void (await client.query(sql)) });
+        return await fn({
+          ...wrapClient(client),
+          exec: async (sql) => void (await client.query(sql)),
+        });
       } finally {
         await client.query('SELECT pg_advisory_unlock($1)', [key]);
       }
@@ -82,7 +103,10 @@ class PgDatabase implements Database {
     }
   }
 
-  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+  ): Promise<() => Promise<void>> {
     const client = await this.#pool.connect();
     const handler = (msg: pg.Notification): void => {
       if (msg.channel === channel) onPayload(msg.payload ?? '');
@@ -91,7 +115,9 @@ class PgDatabase implements Database {
     await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     return async () => {
       client.off('notification', handler);
-      await client.query(`UNLISTEN ${pg.escapeIdentifier(channel)}`).catch(() => undefined);
+      await client
+        .query(`UNLISTEN ${pg.escapeIdentifier(channel)}`)
+        .catch(() => undefined);
       client.release();
     };
   }
@@ -100,7 +126,9 @@ class PgDatabase implements Database {
     await this.#pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
-  jobQueueAdapter(): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
+  jobQueueAdapter(): {
+    executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  } {
     return { executeSql: (text, values) => this.#pool.query(text, values) };
   }
 
@@ -117,5 +145,8 @@ function wrapClient(client: pg.PoolClient): SqlClient {
 }
 
 function toResult<R>(result: pg.QueryResult): SqlResult<R> {
-  return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
+  return {
+    rows: result.rows as R[],
+    rowCount: result.rowCount ?? result.rows.length,
+  };
 }

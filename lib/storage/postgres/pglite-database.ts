@@ -15,17 +15,24 @@ export interface PgliteHandle {
  * (StorageError 'DATABASE_LOCKED' when another live process holds it).
  * `dataDir: undefined` opens an in-memory database (tests).
  */
-export async function openPgliteDatabase(dataDir: string | undefined): Promise<PgliteHandle> {
+export async function openPgliteDatabase(
+  dataDir: string | undefined,
+): Promise<PgliteHandle> {
   let lock: DataDirLock | undefined;
   if (dataDir !== undefined) {
     mkdirSync(dataDir, { recursive: true });
     lock = DataDirLock.acquire(join(dataDir, 'customs.lock'));
   }
   try {
-    const db = await PGlite.create(dataDir === undefined ? undefined : join(dataDir, 'pgdata'), {
-      // bytea as Buffer, like pg.
-      parsers: { [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), 'hex') },
-    });
+    const db = await PGlite.create(
+      dataDir === undefined ? undefined : join(dataDir, 'pgdata'),
+      {
+        // bytea as Buffer, like pg.
+        parsers: {
+          [types.BYTEA]: (value: string) => Buffer.from(value.slice(2), 'hex'),
+        },
+      },
+    );
     return { database: new PgliteDatabase(db, lock), lock };
   } catch (err: unknown) {
     lock?.release();
@@ -43,17 +50,32 @@ class PgliteDatabase implements Database {
     this.#lock = lock;
   }
 
-  async query<R>(text: string, params?: readonly unknown[]): Promise<SqlResult<R>> {
-    const result = await this.#db.query<R>(text, params as unknown[] | undefined);
-    return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+  async query<R>(
+    text: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<R>> {
+    const result = await this.#db.query<R>(
+      text,
+      params as unknown[] | undefined,
+    );
+    return {
+      rows: result.rows,
+      rowCount: result.affectedRows ?? result.rows.length,
+    };
   }
 
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     return this.#db.transaction(async (tx) =>
       fn({
         query: async <R>(text: string, params?: readonly unknown[]) => {
-          const result = await tx.query<R>(text, params as unknown[] | undefined);
-          return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+          const result = await tx.query<R>(
+            text,
+            params as unknown[] | undefined,
+          );
+          return {
+            rows: result.rows,
+            rowCount: result.affectedRows ?? result.rows.length,
+          };
         },
       }),
     );
@@ -61,13 +83,21 @@ class PgliteDatabase implements Database {
 
   async withAdvisoryLock<T>(
     _key: number,
-    fn: (client: SqlClient & { exec(sql: string): Promise<void> }) => Promise<T>,
+    fn: (
+      client: SqlClient & { exec(sql: string): Promise<void> },
+    ) => Promise<T>,
   ): Promise<T> {
     // One process owns PGlite (the data-dir lock): nobody else can race us.
-    return fn({ query: (t, p) => this.query(t, p), exec: async (sql) => void (await this.#db.exec(sql)) });
+    return fn({
+      query: (t, p) => this.query(t, p),
+      exec: async (sql) => void (await this.#db.exec(sql)),
+    });
   }
 
-  async listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>> {
+  async listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+  ): Promise<() => Promise<void>> {
     return this.#db.listen(channel, onPayload);
   }
 
@@ -75,7 +105,9 @@ class PgliteDatabase implements Database {
     await this.#db.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
-  jobQueueAdapter(): { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }> } {
+  jobQueueAdapter(): {
+    executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+  } {
     return {
       executeSql: async (text, values) => {
         // pg-boss sends multi-statement scripts without parameters.

@@ -18,15 +18,23 @@ export function createScanStore(db: Database): ScanStore {
 
     async complete(digest, result) {
       await db.transaction(async (tx) => {
-        await tx.query('DELETE FROM packages WHERE image_digest = $1', [digest]);
+        await tx.query('DELETE FROM packages WHERE image_digest = $1', [
+          digest,
+        ]);
         await insertPackages(tx, digest, result.packages);
         await tx.query(
           `UPDATE scans SET status = 'done', distribution = $2, warnings = $3, stats = $4,
              detector_key = $5, duration_ms = $6, finished_at = now(), updated_at = now(),
              error_code = NULL, error_message = NULL
            WHERE digest = $1`,
-          [digest, JSON.stringify(result.distribution ?? null), JSON.stringify(result.warnings),
-            JSON.stringify(result.stats), result.detectorKey, Math.round(result.durationMs)],
+          [
+            digest,
+            JSON.stringify(result.distribution ?? null),
+            JSON.stringify(result.warnings),
+            JSON.stringify(result.stats),
+            result.detectorKey,
+            Math.round(result.durationMs),
+          ],
         );
       });
     },
@@ -40,7 +48,10 @@ export function createScanStore(db: Database): ScanStore {
     },
 
     async get(digest) {
-      const { rows } = await db.query<ScanRow>('SELECT * FROM scans WHERE digest = $1', [digest]);
+      const { rows } = await db.query<ScanRow>(
+        'SELECT * FROM scans WHERE digest = $1',
+        [digest],
+      );
       return rows[0] ? toScan(rows[0]) : undefined;
     },
 
@@ -62,15 +73,44 @@ export function createScanStore(db: Database): ScanStore {
 }
 
 const PACKAGE_COLUMNS = [
-  'image_digest', 'ordinal', 'ecosystem', 'name', 'version', 'arch', 'source_name',
-  'source_version', 'purl', 'layer_digest', 'detector', 'path',
+  'image_digest',
+  'ordinal',
+  'ecosystem',
+  'name',
+  'version',
+  'arch',
+  'source_name',
+  'source_version',
+  'purl',
+  'layer_digest',
+  'detector',
+  'path',
 ] as const;
 
-async function insertPackages(tx: SqlClient, digest: Digest, packages: ImagePackage[]): Promise<void> {
-  await insertRows(tx, 'packages', PACKAGE_COLUMNS, packages.map((p, i) => [
-    digest, i, p.ecosystem, p.name, p.version, p.arch ?? null, p.sourceName ?? null,
-    p.sourceVersion ?? null, p.purl, p.layerDigest, p.detector, p.path,
-  ]));
+async function insertPackages(
+  tx: SqlClient,
+  digest: Digest,
+  packages: ImagePackage[],
+): Promise<void> {
+  await insertRows(
+    tx,
+    'packages',
+    PACKAGE_COLUMNS,
+    packages.map((p, i) => [
+      digest,
+      i,
+      p.ecosystem,
+      p.name,
+      p.version,
+      p.arch ?? null,
+      p.sourceName ?? null,
+      p.sourceVersion ?? null,
+      p.purl,
+      p.layerDigest,
+      p.detector,
+      p.path,
+    ]),
+  );
 }
 
 interface ScanRow {

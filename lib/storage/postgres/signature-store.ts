@@ -7,14 +7,25 @@ export function createSignatureStore(db: Database): SignatureStore {
   return {
     async replaceFor(subject, results) {
       await db.transaction(async (tx) => {
-        await tx.query('DELETE FROM signatures WHERE subject_digest = $1', [subject]);
+        await tx.query('DELETE FROM signatures WHERE subject_digest = $1', [
+          subject,
+        ]);
         for (const s of results) {
           await tx.query(
             `INSERT INTO signatures (subject_digest, signature_digest, layer_digest, format, discovered_via,
                status, signer, reason, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
              ON CONFLICT DO NOTHING`,
-            [subject, s.signatureDigest, s.layerDigest, s.format, s.discoveredVia, s.status,
-              s.signer ?? null, s.reason ?? null, JSON.stringify(s.payload ?? null)],
+            [
+              subject,
+              s.signatureDigest,
+              s.layerDigest,
+              s.format,
+              s.discoveredVia,
+              s.status,
+              s.signer ?? null,
+              s.reason ?? null,
+              JSON.stringify(s.payload ?? null),
+            ],
           );
         }
       });

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Digest } from '../../core/digest.js';
-import type { Verdict, VerdictReason, VerdictStatus } from '../../core/verdict.js';
+import type {
+  Verdict,
+  VerdictReason,
+  VerdictStatus,
+} from '../../core/verdict.js';
 import type { Database, SqlClient } from '../database.js';
 import type { VerdictChange, VerdictInput, VerdictStore } from '../ports.js';
 
@@ -35,8 +39,11 @@ export function createVerdictStore(db: Database): VerdictStore {
         }
         return out;
       });
-      const images = [...new Set(verdicts.map((v) => `${v.repository}@${v.digest}`))];
-      if (images.length > 0) await db.notify(VERDICT_CHANNEL, JSON.stringify(images));
+      const images = [
+        ...new Set(verdicts.map((v) => `${v.repository}@${v.digest}`)),
+      ];
+      if (images.length > 0)
+        await db.notify(VERDICT_CHANNEL, JSON.stringify(images));
       return changes;
     },
 
@@ -58,7 +65,11 @@ export function createVerdictStore(db: Database): VerdictStore {
   };
 }
 
-async function saveOne(tx: SqlClient, v: VerdictInput, cause: string): Promise<VerdictChange | undefined> {
+async function saveOne(
+  tx: SqlClient,
+  v: VerdictInput,
+  cause: string,
+): Promise<VerdictChange | undefined> {
   const previous = await tx.query<{ status: VerdictStatus }>(
     `SELECT status FROM verdicts WHERE repository = $1 AND digest = $2 AND environment = $3 FOR UPDATE`,
     [v.repository, v.digest, v.environment],
@@ -70,16 +81,39 @@ async function saveOne(tx: SqlClient, v: VerdictInput, cause: string): Promise<V
      ON CONFLICT (repository, digest, environment) DO UPDATE SET id = EXCLUDED.id, status = EXCLUDED.status,
        reasons = EXCLUDED.reasons, rules_version = EXCLUDED.rules_version,
        snapshot_id = EXCLUDED.snapshot_id, computed_at = now()`,
-    [randomUUID(), v.repository, v.digest, v.environment, v.status, JSON.stringify(v.reasons),
-      v.rulesVersion, v.snapshotId],
+    [
+      randomUUID(),
+      v.repository,
+      v.digest,
+      v.environment,
+      v.status,
+      JSON.stringify(v.reasons),
+      v.rulesVersion,
+      v.snapshotId,
+    ],
   );
   if (oldStatus === v.status) return undefined;
   await tx.query(
     `INSERT INTO verdict_changes (repository, digest, environment, old_status, new_status, reasons, cause)
      VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [v.repository, v.digest, v.environment, oldStatus, v.status, JSON.stringify(v.reasons), cause],
+    [
+      v.repository,
+      v.digest,
+      v.environment,
+      oldStatus,
+      v.status,
+      JSON.stringify(v.reasons),
+      cause,
+    ],
   );
-  return { repository: v.repository, digest: v.digest, environment: v.environment, oldStatus, newStatus: v.status, cause };
+  return {
+    repository: v.repository,
+    digest: v.digest,
+    environment: v.environment,
+    oldStatus,
+    newStatus: v.status,
+    cause,
+  };
 }
 
 interface Row {

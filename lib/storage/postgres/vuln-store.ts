@@ -36,8 +36,16 @@ export function createVulnStore(db: Database): VulnStore {
       await db.query(
         `UPDATE vulndb_imports SET status = $2, finished_at = now(), added = $3, changed = $4,
            unchanged = $5, withdrawn = $6, skipped = $7, warnings = $8 WHERE id = $1`,
-        [importId, status, counts.added, counts.changed, counts.unchanged, counts.withdrawn,
-          counts.skipped, JSON.stringify(warnings)],
+        [
+          importId,
+          status,
+          counts.added,
+          counts.changed,
+          counts.unchanged,
+          counts.withdrawn,
+          counts.skipped,
+          JSON.stringify(warnings),
+        ],
       );
     },
 
@@ -49,13 +57,21 @@ export function createVulnStore(db: Database): VulnStore {
     },
 
     async summary() {
-      const { rows } = await db.query<{ advisories: number; snapshot_id: number | null; last: Date | null }>(
+      const { rows } = await db.query<{
+        advisories: number;
+        snapshot_id: number | null;
+        last: Date | null;
+      }>(
         `SELECT (SELECT count(*)::int FROM advisories) AS advisories,
                 (SELECT max(id) FROM vulndb_imports WHERE status = 'done') AS snapshot_id,
                 (SELECT max(finished_at) FROM vulndb_imports WHERE status = 'done') AS last`,
       );
       const r = rows[0]!;
-      return { advisories: r.advisories, snapshotId: r.snapshot_id, lastImportAt: r.last?.toISOString() ?? null };
+      return {
+        advisories: r.advisories,
+        snapshotId: r.snapshot_id,
+        lastImportAt: r.last?.toISOString() ?? null,
+      };
     },
   };
 }
@@ -69,7 +85,12 @@ async function upsertBatch(
   tx: SqlClient,
   batch: Advisory[],
   importId: number,
-): Promise<{ added: number; changed: number; unchanged: number; withdrawn: number }> {
+): Promise<{
+  added: number;
+  changed: number;
+  unchanged: number;
+  withdrawn: number;
+}> {
   const counts = { added: 0, changed: 0, unchanged: 0, withdrawn: 0 };
   const existing = await existingHashes(tx, batch);
   const write: Advisory[] = [];
@@ -88,8 +109,15 @@ async function upsertBatch(
   return counts;
 }
 
-async function existingHashes(tx: SqlClient, batch: Advisory[]): Promise<Map<string, string>> {
-  const { rows } = await tx.query<{ source: string; id: string; content_hash: string }>(
+async function existingHashes(
+  tx: SqlClient,
+  batch: Advisory[],
+): Promise<Map<string, string>> {
+  const { rows } = await tx.query<{
+    source: string;
+    id: string;
+    content_hash: string;
+  }>(
     `SELECT a.source, a.id, a.content_hash FROM advisories a
      JOIN unnest($1::text[], $2::text[]) AS k(source, id) ON a.source = k.source AND a.id = k.id`,
     [batch.map((a) => a.source), batch.map((a) => a.id)],
@@ -97,18 +125,40 @@ async function existingHashes(tx: SqlClient, batch: Advisory[]): Promise<Map<str
   return new Map(rows.map((r) => [`${r.source}\u0000${r.id}`, r.content_hash]));
 }
 
-async function writeAdvisory(tx: SqlClient, a: Advisory, importId: number): Promise<void> {
+async function writeAdvisory(
+  tx: SqlClient,
+  a: Advisory,
+  importId: number,
+): Promise<void> {
   await tx.query(
     `INSERT INTO advisories (source, id, modified, withdrawn, aliases, summary, content_hash, record, import_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (source, id) DO UPDATE SET modified = EXCLUDED.modified, withdrawn = EXCLUDED.withdrawn,
        aliases = EXCLUDED.aliases, summary = EXCLUDED.summary, content_hash = EXCLUDED.content_hash,
        record = EXCLUDED.record, import_id = EXCLUDED.import_id, updated_at = now()`,
-    [a.source, a.id, a.modified, a.withdrawn ?? null, a.aliases, a.summary ?? null, contentHash(a),
-      JSON.stringify(a), importId],
+    [
+      a.source,
+      a.id,
+      a.modified,
+      a.withdrawn ?? null,
+      a.aliases,
+      a.summary ?? null,
+      contentHash(a),
+      JSON.stringify(a),
+      importId,
+    ],
   );
-  await tx.query('DELETE FROM advisory_packages WHERE source = $1 AND advisory_id = $2', [a.source, a.id]);
-  const keys = new Map(a.affected.map((p) => [`${p.ecosystem}\u0000${p.name}`, p]));
-  await insertRows(tx, 'advisory_packages', ['source', 'advisory_id', 'ecosystem', 'name'],
-    [...keys.values()].map((p) => [a.source, a.id, p.ecosystem, p.name]));
+  await tx.query(
+    'DELETE FROM advisory_packages WHERE source = $1 AND advisory_id = $2',
+    [a.source, a.id],
+  );
+  const keys = new Map(
+    a.affected.map((p) => [`${p.ecosystem}\u0000${p.name}`, p]),
+  );
+  await insertRows(
+    tx,
+    'advisory_packages',
+    ['source', 'advisory_id', 'ecosystem', 'name'],
+    [...keys.values()].map((p) => [a.source, a.id, p.ecosystem, p.name]),
+  );
 }

@@ -5,20 +5,36 @@ import { startServer } from '../server.js';
 import { configFrom } from './common.js';
 
 /** `customs serve`: doors, intake, API and workers in one process until SIGINT/SIGTERM. */
-export async function serveCommand(options: { config?: string; port?: string; host?: string }): Promise<void> {
+export async function serveCommand(options: {
+  config?: string;
+  port?: string;
+  host?: string;
+}): Promise<void> {
   const config = configFrom(options.config);
-  const logger = createLogger(config.log, pino.destination({ fd: 1, sync: false }));
+  const logger = createLogger(
+    config.log,
+    pino.destination({ fd: 1, sync: false }),
+  );
   const deps = await buildDeps(config, logger, { work: true });
   const listen = {
     host: options.host ?? config.server.host,
-    port: options.port === undefined ? config.server.port : Number(options.port),
+    port:
+      options.port === undefined ? config.server.port : Number(options.port),
   };
   const server = await startServer(deps, listen);
-  logger.info({
-    url: server.url, database: deps.db.kind, dataDir: deps.db.kind === 'pglite' ? config.dataDir : undefined,
-    upstream: config.upstream.url, environments: [...deps.environments()], rulesVersion: deps.rules().version,
-    defaultEnvironment: config.server.defaultEnvironment, intakeSecretSet: config.intake.secret !== '',
-  }, 'customs listening');
+  logger.info(
+    {
+      url: server.url,
+      database: deps.db.kind,
+      dataDir: deps.db.kind === 'pglite' ? config.dataDir : undefined,
+      upstream: config.upstream.url,
+      environments: [...deps.environments()],
+      rulesVersion: deps.rules().version,
+      defaultEnvironment: config.server.defaultEnvironment,
+      intakeSecretSet: config.intake.secret !== '',
+    },
+    'customs listening',
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

@@ -8,7 +8,9 @@ import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 
-const importBody = z.strictObject({ paths: z.array(z.string().min(1)).min(1).max(100) });
+const importBody = z.strictObject({
+  paths: z.array(z.string().min(1)).min(1).max(100),
+});
 
 /** The admin/read API under /api/v1 (JSON). */
 export function apiRoutes(deps: Deps, localToken: string): Router {
@@ -16,30 +18,53 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
   const log = deps.logger.child({ component: 'api' });
 
   // GET /api/v1/images/<repo>@<digest> (or <repo>:<tag>, resolved upstream now).
-  router.get(/^\/api\/v1\/images\/(.+)$/, async (req: Request, res: Response) => {
-    const ref = (req.params as Record<string, string>)[0] ?? '';
-    let parsed;
-    try {
-      parsed = parseImageReference(decodeURIComponent(ref));
-    } catch (err: unknown) {
-      return sendError(res, 400, 'REFERENCE_INVALID', messageOf(err));
-    }
-    try {
-      let digest = parsed.digest;
-      if (!digest) {
-        const head = await deps.upstream.headManifest(parsed.repository, parsed.tag ?? 'latest');
-        if (!head) return sendError(res, 404, 'IMAGE_UNKNOWN', `no tag ${parsed.tag} in ${parsed.repository}`);
-        digest = head.digest;
+  router.get(
+    /^\/api\/v1\/images\/(.+)$/,
+    async (req: Request, res: Response) => {
+      const ref = (req.params as Record<string, string>)[0] ?? '';
+      let parsed;
+      try {
+        parsed = parseImageReference(decodeURIComponent(ref));
+      } catch (err: unknown) {
+        return sendError(res, 400, 'REFERENCE_INVALID', messageOf(err));
       }
-      const report = await imageReport(deps.stores, parsed.repository, digest);
-      if (!report) return sendError(res, 404, 'IMAGE_UNKNOWN', `Customs has not seen ${parsed.repository}@${digest}`);
-      res.json(report);
-    } catch (err: unknown) {
-      if (hasCode(err, 'UPSTREAM_UNAVAILABLE')) return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', messageOf(err));
-      log.error({ err }, 'failed to build image report');
-      sendError(res, 500, 'INTERNAL', 'internal error');
-    }
-  });
+      try {
+        let digest = parsed.digest;
+        if (!digest) {
+          const head = await deps.upstream.headManifest(
+            parsed.repository,
+            parsed.tag ?? 'latest',
+          );
+          if (!head)
+            return sendError(
+              res,
+              404,
+              'IMAGE_UNKNOWN',
+              `no tag ${parsed.tag} in ${parsed.repository}`,
+            );
+          digest = head.digest;
+        }
+        const report = await imageReport(
+          deps.stores,
+          parsed.repository,
+          digest,
+        );
+        if (!report)
+          return sendError(
+            res,
+            404,
+            'IMAGE_UNKNOWN',
+            `Customs has not seen ${parsed.repository}@${digest}`,
+          );
+        res.json(report);
+      } catch (err: unknown) {
+        if (hasCode(err, 'UPSTREAM_UNAVAILABLE'))
+          return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', messageOf(err));
+        log.error({ err }, 'failed to build image report');
+        sendError(res, 500, 'INTERNAL', 'internal error');
+      }
+    },
+  );
 
   router.get('/api/v1/vulndb', async (_req, res) => {
     res.json(await deps.stores.vulns.summary());
@@ -48,25 +73,50 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
   // Imports files on this host. Only the local CLI (holding the token of the
   // data directory's lock file) may call it: the embedded database cannot be
   // opened by a second process, so the CLI hands the work to the server.
-  router.post('/api/v1/vulndb/imports', express.json({ limit: '64kb' }), async (req: Request, res: Response) => {
-    if (!isLocalToken(req.headers.authorization, localToken)) {
-      return sendError(res, 401, 'UNAUTHORIZED', 'this endpoint takes the local token of the data directory');
-    }
-    const body = importBody.safeParse(req.body);
-    if (!body.success) return sendError(res, 400, 'REQUEST_INVALID', body.error.issues.map((i) => i.message).join('; '));
-    try {
-      const result = await importVulnData(deps.stores.vulns, body.data.paths, { logger: log });
-      await deps.jobs.sendRematch({ reason: `vulnerability data import ${result.importId}` });
-      res.json(result);
-    } catch (err: unknown) {
-      sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
-    }
-  });
+  router.post(
+    '/api/v1/vulndb/imports',
+    express.json({ limit: '64kb' }),
+    async (req: Request, res: Response) => {
+      if (!isLocalToken(req.headers.authorization, localToken)) {
+        return sendError(
+          res,
+          401,
+          'UNAUTHORIZED',
+          'this endpoint takes the local token of the data directory',
+        );
+      }
+      const body = importBody.safeParse(req.body);
+      if (!body.success)
+        return sendError(
+          res,
+          400,
+          'REQUEST_INVALID',
+          body.error.issues.map((i) => i.message).join('; '),
+        );
+      try {
+        const result = await importVulnData(
+          deps.stores.vulns,
+          body.data.paths,
+          { logger: log },
+        );
+        await deps.jobs.sendRematch({
+          reason: `vulnerability data import ${result.importId}`,
+        });
+        res.json(result);
+      } catch (err: unknown) {
+        sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
+      }
+    },
+  );
   return router;
 }
 
 function isLocalToken(header: string | undefined, token: string): boolean {
   const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
   const expected = Buffer.from(token);
-  return token.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
+  return (
+    token.length > 0 &&
+    given.length === expected.length &&
+    timingSafeEqual(given, expected)
+  );
 }

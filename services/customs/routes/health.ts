@@ -11,11 +11,14 @@ export function healthRoutes(deps: Deps): Router {
   router.get('/readyz', async (_req, res) => {
     try {
       const pending = await pendingMigrations(deps.db);
-      if (pending.length > 0) return void res.status(503).json({ status: 'migrating', pending });
+      if (pending.length > 0)
+        return void res.status(503).json({ status: 'migrating', pending });
       res.json({ status: 'ready', database: deps.db.kind });
     } catch (err: unknown) {
       deps.logger.warn({ err }, 'readiness check failed');
-      res.status(503).json({ status: 'unavailable', reason: 'database does not answer' });
+      res
+        .status(503)
+        .json({ status: 'unavailable', reason: 'database does not answer' });
     }
   });
   return router;
