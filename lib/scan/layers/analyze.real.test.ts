@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../detectors/registry.js';
 import type { DetectedPackage, PackageDetector } from '../detectors/types.js';
 import { expectScanError, silentLogger } from '../testing.js';
@@ -15,6 +15,7 @@ import { analyzeLayers } from './analyze.js';
 import {
   blobPath,
   layoutLayers,
+  prepareTestImages,
   testImagesSnapshot,
 } from './test-oci-layout.js';
 
@@ -24,7 +25,7 @@ const LIMITS = {
   maxEntries: 500_000,
   maxSymlinkDepth: 40,
 };
-const HOW_TO_BUILD = 'run `/work/shared/scripts/make-test-images.sh --no-push`';
+const HOW_TO_BUILD = 'run `../shared/scripts/make-test-images.sh --no-push`';
 const SITE_PACKAGES_RE =
   /^usr\/local\/lib\/python3\.11\/site-packages\/([^/]+)-([^/-]+)\.dist-info\/METADATA$/;
 
@@ -78,6 +79,8 @@ const distInfoDetector: PackageDetector = {
 };
 
 describe('analyzeLayers on real images', () => {
+  beforeAll(() => prepareTestImages(), 300_000);
+
   it('finds exactly the 88 dpkg packages of debian bookworm minbase', async () => {
     const expected =
       (await expectedContents()).images['debian']?.packages.dpkg ?? [];

@@ -4,22 +4,26 @@
  * as LayerSources whose streams verify their digest like the registry
  * client does. Only for tests.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { access, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { access, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import type { Digest } from '../../core/digest.js';
 import { UpstreamError } from '../../core/errors.js';
 import type { LayerSource } from './analyze.js';
 
+const execFileAsync = promisify(execFile);
+
 /** Cache of make-test-images.sh (`$OCI_TEST_CACHE`). */
 export const OCI_TEST_CACHE =
   process.env['OCI_TEST_CACHE'] ?? '/tmp/oci-test-cache';
 const HOW_TO_BUILD =
-  'run `/work/shared/scripts/make-test-images.sh --no-push` to build the test images';
+  'run `../shared/scripts/make-test-images.sh --no-push` to build the test images';
 
 interface Descriptor {
   mediaType: string;
@@ -28,31 +32,58 @@ interface Descriptor {
 }
 
 let snapshot: string | undefined;
+const MAKE_TEST_IMAGES = fileURLToPath(
+  new URL('../../../../shared/scripts/make-test-images.sh', import.meta.url),
+);
 
 /**
- * A private copy of the test images (`oci/` and `expected-contents.json`),
- * taken under the lock make-test-images.sh runs under in the tests: a push
- * by a concurrent test file rebuilds (deletes and rewrites) the layouts.
- * Taken once per process; fails, never skips, when the images are missing.
+ * Builds every test image (from the cache: seconds; cold: about a minute of
+ * debootstrap) and takes a private copy of `oci/` and
+ * `expected-contents.json`, under the lock the registry harness runs
+ * make-test-images.sh under: a push by a concurrent test file rebuilds
+ * (deletes and rewrites) the layouts. Once per process; call it in
+ * `beforeAll` with a long timeout. Fails, never skips.
  */
-export function testImagesSnapshot(): string {
+export async function prepareTestImages(): Promise<string> {
   if (snapshot !== undefined) return snapshot;
-  if (!existsSync(join(OCI_TEST_CACHE, 'oci'))) {
-    throw new Error(`${OCI_TEST_CACHE}/oci is missing: ${HOW_TO_BUILD}`);
-  }
+  await mkdir(OCI_TEST_CACHE, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), 'customs-test-images-'));
-  execFileSync('flock', [
-    join(OCI_TEST_CACHE, '.make-test-images.lock'),
-    'sh',
-    '-c',
-    'cp -a "$1/oci" "$1/expected-contents.json" "$2/"',
-    'sh',
-    OCI_TEST_CACHE,
-    dir,
-  ]);
+  const script =
+    'bash "$3" --no-push >&2 && cp -a "$1/oci" "$1/expected-contents.json" "$2/"';
+  try {
+    await execFileAsync(
+      'flock',
+      [
+        join(OCI_TEST_CACHE, '.make-test-images.lock'),
+        'sh',
+        '-c',
+        script,
+        'sh',
+        OCI_TEST_CACHE,
+        dir,
+        MAKE_TEST_IMAGES,
+      ],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
+  } catch (err: unknown) {
+    rmSync(dir, { recursive: true, force: true });
+    const stderr = (err as { stderr?: string }).stderr ?? '';
+    throw new Error(
+      `building the test images failed (${HOW_TO_BUILD}; tools: bash test/helpers/install-peers.sh):\n${stderr.slice(-2000)}`,
+      { cause: err },
+    );
+  }
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   snapshot = dir;
   return dir;
+}
+
+/** The copy made by {@link prepareTestImages} (call that first). */
+export function testImagesSnapshot(): string {
+  if (snapshot === undefined) {
+    throw new Error('call prepareTestImages() in beforeAll first');
+  }
+  return snapshot;
 }
 
 /** Path of a blob of a layout. */
