@@ -73,8 +73,8 @@ export async function importVulnData(
           counts.skipped++;
           warnings.push(item.warning);
           options.logger.warn(
-            { file: item.warning.file, line: item.warning.line },
-            `skipped: ${item.warning.message}`,
+            { ...item.warning, reason: item.warning.message },
+            'skipped an invalid record',
           );
           continue;
         }

@@ -7,7 +7,11 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCustoms, startCustoms } from '../helpers/customs-process.js';
-import { freePort } from '../helpers/registry.js';
+import {
+  freePort,
+  pushTestImages,
+  startRegistry,
+} from '../helpers/registry.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -99,4 +103,43 @@ describe('customs CLI', () => {
       (await runCustoms(['version-compare', 'cobol', '1', '2'], {})).code,
     ).toBe(2);
   });
+
+  it('scans an image straight from a registry, without a running Customs', async () => {
+    const registry = await startRegistry();
+    try {
+      const [debian] = await pushTestImages(registry, ['debian']);
+      const tracker = new URL(
+        '../../../shared/data/raw/debian-security-tracker',
+        import.meta.url,
+      ).pathname;
+      const r = await runCustoms(
+        ['scan', debian!.ref, '--json', '--vulndb', tracker],
+        {},
+      );
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const out = JSON.parse(r.stdout) as {
+        digest: string;
+        images: Array<{
+          packages: unknown[];
+          findings: Array<{ aliases: string[] }>;
+          scan: { distribution: { versionCodename: string } };
+        }>;
+      };
+      expect(out.digest).toBe(debian!.digest);
+      expect(out.images[0]!.packages).toHaveLength(88);
+      expect(out.images[0]!.scan.distribution.versionCodename).toBe('bookworm');
+      expect(out.images[0]!.findings.flatMap((f) => f.aliases)).toContain(
+        'CVE-2023-45853',
+      );
+      const missing = await runCustoms(
+        ['scan', `${registry.host}/test/nothing:1`],
+        {},
+      );
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toMatch(/no such image/);
+    } finally {
+      await registry.stop();
+    }
+  }, 120_000);
 });
