@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { messageOf } from '../core/errors.js';
-import { decide, describeDecision, type DecideDeps } from '../policy/decide.js';
+import { decide, describeDecision } from '../policy/decide.js';
+import type { VerdictSource } from '../policy/verdict-source.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
 import { resolveImage } from './resolve-image.js';
 
@@ -20,7 +21,8 @@ const imageReviewSchema = z.looseObject({
   }),
 });
 
-export interface ImageReviewDeps extends DecideDeps {
+export interface ImageReviewDeps {
+  verdicts: VerdictSource;
   upstream: Pick<UpstreamClient, 'headManifest'>;
   environments: () => ReadonlySet<string>;
   defaultEnvironment: string;
@@ -96,7 +98,7 @@ async function judgeContainer(
       upstream: deps.upstream,
     });
     const decision = await decide(
-      deps,
+      deps.verdicts,
       resolved.repository,
       resolved.digest,
       resolved.environment,

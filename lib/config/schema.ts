@@ -106,6 +106,19 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    door: z
+      .object({
+        /** A first pull of an unjudged image waits this long for its scan. */
+        holdUnjudgedMs: z.number().int().min(0).max(600_000).default(30_000),
+        /** Pulls without credentials; false = every pull needs an account or token. */
+        anonymous: z.boolean().default(true),
+        /** Host names bound to an environment (`prod.registry.example: prod`). */
+        hosts: z.record(z.string().min(1), z.string().min(1)).default({}),
+        /** Verdicts kept in memory (dropped on change via LISTEN/NOTIFY). */
+        verdictCacheEntries: z.number().int().positive().default(100_000),
+      })
+      .strict()
+      .prefault({}),
     admission: z
       .object({
         /** Environment judged when the webhook URL names none. */

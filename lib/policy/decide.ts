@@ -1,11 +1,6 @@
 import type { Digest } from '../core/digest.js';
 import type { Verdict, VerdictReason, VerdictStatus } from '../core/verdict.js';
-import type { ManifestStore, VerdictStore } from '../storage/ports.js';
-
-export interface DecideDeps {
-  manifests: Pick<ManifestStore, 'get'>;
-  verdicts: Pick<VerdictStore, 'get'>;
-}
+import type { VerdictSource } from './verdict-source.js';
 
 /** The answer both doors give for one image in one environment. */
 export interface Decision {
@@ -24,18 +19,13 @@ export interface Decision {
  * subject. No verdict (never scanned) is a refusal: gates fail closed.
  */
 export async function decide(
-  deps: DecideDeps,
+  source: VerdictSource,
   repository: string,
   digest: Digest,
   environment: string,
 ): Promise<Decision> {
-  const manifest = await deps.manifests.get(digest);
-  const judgedDigest = manifest?.subjectDigest ?? digest;
-  const verdict = await deps.verdicts.get(
-    repository,
-    judgedDigest,
-    environment,
-  );
+  const judgedDigest = (await source.subjectOf(digest)) ?? digest;
+  const verdict = await source.verdictOf(repository, judgedDigest, environment);
   if (!verdict) {
     return {
       allowed: false,
@@ -45,9 +35,8 @@ export async function decide(
       reasons: [
         {
           code: 'SCAN_PENDING',
-          message: manifest
-            ? 'not judged yet'
-            : 'not scanned yet: the image is refused until its scan finishes',
+          message:
+            'not judged yet: the image is refused until its scan finishes',
         },
       ],
     };

@@ -31,10 +31,16 @@ export interface Database extends SqlClient {
       client: SqlClient & { exec(sql: string): Promise<void> },
     ) => Promise<T>,
   ): Promise<T>;
-  /** Subscribes to NOTIFY on `channel`; returns the unsubscribe function. */
+  /**
+   * Subscribes to NOTIFY on `channel`; returns the unsubscribe function.
+   * `onLost` is called when the subscription's connection breaks: payloads
+   * may have been missed (caches must drop everything) and the caller
+   * subscribes again.
+   */
   listen(
     channel: string,
     onPayload: (payload: string) => void,
+    onLost?: (err: Error) => void,
   ): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /** pg-boss's `db` adapter (`executeSql(text, values)`), on the same connections. */

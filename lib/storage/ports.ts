@@ -71,6 +71,24 @@ export interface ManifestStore {
   ): Promise<{ servable: boolean; known: boolean }>;
 }
 
+/** Lookups the doors make on every request (kept cheap: indexed, no bodies). */
+export interface ServingIndex {
+  /** The image a signature or referrer manifest is about; undefined for an image. */
+  subjectOf(digest: Digest): Promise<Digest | undefined>;
+  /** Manifests of `repository` that name `subject` (signatures, attestations, SBOMs). */
+  referrersOf(
+    repository: string,
+    subject: Digest,
+  ): Promise<
+    Array<{
+      digest: Digest;
+      mediaType: string;
+      sizeBytes: number;
+      artifactType: string | undefined;
+    }>
+  >;
+}
+
 export type ScanStatus = 'pending' | 'running' | 'done' | 'failed';
 
 export interface ScanWarningRecord {
@@ -225,4 +243,5 @@ export interface Stores {
   vulns: VulnStore;
   signatures: SignatureStore;
   verdicts: VerdictStore;
+  serving: ServingIndex;
 }

@@ -17,6 +17,9 @@ import { openDatabase } from '../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import type { Stores } from '../../lib/storage/ports.js';
 import { loadRules } from './rules-source.js';
+import { VerdictCache } from '../../lib/policy/verdict-cache.js';
+import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
+import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 
 /** Everything the HTTP server and the workers share, built once from config. */
 export interface Deps {
@@ -27,6 +30,8 @@ export interface Deps {
   stores: Stores;
   upstream: UpstreamClient;
   jobs: JobQueue;
+  /** Verdicts in memory for the doors, dropped on change (LISTEN/NOTIFY). */
+  verdictCache: VerdictCache;
   rules: () => RuleSet;
   environments: () => ReadonlySet<string>;
   requestScan: (
@@ -62,6 +67,14 @@ export async function buildDeps(
       timeoutMs: config.scan.timeoutMs,
     });
     const environments = new Set(Object.keys(ruleSet.environments));
+    const verdictCache = new VerdictCache({
+      source: storeVerdictSource(stores),
+      notifications: db,
+      channel: VERDICT_CHANNEL,
+      maxEntries: config.door.verdictCacheEntries,
+      logger: logger.child({ component: 'policy.verdict-cache' }),
+    });
+    await verdictCache.start();
     const deps: Deps = {
       config,
       logger,
@@ -70,11 +83,13 @@ export async function buildDeps(
       stores,
       upstream,
       jobs,
+      verdictCache,
       rules: () => ruleSet,
       environments: () => environments,
       requestScan: async (repository, digest, reason) =>
         void (await jobs.sendScan({ repository, digest, reason })),
       close: async () => {
+        await verdictCache.close();
         await jobs.stop();
         await upstream.close();
         await db.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdmissionHandler } from '../../lib/admission/http.js';
+import { createCallerIdentifier } from '../../lib/registry/door/callers.js';
 import { createDoor } from '../../lib/registry/door/door.js';
 import { createApp } from './app.js';
 import type { Deps } from './deps.js';
@@ -26,9 +27,17 @@ export async function startServer(
   const door = createDoor({
     upstream: deps.upstream,
     manifests: deps.stores.manifests,
-    verdicts: deps.stores.verdicts,
+    serving: deps.stores.serving,
+    verdicts: deps.verdictCache,
     environments: deps.environments,
     defaultEnvironment,
+    holdUnjudgedMs: deps.config.door.holdUnjudgedMs,
+    identify: createCallerIdentifier({
+      anonymous: deps.config.door.anonymous,
+      hosts: deps.config.door.hosts,
+      challenge: (req) =>
+        `Basic realm="customs@${req.headers.host ?? 'localhost'}"`,
+    }),
     upstreamUrl: deps.config.upstream.url,
     logger: deps.logger,
     requestScan: (repository, digest) =>
@@ -36,8 +45,7 @@ export async function startServer(
   });
   const admission = createAdmissionHandler(
     {
-      manifests: deps.stores.manifests,
-      verdicts: deps.stores.verdicts,
+      verdicts: deps.verdictCache,
       upstream: deps.upstream,
       environments: deps.environments,
       defaultEnvironment:

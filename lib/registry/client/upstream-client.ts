@@ -16,6 +16,12 @@ import { MANIFEST_MEDIA_TYPES } from '../../core/media-types.js';
 import { Authenticator } from './auth.js';
 import { fetchBlob, headBlob } from './blobs.js';
 import {
+  listRepositories,
+  listTags,
+  type Page,
+  type PageRequest,
+} from './listings.js';
+import {
   fetchManifest,
   headManifest,
   type ManifestRequest,
@@ -41,6 +47,8 @@ export interface UpstreamClientOptions {
   retries?: number;
   logger: Logger;
 }
+
+export type { Page, PageRequest } from './listings.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -95,6 +103,10 @@ export interface UpstreamClient {
     digest: Digest,
     options?: CallOptions,
   ): Promise<{ size: number } | undefined>;
+  /** Tags of a repository, one page; undefined when the repository is unknown. */
+  listTags(repository: string, page?: PageRequest): Promise<Page | undefined>;
+  /** Repositories of the registry (`_catalog`), one page; undefined when not offered. */
+  listRepositories(page?: PageRequest): Promise<Page | undefined>;
   /** GET /v2/ through auth: resolves when the upstream accepts us. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes pooled connections; idempotent. Later calls fail UPSTREAM_UNAVAILABLE. */
@@ -135,6 +147,8 @@ export function createUpstreamClient(
       headManifest(http, manifest(repository, reference, o)),
     getBlob: (repository, digest, o = {}) =>
       fetchBlob(http, { repository, digest, signal: o.signal }),
+    listTags: (repository, page = {}) => listTags(http, repository, page),
+    listRepositories: (page = {}) => listRepositories(http, page),
     headBlob: (repository, digest, o = {}) =>
       headBlob(http, { repository, digest, signal: o.signal }),
     ping: (o = {}) => ping(http, o.signal),

@@ -2,13 +2,19 @@ import type { ServerResponse } from 'node:http';
 import { AppError, errorCode } from '../../core/errors.js';
 import { OciError, type OciErrorCode } from '../../core/oci-errors.js';
 
+/** Headers on every answer of the door (distribution's API version marker). */
+export const API_HEADERS = {
+  'Docker-Distribution-API-Version': 'registry/2.0',
+} as const;
+
 /** What was being read when an upstream error happened: decides the "unknown" code. */
-export type DoorSubject = 'manifest' | 'blob' | 'base';
+export type DoorSubject = 'manifest' | 'blob' | 'base' | 'repository';
 
 const UNKNOWN_CODE: Record<DoorSubject, OciErrorCode> = {
   manifest: 'MANIFEST_UNKNOWN',
   blob: 'BLOB_UNKNOWN',
   base: 'NAME_UNKNOWN',
+  repository: 'NAME_UNKNOWN',
 };
 
 /**
@@ -66,7 +72,7 @@ export function writeOciError(
     ...error.headers,
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(body?.length ?? 0),
-    'Docker-Distribution-API-Version': 'registry/2.0',
+    ...API_HEADERS,
   });
   res.end(body);
 }

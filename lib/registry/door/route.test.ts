@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { routeDoorRequest } from './route.js';
 
 const envs = new Set(['dev', 'test', 'prod']);
-const route = (p: string) => routeDoorRequest(p, envs, 'prod');
+const route = (p: string, bound?: string) =>
+  routeDoorRequest(p, {
+    bound,
+    defaultEnvironment: 'prod',
+    environments: envs,
+  });
 
 describe('routeDoorRequest', () => {
   it.each([
@@ -65,10 +70,31 @@ describe('routeDoorRequest', () => {
       },
     ],
     [
-      '/v2/team/app/tags/list',
-      { kind: 'unsupported', what: '/v2/team/app/tags/list' },
+      '/v2/dev/team/app/tags/list',
+      {
+        kind: 'tags',
+        environment: 'dev',
+        repository: 'team/app',
+        prefix: 'dev/',
+      },
     ],
-    ['/v2/_catalog', { kind: 'unsupported', what: '/v2/_catalog' }],
+    [
+      '/v2/team/app/tags/list',
+      { kind: 'tags', environment: 'prod', repository: 'team/app', prefix: '' },
+    ],
+    ['/v2/_catalog', { kind: 'catalog' }],
+    [
+      `/v2/prod/app/referrers/sha256:${'a'.repeat(64)}`,
+      {
+        kind: 'referrers',
+        environment: 'prod',
+        repository: 'app',
+        reference: `sha256:${'a'.repeat(64)}`,
+      },
+    ],
+    ['/v2/app/blobs/uploads/', { kind: 'upload', repository: 'app' }],
+    ['/v2/app/blobs/uploads/1234', { kind: 'upload', repository: 'app' }],
+    ['/v2/app/other', { kind: 'unsupported', what: '/v2/app/other' }],
   ])('%s', (path, expected) => {
     expect(route(path)).toEqual(expected);
   });
@@ -81,6 +107,23 @@ describe('routeDoorRequest', () => {
   ])('refuses the malformed name in %s with NAME_INVALID', (path) => {
     expect(() => route(path)).toThrow(
       expect.objectContaining({ code: 'NAME_INVALID', status: 400 }),
+    );
+  });
+
+  it('judges a name without prefix for the environment the caller is bound to', () => {
+    expect(route('/v2/team/app/manifests/1', 'dev')).toMatchObject({
+      environment: 'dev',
+      repository: 'team/app',
+    });
+    expect(route('/v2/dev/team/app/manifests/1', 'dev')).toMatchObject({
+      environment: 'dev',
+      repository: 'team/app',
+    });
+  });
+
+  it('refuses a prefix that contradicts the caller binding', () => {
+    expect(() => route('/v2/prod/team/app/manifests/1', 'dev')).toThrow(
+      expect.objectContaining({ code: 'DENIED', status: 403 }),
     );
   });
 });

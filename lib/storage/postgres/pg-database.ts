@@ -106,15 +106,28 @@ class PgDatabase implements Database {
   async listen(
     channel: string,
     onPayload: (payload: string) => void,
+    onLost?: (err: Error) => void,
   ): Promise<() => Promise<void>> {
     const client = await this.#pool.connect();
+    let lost = false;
     const handler = (msg: pg.Notification): void => {
       if (msg.channel === channel) onPayload(msg.payload ?? '');
     };
+    const onError = (err: Error): void => {
+      if (lost) return;
+      lost = true;
+      client.off('notification', handler);
+      client.release(err); // a broken connection is not reused
+      onLost?.(err);
+    };
     client.on('notification', handler);
+    client.on('error', onError);
     await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     return async () => {
+      if (lost) return;
+      lost = true;
       client.off('notification', handler);
+      client.off('error', onError);
       await client
         .query(`UNLISTEN ${pg.escapeIdentifier(channel)}`)
         .catch(() => undefined);

@@ -4,6 +4,7 @@ import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createScanStore } from './scan-store.js';
+import { createServingIndex } from './serving-index.js';
 import { createSignatureStore } from './signature-store.js';
 import { createVerdictStore } from './verdict-store.js';
 import { createVulnStore } from './vuln-store.js';
@@ -18,5 +19,6 @@ export function createStores(db: Database): Stores {
     vulns: createVulnStore(db),
     signatures: createSignatureStore(db),
     verdicts: createVerdictStore(db),
+    serving: createServingIndex(db),
   };
 }

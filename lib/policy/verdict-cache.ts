@@ -1,0 +1,171 @@
+import type { Logger } from 'pino';
+import type { Digest } from '../core/digest.js';
+import type { Verdict } from '../core/verdict.js';
+import type { VerdictSource } from './verdict-source.js';
+
+/** What the cache listens to: the store's NOTIFY of written images (`repo@digest`). */
+export interface VerdictNotifications {
+  listen(
+    channel: string,
+    onPayload: (payload: string) => void,
+    onLost?: (err: Error) => void,
+  ): Promise<() => Promise<void>>;
+}
+
+export interface VerdictCacheOptions {
+  source: VerdictSource;
+  notifications: VerdictNotifications;
+  channel: string;
+  /** Most verdicts kept; the oldest entries are dropped beyond it. */
+  maxEntries: number;
+  logger: Logger;
+}
+
+interface Waiter {
+  resolve(): void;
+}
+
+/**
+ * Verdicts held in process so a pull or an admission query does not wait
+ * for a query. Entries are dropped when the database announces a write of
+ * that image (LISTEN/NOTIFY, so every replica drops them), and everything is
+ * dropped when the subscription is lost (missed announcements) until it is
+ * back. Subjects of referrers never change (manifests are immutable), so
+ * they are kept until evicted; an unknown manifest is not remembered.
+ */
+export class VerdictCache implements VerdictSource {
+  readonly #options: VerdictCacheOptions;
+  readonly #verdicts = new Map<string, Promise<Verdict | undefined>>();
+  readonly #subjects = new Map<Digest, Digest | null>();
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #connected = false;
+  #unsubscribe: (() => Promise<void>) | undefined;
+  #closed = false;
+  hits = 0;
+  misses = 0;
+
+  constructor(options: VerdictCacheOptions) {
+    this.#options = options;
+  }
+
+  /** Subscribes to write announcements; until then nothing is cached. */
+  async start(): Promise<void> {
+    this.#unsubscribe = await this.#options.notifications.listen(
+      this.#options.channel,
+      (payload) => this.#onWritten(payload),
+      (err) => void this.#onLost(err),
+    );
+    this.#connected = true;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#connected = false;
+    await this.#unsubscribe?.();
+  }
+
+  async subjectOf(digest: Digest): Promise<Digest | undefined> {
+    const known = this.#subjects.get(digest);
+    if (known !== undefined) return known ?? undefined;
+    const subject = await this.#options.source.subjectOf(digest);
+    if (subject !== undefined) this.#remember(this.#subjects, digest, subject);
+    return subject;
+  }
+
+  verdictOf(
+    repository: string,
+    digest: Digest,
+    environment: string,
+  ): Promise<Verdict | undefined> {
+    const key = `${repository}@${digest}#${environment}`;
+    const cached = this.#connected ? this.#verdicts.get(key) : undefined;
+    if (cached) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const read = this.#options.source.verdictOf(
+      repository,
+      digest,
+      environment,
+    );
+    if (this.#connected) {
+      this.#remember(this.#verdicts, key, read);
+      read.catch(() => this.#verdicts.delete(key));
+    }
+    return read;
+  }
+
+  /**
+   * Resolves when a write of `repository@digest` is announced, or after
+   * `timeoutMs`, whichever comes first (the door holds a first pull this way).
+   */
+  written(
+    repository: string,
+    digest: Digest,
+    timeoutMs: number,
+  ): Promise<void> {
+    const image = `${repository}@${digest}`;
+    return new Promise((resolve) => {
+      const waiters = this.#waiters.get(image) ?? new Set<Waiter>();
+      const waiter: Waiter = { resolve: () => done() };
+      const timer = setTimeout(() => done(), timeoutMs);
+      const done = (): void => {
+        clearTimeout(timer);
+        waiters.delete(waiter);
+        if (waiters.size === 0) this.#waiters.delete(image);
+        resolve();
+      };
+      waiters.add(waiter);
+      this.#waiters.set(image, waiters);
+    });
+  }
+
+  #onWritten(payload: string): void {
+    let images: string[];
+    try {
+      images = JSON.parse(payload) as string[];
+    } catch {
+      // Not ours: drop everything rather than keep what may be stale.
+      this.#verdicts.clear();
+      return;
+    }
+    const written = new Set(images);
+    for (const key of this.#verdicts.keys()) {
+      if (written.has(key.slice(0, key.lastIndexOf('#'))))
+        this.#verdicts.delete(key);
+    }
+    for (const image of images) {
+      for (const waiter of this.#waiters.get(image) ?? []) waiter.resolve();
+    }
+  }
+
+  async #onLost(err: Error): Promise<void> {
+    this.#connected = false;
+    this.#verdicts.clear();
+    this.#options.logger.warn(
+      { err },
+      'verdict announcements lost; cache off until resubscribed',
+    );
+    while (!this.#closed) {
+      try {
+        await this.start();
+        return;
+      } catch (retryErr: unknown) {
+        this.#options.logger.warn(
+          { err: retryErr },
+          'failed to resubscribe to verdict announcements',
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  #remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+    map.set(key, value);
+    if (map.size > this.#options.maxEntries) {
+      const oldest = map.keys().next();
+      if (!oldest.done) map.delete(oldest.value);
+    }
+  }
+}

@@ -1,0 +1,26 @@
+import type { Digest } from '../core/digest.js';
+import type { Verdict } from '../core/verdict.js';
+import type { ServingIndex, VerdictStore } from '../storage/ports.js';
+
+/** What a decision reads: the subject of a referrer, and verdicts. */
+export interface VerdictSource {
+  /** The image a signature or referrer manifest is about; undefined for an image. */
+  subjectOf(digest: Digest): Promise<Digest | undefined>;
+  verdictOf(
+    repository: string,
+    digest: Digest,
+    environment: string,
+  ): Promise<Verdict | undefined>;
+}
+
+/** Reads straight from the stores (CLI, tests; the server uses VerdictCache). */
+export function storeVerdictSource(stores: {
+  serving: Pick<ServingIndex, 'subjectOf'>;
+  verdicts: Pick<VerdictStore, 'get'>;
+}): VerdictSource {
+  return {
+    subjectOf: (digest) => stores.serving.subjectOf(digest),
+    verdictOf: (repository, digest, environment) =>
+      stores.verdicts.get(repository, digest, environment),
+  };
+}

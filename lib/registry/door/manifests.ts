@@ -1,0 +1,150 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Digest } from '../../core/digest.js';
+import { MANIFEST_MEDIA_TYPES } from '../../core/media-types.js';
+import { OciError } from '../../core/oci-errors.js';
+import { parseManifestRef } from '../../core/reference.js';
+import {
+  decide,
+  describeDecision,
+  type Decision,
+} from '../../policy/decide.js';
+import type { VerdictSource } from '../../policy/verdict-source.js';
+import type { UpstreamClient } from '../client/upstream-client.js';
+import { API_HEADERS } from './oci-response.js';
+
+export interface ManifestDeps {
+  upstream: Pick<UpstreamClient, 'getManifest' | 'headManifest'>;
+  verdicts: VerdictSource & {
+    /** Resolves when a verdict of the image is written, or after `timeoutMs`. */
+    written(
+      repository: string,
+      digest: Digest,
+      timeoutMs: number,
+    ): Promise<void>;
+  };
+  /** Asks for a scan of an image pulled before Customs judged it. */
+  requestScan: (repository: string, digest: Digest) => Promise<void>;
+  /** How long a first pull waits for the scan it started (0 = refuse at once). */
+  holdUnjudgedMs: number;
+}
+
+interface Target {
+  environment: string;
+  repository: string;
+  reference: string;
+}
+
+/**
+ * GET/HEAD of a manifest by tag or digest. A tag is resolved once, and
+ * everything after is about that digest; what is served is read by digest
+ * and verified against it, so what was judged is what is sent. An image
+ * Customs has not judged is scanned now and the request held up to
+ * `holdUnjudgedMs`; unjudged content is never served.
+ */
+export async function serveManifest(
+  deps: ManifestDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  t: Target,
+): Promise<void> {
+  const ref = parseManifestRef(t.reference);
+  const accept = acceptedTypes(req.headers.accept);
+  const digest =
+    ref.kind === 'digest'
+      ? ref.digest
+      : await resolveTag(deps, t.repository, ref.tag, accept);
+  let decision = await decide(
+    deps.verdicts,
+    t.repository,
+    digest,
+    t.environment,
+  );
+  if (decision.status === 'unknown' || decision.status === 'pending') {
+    decision = await holdForVerdict(deps, t, digest, decision);
+  }
+  if (!decision.allowed) throw refusal(decision, t, digest);
+  const headers = (mediaType: string, size: number) => ({
+    ...API_HEADERS,
+    'Content-Type': mediaType,
+    'Content-Length': String(size),
+    'Docker-Content-Digest': digest,
+    ETag: `"${digest}"`,
+  });
+  if (req.method === 'HEAD') {
+    const head = await deps.upstream.headManifest(t.repository, digest, {
+      accept: MANIFEST_MEDIA_TYPES,
+    });
+    if (!head) throw new OciError('MANIFEST_UNKNOWN', { detail: { digest } });
+    return void res.writeHead(200, headers(head.mediaType, head.size)).end();
+  }
+  // Read by digest and verified against it: a deleted image stops being
+  // served, and an unreachable upstream serves nothing.
+  const manifest = await deps.upstream.getManifest(t.repository, digest, {
+    accept: MANIFEST_MEDIA_TYPES,
+  });
+  res.writeHead(200, headers(manifest.mediaType, manifest.body.length));
+  res.end(manifest.body);
+}
+
+/** Scans an unjudged image now and waits for its verdict, within the hold time. */
+async function holdForVerdict(
+  deps: ManifestDeps,
+  t: Target,
+  digest: Digest,
+  first: Decision,
+): Promise<Decision> {
+  if (first.status === 'unknown') {
+    const head = await deps.upstream.headManifest(t.repository, digest);
+    if (!head) throw new OciError('MANIFEST_UNKNOWN', { detail: { digest } });
+    await deps.requestScan(t.repository, digest);
+  }
+  const deadline = Date.now() + deps.holdUnjudgedMs;
+  let decision = first;
+  while (
+    (decision.status === 'unknown' || decision.status === 'pending') &&
+    Date.now() < deadline
+  ) {
+    await deps.verdicts.written(
+      t.repository,
+      decision.judgedDigest,
+      deadline - Date.now(),
+    );
+    decision = await decide(deps.verdicts, t.repository, digest, t.environment);
+  }
+  return decision;
+}
+
+async function resolveTag(
+  deps: ManifestDeps,
+  repository: string,
+  tag: string,
+  accept: readonly string[],
+): Promise<Digest> {
+  const head = await deps.upstream.headManifest(repository, tag, { accept });
+  if (!head) throw new OciError('MANIFEST_UNKNOWN', { detail: { tag } });
+  return head.digest;
+}
+
+function refusal(decision: Decision, t: Target, digest: Digest): OciError {
+  return new OciError('DENIED', {
+    message: describeDecision(decision, t.environment),
+    detail: {
+      verdictId: decision.verdict?.id,
+      environment: t.environment,
+      repository: t.repository,
+      digest,
+      status: decision.status,
+      reasons: decision.reasons,
+    },
+  });
+}
+
+/** The client's Accept list restricted to manifest types; all of them when it names none. */
+function acceptedTypes(header: string | undefined): readonly string[] {
+  if (!header) return MANIFEST_MEDIA_TYPES;
+  const asked = header
+    .split(',')
+    .map((p) => p.split(';')[0]!.trim())
+    .filter((t) => MANIFEST_MEDIA_TYPES.includes(t));
+  return asked.length > 0 ? asked : MANIFEST_MEDIA_TYPES;
+}
