@@ -15,6 +15,9 @@ export interface ListingDeps {
 }
 
 const MAX_PAGE = 10_000;
+/** Names asked of the upstream per page, and most names of one listing. */
+const UPSTREAM_PAGE = 1000;
+const MAX_NAMES = 100_000;
 
 /**
  * `GET /v2/<name>/tags/list?n=&last=`: the upstream's tags, page by page.
@@ -26,18 +29,17 @@ export async function serveTags(
   res: ServerResponse,
   t: { environment: string; repository: string; prefix: string },
 ): Promise<void> {
-  const page = pageOf(req);
-  const result = await deps.upstream.listTags(t.repository, page);
-  if (!result)
+  const names = await collect((page) =>
+    deps.upstream.listTags(t.repository, page),
+  );
+  if (!names) {
     throw new OciError('NAME_UNKNOWN', {
       detail: { repository: t.repository },
     });
-  sendPage(
-    req,
-    res,
-    { name: `${t.prefix}${t.repository}`, tags: result.names },
-    linkOf(`/v2/${t.prefix}${t.repository}/tags/list`, result),
-  );
+  }
+  const path = `/v2/${t.prefix}${t.repository}/tags/list`;
+  const { items, link } = paginate(names, pageOf(req), path);
+  sendPage(req, res, { name: `${t.prefix}${t.repository}`, tags: items }, link);
 }
 
 /** `GET /v2/_catalog?n=&last=`: the upstream's repositories. */
@@ -46,17 +48,14 @@ export async function serveCatalog(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const result = await deps.upstream.listRepositories(pageOf(req));
-  if (!result)
+  const names = await collect((page) => deps.upstream.listRepositories(page));
+  if (!names) {
     throw new OciError('UNSUPPORTED', {
       message: 'the upstream registry offers no catalog',
     });
-  sendPage(
-    req,
-    res,
-    { repositories: result.names },
-    linkOf('/v2/_catalog', result),
-  );
+  }
+  const { items, link } = paginate(names, pageOf(req), '/v2/_catalog');
+  sendPage(req, res, { repositories: items }, link);
 }
 
 /**
@@ -138,12 +137,42 @@ function pageOf(req: IncomingMessage): {
   };
 }
 
-function linkOf(path: string, page: Page): string | undefined {
-  if (!page.next) return undefined;
-  const params = new URLSearchParams();
-  if (page.next.n !== undefined) params.set('n', String(page.next.n));
-  params.set('last', page.next.last);
-  return `<${path}?${params.toString()}>; rel="next"`;
+/**
+ * Every name of an upstream listing, following its pages. Paging is then
+ * done here, the same way whatever the upstream supports (distribution 2.8
+ * ignores `n` on tags/list).
+ */
+async function collect(
+  fetchPage: (page: { n?: number; last?: string }) => Promise<Page | undefined>,
+): Promise<string[] | undefined> {
+  const names: string[] = [];
+  let page = await fetchPage({ n: UPSTREAM_PAGE });
+  if (!page) return undefined;
+  for (;;) {
+    names.push(...page.names);
+    if (!page.next || names.length >= MAX_NAMES) break;
+    page = await fetchPage({ n: UPSTREAM_PAGE, last: page.next.last });
+    if (!page) break;
+  }
+  return [...new Set(names)].sort();
+}
+
+/** distribution-spec "Listing Tags": lexical order, `n` after `last`, Link to the rest. */
+function paginate(
+  all: string[],
+  page: { n: number | undefined; last: string | undefined },
+  path: string,
+): { items: string[]; link: string | undefined } {
+  const after =
+    page.last === undefined ? all : all.filter((name) => name > page.last!);
+  if (page.n === undefined || after.length <= page.n)
+    return { items: after, link: undefined };
+  const items = after.slice(0, page.n);
+  const params = new URLSearchParams({
+    n: String(page.n),
+    last: items[items.length - 1] ?? '',
+  });
+  return { items, link: `<${path}?${params.toString()}>; rel="next"` };
 }
 
 function sendPage(
