@@ -114,6 +114,10 @@ export const configSchema = z
         anonymous: z.boolean().default(true),
         /** Host names bound to an environment (`prod.registry.example: prod`). */
         hosts: z.record(z.string().min(1), z.string().min(1)).default({}),
+        /** Lifetime of a pull token issued at `/token`. */
+        tokenTtlSeconds: z.number().int().min(30).max(86_400).default(300),
+        /** Base URL clients reach Customs at (token realm); empty = from the Host header. */
+        publicUrl: z.string().default(''),
         /** Verdicts kept in memory (dropped on change via LISTEN/NOTIFY). */
         verdictCacheEntries: z.number().int().positive().default(100_000),
       })

@@ -234,6 +234,33 @@ export interface VerdictStore {
   ): Promise<Array<VerdictChange & { changedAt: string }>>;
 }
 
+/** A pull account or robot token (the secret is never stored, only its hash). */
+export interface PullCredential {
+  name: string;
+  kind: 'account' | 'robot';
+  secretHash: string;
+  environment: string;
+  expiresAt: string | undefined;
+  createdAt: string;
+  revokedAt: string | undefined;
+}
+
+export interface PullCredentialStore {
+  /** Creates a credential; false when the name is taken. */
+  create(
+    credential: Omit<PullCredential, 'createdAt' | 'revokedAt'>,
+  ): Promise<boolean>;
+  find(name: string): Promise<PullCredential | undefined>;
+  list(): Promise<PullCredential[]>;
+  /** Revokes a credential (idempotent); false when the name is unknown. */
+  revoke(name: string): Promise<boolean>;
+  /**
+   * A random secret shared by every replica under `name`, created on first
+   * use (e.g. the key that signs pull tokens).
+   */
+  sharedSecret(name: string): Promise<string>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -244,4 +271,5 @@ export interface Stores {
   signatures: SignatureStore;
   verdicts: VerdictStore;
   serving: ServingIndex;
+  pullCredentials: PullCredentialStore;
 }

@@ -8,6 +8,7 @@ import type { Deps } from './deps.js';
 import { apiRoutes } from './routes/api.js';
 import { sendError } from './routes/errors.js';
 import { healthRoutes } from './routes/health.js';
+import { pullCredentialRoutes } from './routes/pull-credentials.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** The express app (admin API, webhooks, health) without listen(): tests use it as is. */
@@ -20,6 +21,7 @@ export function createApp(
   app.use(healthRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps, options.localToken));
+  app.use(pullCredentialRoutes(deps, options.localToken));
   app.use((_req: Request, res: Response) =>
     sendError(res, 404, 'NOT_FOUND', 'no such endpoint'),
   );

@@ -4,6 +4,11 @@ import { errorCode } from '../../lib/core/errors.js';
 import { CliError, EXIT } from './commands/common.js';
 import { explainCommand } from './commands/explain.js';
 import { migrateCommand } from './commands/migrate.js';
+import {
+  createPullCredentialCommand,
+  listPullCredentialsCommand,
+  revokePullCredentialCommand,
+} from './commands/pull-credentials.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { versionCompareCommand } from './commands/version-compare.js';
@@ -74,6 +79,42 @@ program
   .action(async (ref: string, o: Parameters<typeof explainCommand>[1]) => {
     process.exitCode = await explainCommand(ref, o);
   });
+
+const credentials = program
+  .command('pull-credentials')
+  .description('pull accounts and robot tokens, bound to one environment');
+credentials
+  .command('create')
+  .description(
+    'create a robot token (secret printed once) or, with --account, an account',
+  )
+  .argument('<name>')
+  .addOption(configOption)
+  .requiredOption(
+    '-e, --environment <name>',
+    'the one environment it may pull from',
+  )
+  .option(
+    '--expires <when>',
+    'expiry: 30d, 12h, 90m or an ISO time (default: none)',
+  )
+  .option(
+    '--account',
+    'an account with a password of your choice (read from stdin)',
+  )
+  .option('--password-stdin', 'read the account password from stdin')
+  .action(createPullCredentialCommand);
+credentials
+  .command('list')
+  .description('list pull credentials')
+  .addOption(configOption)
+  .action(listPullCredentialsCommand);
+credentials
+  .command('revoke')
+  .description('revoke a pull credential')
+  .argument('<name>')
+  .addOption(configOption)
+  .action(revokePullCredentialCommand);
 
 program
   .command('version-compare')

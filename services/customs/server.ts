@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdmissionHandler } from '../../lib/admission/http.js';
 import { createCallerIdentifier } from '../../lib/registry/door/callers.js';
 import { createDoor } from '../../lib/registry/door/door.js';
+import { PullAuth } from '../../lib/registry/door/pull-auth.js';
 import { createApp } from './app.js';
 import type { Deps } from './deps.js';
 
@@ -24,6 +25,16 @@ export async function startServer(
 ): Promise<RunningServer> {
   const localToken = randomBytes(24).toString('base64url');
   const defaultEnvironment = deps.config.server.defaultEnvironment;
+  const pullAuth = new PullAuth({
+    credentials: deps.stores.pullCredentials,
+    signingKey: await deps.stores.pullCredentials.sharedSecret(
+      'door.token-signing-key',
+    ),
+    tokenTtlSeconds: deps.config.door.tokenTtlSeconds,
+    anonymous: deps.config.door.anonymous,
+    publicUrl: deps.config.door.publicUrl || undefined,
+    logger: deps.logger.child({ component: 'registry.door.auth' }),
+  });
   const door = createDoor({
     upstream: deps.upstream,
     manifests: deps.stores.manifests,
@@ -35,8 +46,8 @@ export async function startServer(
     identify: createCallerIdentifier({
       anonymous: deps.config.door.anonymous,
       hosts: deps.config.door.hosts,
-      challenge: (req) =>
-        `Basic realm="customs@${req.headers.host ?? 'localhost'}"`,
+      authenticate: (req) => pullAuth.authenticate(req),
+      challenge: (req) => pullAuth.challenge(req),
     }),
     upstreamUrl: deps.config.upstream.url,
     logger: deps.logger,
@@ -59,7 +70,12 @@ export async function startServer(
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
     if (url === '/v2' || url.startsWith('/v2/')) door(req, res);
-    else if (url.startsWith('/admission/')) admission(req, res);
+    else if (url === '/token' || url.startsWith('/token?')) {
+      pullAuth.serveToken(req, res).catch((err: unknown) => {
+        deps.logger.error({ err }, 'unexpected failure issuing a pull token');
+        res.destroy();
+      });
+    } else if (url.startsWith('/admission/')) admission(req, res);
     else app(req, res);
   });
   server.keepAliveTimeout = 65_000;

@@ -31,8 +31,14 @@ export function createCallerIdentifier(
   return async (req) => {
     const host = hostBinding(req, options.hosts);
     if (req.headers.authorization) {
-      const caller = await options.authenticate?.(req);
-      if (!caller) throw unauthorized(req, 'invalid credentials');
+      let caller: Caller | undefined;
+      try {
+        caller = await options.authenticate?.(req);
+      } catch (err: unknown) {
+        if (err instanceof OciError) throw err;
+        throw unauthorized(req, (err as Error).message);
+      }
+      if (!caller) throw unauthorized(req, 'unsupported credentials');
       if (host && caller.bound && host !== caller.bound) {
         throw new OciError('DENIED', {
           message: `these credentials are bound to ${caller.bound}, not to ${host}`,

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { errorCode, hasCode, messageOf } from '../../../lib/core/errors.js';
@@ -7,6 +6,7 @@ import { imageReport } from '../../../lib/policy/image-report.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
+import { requireLocalToken } from './local-token.js';
 
 const importBody = z.strictObject({
   paths: z.array(z.string().min(1)).min(1).max(100),
@@ -75,16 +75,9 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
   // opened by a second process, so the CLI hands the work to the server.
   router.post(
     '/api/v1/vulndb/imports',
+    requireLocalToken(localToken),
     express.json({ limit: '64kb' }),
     async (req: Request, res: Response) => {
-      if (!isLocalToken(req.headers.authorization, localToken)) {
-        return sendError(
-          res,
-          401,
-          'UNAUTHORIZED',
-          'this endpoint takes the local token of the data directory',
-        );
-      }
       const body = importBody.safeParse(req.body);
       if (!body.success)
         return sendError(
@@ -109,14 +102,4 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
     },
   );
   return router;
-}
-
-function isLocalToken(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  return (
-    token.length > 0 &&
-    given.length === expected.length &&
-    timingSafeEqual(given, expected)
-  );
 }

@@ -1,0 +1,92 @@
+import type {
+  PullCredential,
+  PullCredentialStore,
+} from '../../storage/ports.js';
+import { hashSecret, newSecret } from './secret-hash.js';
+
+const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const DURATION_RE = /^(\d+)([mhd])$/;
+const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A request that cannot be honoured, with the reason (answered 400 / exit 2). */
+export class PullCredentialInvalid extends Error {}
+
+export interface NewPullCredential {
+  name: string;
+  kind: PullCredential['kind'];
+  environment: string;
+  /** `30d`, `12h`, `90m`, or an ISO time; undefined = no expiry. */
+  expires: string | undefined;
+  /** For accounts: the chosen password; robots get a generated secret. */
+  secret: string | undefined;
+}
+
+/**
+ * Creates a pull account or robot token bound to one environment. Returns
+ * the secret to hand out — shown once, stored only as a scrypt hash.
+ */
+export async function createPullCredential(
+  store: Pick<PullCredentialStore, 'create'>,
+  request: NewPullCredential,
+  environments: ReadonlySet<string>,
+  now: number = Date.now(),
+): Promise<{
+  name: string;
+  secret: string;
+  environment: string;
+  expiresAt: string | undefined;
+}> {
+  if (!NAME_RE.test(request.name))
+    throw new PullCredentialInvalid(
+      `invalid name "${request.name}" (lower-case letters, digits, . _ -)`,
+    );
+  if (!environments.has(request.environment)) {
+    throw new PullCredentialInvalid(
+      `unknown environment "${request.environment}" (known: ${[...environments].join(', ')})`,
+    );
+  }
+  if (request.kind === 'account' && (request.secret ?? '').length < 12) {
+    throw new PullCredentialInvalid(
+      'an account password needs at least 12 characters',
+    );
+  }
+  const secret = request.kind === 'robot' ? newSecret() : request.secret!;
+  const expiresAt = expiryOf(request.expires, now);
+  const created = await store.create({
+    name: request.name,
+    kind: request.kind,
+    environment: request.environment,
+    expiresAt,
+    secretHash: await hashSecret(secret),
+  });
+  if (!created)
+    throw new PullCredentialInvalid(
+      `a credential named "${request.name}" exists`,
+    );
+  return {
+    name: request.name,
+    secret,
+    environment: request.environment,
+    expiresAt,
+  };
+}
+
+function expiryOf(
+  expires: string | undefined,
+  now: number,
+): string | undefined {
+  if (expires === undefined || expires === '') return undefined;
+  const duration = DURATION_RE.exec(expires);
+  const at = duration
+    ? now + Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]
+    : Date.parse(expires);
+  if (Number.isNaN(at))
+    throw new PullCredentialInvalid(
+      `invalid expiry "${expires}" (30d, 12h, 90m or an ISO time)`,
+    );
+  if (at <= now)
+    throw new PullCredentialInvalid(
+      `expiry ${new Date(at).toISOString()} is in the past`,
+    );
+  return new Date(at).toISOString();
+}
