@@ -18,6 +18,21 @@ const scanLimits = z
   })
   .strict();
 
+/** One webhook source: what it sends, and how it proves itself. */
+const intakeSource = z
+  .object({
+    kind: z.enum(['distribution', 'harbor', 'zot']),
+    /** bearer: `Authorization: Bearer <secret>`; header: `header` equals the secret; hmac: `header` holds HMAC-SHA256(body). */
+    auth: z.enum(['bearer', 'header', 'hmac']).default('bearer'),
+    header: z.string().default('Authorization'),
+    secret: z.string().optional(),
+    secretFile: z.string().optional(),
+  })
+  .strict()
+  .refine((s) => (s.secret === undefined) !== (s.secretFile === undefined), {
+    message: 'give exactly one of secret or secretFile',
+  });
+
 /**
  * The whole configuration of Customs. Objects are strict so an unknown key is
  * an error (zot's UnmarshalExact). Defaults live here; `config/default.yaml`
@@ -70,6 +85,10 @@ export const configSchema = z
       .object({
         /** Bearer secret the registry sends with each notification. */
         secret: z.string().default(''),
+        /** More webhook sources, each at `POST /webhooks/<name>`. */
+        sources: z
+          .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), intakeSource)
+          .default({}),
       })
       .strict()
       .prefault({}),

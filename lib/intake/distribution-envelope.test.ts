@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import { intentOf as intentOfIntake } from './intake-event.js';
 import {
-  intentOf,
-  parseDistributionEnvelope,
+  distributionToIntake,
   type DistributionEvent,
+  parseDistributionEnvelope,
 } from './distribution-envelope.js';
+
+const intentOf = (e: DistributionEvent) =>
+  intentOfIntake(distributionToIntake([e])[0]!);
 
 const D = `sha256:${'a'.repeat(64)}` as const;
 type EventOverrides = Partial<Omit<DistributionEvent, 'target'>> & {

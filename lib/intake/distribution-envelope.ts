@@ -1,8 +1,12 @@
 import { z } from 'zod';
-import { isDigest, type Digest } from '../core/digest.js';
-import { IntakeError } from '../core/errors.js';
+import { isDigest } from '../core/digest.js';
 import { isManifestMediaType } from '../core/media-types.js';
 import { isRepositoryName } from '../core/reference.js';
+import {
+  envelopeInvalid,
+  parseJsonBody,
+  type IntakeEvent,
+} from './intake-event.js';
 
 /** Media types of CNCF Distribution notification envelopes (v2 = distribution 3.x). */
 export const DISTRIBUTION_ENVELOPE_TYPES = [
@@ -35,78 +39,29 @@ const envelopeSchema = z.looseObject({
 
 export type DistributionEvent = z.infer<typeof eventSchema>;
 
-/** What intake does with one event. */
-export type EventIntent =
-  | {
-      kind: 'scan';
-      repository: string;
-      digest: Digest;
-      tag: string | undefined;
-    }
-  | {
-      kind: 'reevaluate';
-      repository: string;
-      digest: Digest;
-      signatureDigest: Digest;
-      tag: string;
-    }
-  | { kind: 'ignore'; why: string };
-
-/** cosign's tags for artifacts about an image: `sha256-<hex>.sig|.att|.sbom`. */
-const COSIGN_TAG_RE = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
-
 /**
  * Parses a notification envelope from its raw body. Throws
  * IntakeError('ENVELOPE_INVALID') naming each problem.
  */
 export function parseDistributionEnvelope(raw: Buffer): DistributionEvent[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new IntakeError('ENVELOPE_INVALID', 'body is not valid JSON');
-  }
-  const parsed = envelopeSchema.safeParse(doc);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (i) => `${i.path.join('.') || '(root)'}: ${i.message}`,
-    );
-    throw new IntakeError(
-      'ENVELOPE_INVALID',
-      `invalid notification envelope: ${problems.join('; ')}`,
-      { details: { problems } },
-    );
-  }
+  const parsed = envelopeSchema.safeParse(parseJsonBody(raw));
+  if (!parsed.success)
+    throw envelopeInvalid('notification envelope', parsed.error.issues);
   return parsed.data.events;
 }
 
-/**
- * Decides what an event asks for: a manifest push is scanned; a push of a
- * cosign signature/attestation tag re-evaluates the image it names; pulls,
- * blob events, mounts and deletes are not acted on.
- */
-export function intentOf(event: DistributionEvent): EventIntent {
-  const { target } = event;
-  if (event.action !== 'push')
-    return { kind: 'ignore', why: `action ${event.action}` };
-  if (!isManifestMediaType(target.mediaType))
-    return { kind: 'ignore', why: 'not a manifest' };
-  if (!target.digest)
-    return { kind: 'ignore', why: 'manifest push without digest' };
-  const cosign = target.tag ? COSIGN_TAG_RE.exec(target.tag) : null;
-  if (cosign && target.tag) {
-    return {
-      kind: 'reevaluate',
-      repository: target.repository,
-      digest: `sha256:${cosign[1]}` as Digest,
-      signatureDigest: target.digest,
-      tag: target.tag,
-    };
-  }
-  return {
-    kind: 'scan',
-    repository: target.repository,
-    digest: target.digest,
-    tag: target.tag,
-  };
+/** The source-neutral form of Distribution events. */
+export function distributionToIntake(
+  events: DistributionEvent[],
+): IntakeEvent[] {
+  return events.map((e) => ({
+    id: e.id,
+    action: e.action,
+    repository: e.target.repository,
+    digest: e.target.digest,
+    tag: e.target.tag,
+    mediaType: e.target.mediaType,
+    isManifest: isManifestMediaType(e.target.mediaType),
+    body: e,
+  }));
 }

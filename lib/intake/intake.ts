@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { JobQueue } from '../scan/jobs.js';
 import type { EventStore, ManifestStore } from '../storage/ports.js';
-import { intentOf, type DistributionEvent } from './distribution-envelope.js';
+import { intentOf, type IntakeEvent } from './intake-event.js';
 
 export interface IntakeDeps {
   events: EventStore;
@@ -28,7 +28,7 @@ export interface IntakeSummary {
 export async function acceptEvents(
   deps: IntakeDeps,
   source: string,
-  events: DistributionEvent[],
+  events: IntakeEvent[],
 ): Promise<IntakeSummary> {
   const summary: IntakeSummary = { accepted: 0, duplicates: 0, ignored: 0 };
   for (const event of events) {
@@ -42,11 +42,11 @@ export async function acceptEvents(
       eventId: event.id,
       action: event.action,
       repository: intent.repository,
-      digest: event.target.digest,
-      tag: event.target.tag,
-      mediaType: event.target.mediaType,
+      digest: event.digest,
+      tag: event.tag,
+      mediaType: event.mediaType,
       outcome: intent.kind,
-      body: event,
+      body: event.body,
     });
     if (!isNew) {
       summary.duplicates++;

@@ -1,0 +1,91 @@
+import type { Digest } from '../core/digest.js';
+import { IntakeError } from '../core/errors.js';
+
+/** One registry event, whatever registry sent it, as intake acts on it. */
+export interface IntakeEvent {
+  /** Unique per source; redeliveries carry the same id. */
+  id: string;
+  /** `push`, `pull`, `delete`, `mount`, … */
+  action: string;
+  repository: string;
+  digest: Digest | undefined;
+  tag: string | undefined;
+  mediaType: string | undefined;
+  /** The event is about a manifest (not a blob). */
+  isManifest: boolean;
+  /** The event as the registry sent it (stored). */
+  body: unknown;
+}
+
+/** What intake does with one event. */
+export type EventIntent =
+  | {
+      kind: 'scan';
+      repository: string;
+      digest: Digest;
+      tag: string | undefined;
+    }
+  | {
+      kind: 'reevaluate';
+      repository: string;
+      digest: Digest;
+      signatureDigest: Digest;
+      tag: string;
+    }
+  | { kind: 'ignore'; why: string };
+
+/** cosign's tags for artifacts about an image: `sha256-<hex>.sig|.att|.sbom`. */
+const COSIGN_TAG_RE = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+
+/**
+ * Decides what an event asks for: a manifest push is scanned; a push of a
+ * cosign signature/attestation tag re-evaluates the image it names; pulls,
+ * blob events, mounts and deletes are not acted on.
+ */
+export function intentOf(event: IntakeEvent): EventIntent {
+  if (event.action !== 'push')
+    return { kind: 'ignore', why: `action ${event.action}` };
+  if (!event.isManifest) return { kind: 'ignore', why: 'not a manifest' };
+  if (!event.digest)
+    return { kind: 'ignore', why: 'manifest push without digest' };
+  const cosign = event.tag ? COSIGN_TAG_RE.exec(event.tag) : null;
+  if (cosign && event.tag) {
+    return {
+      kind: 'reevaluate',
+      repository: event.repository,
+      digest: `sha256:${cosign[1]}` as Digest,
+      signatureDigest: event.digest,
+      tag: event.tag,
+    };
+  }
+  return {
+    kind: 'scan',
+    repository: event.repository,
+    digest: event.digest,
+    tag: event.tag,
+  };
+}
+
+/** Parses a JSON body or throws IntakeError('ENVELOPE_INVALID'). */
+export function parseJsonBody(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new IntakeError('ENVELOPE_INVALID', 'body is not valid JSON');
+  }
+}
+
+/** An IntakeError naming each problem of a schema check. */
+export function envelopeInvalid(
+  what: string,
+  issues: Array<{ path: PropertyKey[]; message: string }>,
+): IntakeError {
+  const problems = issues.map(
+    (i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`,
+  );
+  return new IntakeError(
+    'ENVELOPE_INVALID',
+    `invalid ${what}: ${problems.join('; ')}`,
+    { details: { problems } },
+  );
+}
