@@ -96,7 +96,7 @@ function toEvents(
     id: resources.length === 1 ? id : `${id}#${i}`,
     action,
     repository,
-    digest: r.digest as Digest | undefined,
+    digest: r.digest,
     // Harbor puts the digest in `tag` when an artifact is pushed by digest.
     tag: r.tag && r.tag !== r.digest && !isDigest(r.tag) ? r.tag : undefined,
     mediaType: undefined,

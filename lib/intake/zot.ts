@@ -57,7 +57,7 @@ export function parseZotEvent(
       id: id as string,
       action: ACTIONS[type as string] ?? (type as string),
       repository: parsed.data.name,
-      digest: digest as Digest | undefined,
+      digest: digest,
       tag: ref && !isDigest(ref) ? ref : undefined,
       mediaType: parsed.data.mediaType,
       isManifest: (type as string).startsWith('zotregistry.image.'),
