@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isDigest, type Digest } from '../core/digest.js';
+import { isDigest } from '../core/digest.js';
 import { isRepositoryName } from '../core/reference.js';
 import {
   envelopeInvalid,
