@@ -85,6 +85,20 @@ export const configSchema = z
       .object({
         /** Bearer secret the registry sends with each notification. */
         secret: z.string().default(''),
+        /** Walks the upstream for images no event announced (0 = never). */
+        reconcile: z
+          .object({
+            onStart: z.boolean().default(true),
+            intervalMs: z
+              .number()
+              .int()
+              .min(0)
+              .default(15 * 60_000),
+            maxRepositories: z.number().int().positive().default(10_000),
+            maxTagsPerRepository: z.number().int().positive().default(10_000),
+          })
+          .strict()
+          .prefault({}),
         /** More webhook sources, each at `POST /webhooks/<name>`. */
         sources: z
           .record(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/), intakeSource)

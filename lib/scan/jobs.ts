@@ -19,11 +19,16 @@ export interface ReevaluateJob {
 export interface RematchJob {
   reason: string;
 }
+/** Walk the upstream for images no event announced. */
+export interface ReconcileJob {
+  reason: string;
+}
 
 export interface JobHandlers {
   scan(job: ScanJob, signal: AbortSignal): Promise<void>;
   reevaluate(job: ReevaluateJob, signal: AbortSignal): Promise<void>;
   rematch(job: RematchJob, signal: AbortSignal): Promise<void>;
+  reconcile(job: ReconcileJob, signal: AbortSignal): Promise<void>;
 }
 
 export interface JobQueueOptions {
@@ -35,7 +40,7 @@ export interface JobQueueOptions {
   timeoutMs: number;
 }
 
-const QUEUES = ['scan', 'reevaluate', 'rematch'] as const;
+const QUEUES = ['scan', 'reevaluate', 'rematch', 'reconcile'] as const;
 type QueueName = (typeof QUEUES)[number];
 const POLL_SECONDS = 2;
 
@@ -77,7 +82,9 @@ export class JobQueue {
       const queue = {
         name,
         policy:
-          name === 'rematch' ? ('singleton' as const) : ('stately' as const),
+          name === 'rematch' || name === 'reconcile'
+            ? ('singleton' as const)
+            : ('stately' as const),
         retryLimit: options.retryLimit,
         retryBackoff: true,
         retryDelay: 2,
@@ -102,6 +109,10 @@ export class JobQueue {
     return this.#send('rematch', job, 'all');
   }
 
+  sendReconcile(job: ReconcileJob): Promise<string | null> {
+    return this.#send('reconcile', job, 'all');
+  }
+
   /** Starts `concurrency` workers per queue in this process. */
   async work(handlers: JobHandlers): Promise<void> {
     const run = {
@@ -111,6 +122,8 @@ export class JobQueue {
         handlers.reevaluate(data as ReevaluateJob, s),
       rematch: (data: unknown, s: AbortSignal) =>
         handlers.rematch(data as RematchJob, s),
+      reconcile: (data: unknown, s: AbortSignal) =>
+        handlers.reconcile(data as ReconcileJob, s),
     } satisfies Record<
       QueueName,
       (data: unknown, s: AbortSignal) => Promise<void>

@@ -24,7 +24,9 @@ export interface ProcessorDeps {
  * verify → judge when a signature arrives; match → judge for every stored
  * image when the vulnerability data changes.
  */
-export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
+export function createImageProcessor(
+  deps: ProcessorDeps,
+): Omit<JobHandlers, 'reconcile'> {
   const log = deps.logger.child({ component: 'scan.processor' });
   return {
     async scan(job, signal) {

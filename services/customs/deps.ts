@@ -17,6 +17,7 @@ import { openDatabase } from '../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import type { Stores } from '../../lib/storage/ports.js';
 import { loadRules } from './rules-source.js';
+import { reconcileUpstream } from '../../lib/intake/reconcile.js';
 import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
@@ -95,7 +96,24 @@ export async function buildDeps(
         await db.close();
       },
     };
-    if (options.work) await jobs.work(buildProcessor(deps, ruleSet));
+    if (options.work) {
+      await jobs.work({
+        ...buildProcessor(deps, ruleSet),
+        reconcile: async (_job, signal) => {
+          await reconcileUpstream(
+            {
+              upstream,
+              manifests: stores.manifests,
+              verdicts: stores.verdicts,
+              sendScan: (job) => jobs.sendScan(job),
+              logger: logger.child({ component: 'intake.reconcile' }),
+            },
+            config.intake.reconcile,
+            signal,
+          );
+        },
+      });
+    }
     return deps;
   } catch (err: unknown) {
     await db.close();

@@ -54,6 +54,8 @@ describe('OCI read door', () => {
       CUSTOMS_DATADIR: join(work, 'data'),
       CUSTOMS_UPSTREAM__URL: registry.url,
       CUSTOMS_DOOR__HOLDUNJUDGEDMS: '60000',
+      // The first pull must be what triggers each scan here.
+      CUSTOMS_INTAKE__RECONCILE__ONSTART: 'false',
     });
   }, 300_000);
   afterAll(async () => {

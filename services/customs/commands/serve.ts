@@ -35,12 +35,27 @@ export async function serveCommand(options: {
     },
     'customs listening',
   );
+  const reconcile = (reason: string): void => {
+    deps.jobs
+      .sendReconcile({ reason })
+      .catch((err: unknown) =>
+        logger.warn({ err }, 'failed to queue a reconcile walk'),
+      );
+  };
+  if (config.intake.reconcile.onStart) reconcile('start');
+  const interval = config.intake.reconcile.intervalMs;
+  const timer =
+    interval > 0
+      ? setInterval(() => reconcile('schedule'), interval)
+      : undefined;
+  timer?.unref();
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
     void (async () => {
+      clearInterval(timer);
       await server.close();
       await deps.close();
       logger.flush();
