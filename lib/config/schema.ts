@@ -63,6 +63,8 @@ export const configSchema = z
         username: z.string().optional(),
         password: z.string().optional(),
         token: z.string().optional(),
+        /** Hosts besides the upstream's that a redirect or token realm may name. */
+        allowedHosts: z.array(z.string().min(1)).default([]),
         timeoutMs: z.number().int().positive().default(30_000),
         retries: z.number().int().min(0).max(10).default(2),
         maxManifestBytes: z

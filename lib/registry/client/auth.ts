@@ -24,6 +24,8 @@ export interface AuthenticatorOptions {
   credentials: Credentials;
   /** The registry's URL: credentials go to realms on its host or over https. */
   upstream: URL;
+  /** Hosts besides the registry's that a token realm may name. */
+  allowedHosts: readonly string[];
   transport: Transport;
   logger: Logger;
   now?: () => number;
@@ -180,6 +182,18 @@ export class Authenticator {
         },
       );
     }
+    if (
+      !isAllowedHost(url, this.#options.upstream, this.#options.allowedHosts)
+    ) {
+      // A challenge must not be able to send Customs to a host of its choosing.
+      throw new UpstreamError(
+        'UPSTREAM_BAD_RESPONSE',
+        `token realm on ${url.host} is not allowed (upstream.allowedHosts)`,
+        {
+          details: { upstream: 401, realmHost: url.host },
+        },
+      );
+    }
     if (bearer?.service !== undefined)
       url.searchParams.set('service', bearer.service);
     for (const s of scope.split(' '))
@@ -258,5 +272,19 @@ function badToken(context: CallContext, cause?: unknown): UpstreamError {
       details: { ...context, upstream: 200 },
       cause,
     },
+  );
+}
+
+/** The upstream's own host, or one of the hosts configured as allowed. */
+export function isAllowedHost(
+  url: URL,
+  upstream: URL,
+  allowedHosts: readonly string[],
+): boolean {
+  return (
+    url.host === upstream.host ||
+    url.hostname === upstream.hostname ||
+    allowedHosts.includes(url.host) ||
+    allowedHosts.includes(url.hostname)
   );
 }

@@ -166,11 +166,29 @@ describe('bearer token flow (x5c-signed tokens, `token` field)', () => {
     );
   });
 
-  it('withholds credentials from a plain-http realm on another host', async () => {
+  it('refuses a token realm on a host that is not allowed', async () => {
+    // Same registry reached as "localhost": its realm (127.0.0.1) is another host.
+    const url = `http://localhost:${peer.registry.port}`;
+    const before = tokenRequests().length;
+    await withClient(
+      { url, username: USER, password: PASSWORD },
+      async (client) => {
+        await expect(
+          client.getManifest(BUSYBOX, '1.35.0'),
+        ).rejects.toMatchObject({
+          code: 'UPSTREAM_BAD_RESPONSE',
+          details: { realmHost: new URL(peer.tokenServer.realm).host },
+        });
+      },
+    );
+    expect(tokenRequests().length).toBe(before);
+  });
+
+  it('withholds credentials from an allowed plain-http realm on another host', async () => {
     // Same registry reached as "localhost": its realm (127.0.0.1) is another host.
     const url = `http://localhost:${peer.registry.port}`;
     await withClient(
-      { url, username: USER, password: PASSWORD },
+      { url, username: USER, password: PASSWORD, allowedHosts: ['127.0.0.1'] },
       async (client) => {
         const before = tokenRequests().length;
         await client.getManifest(BUSYBOX, '1.35.0');

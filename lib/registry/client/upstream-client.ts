@@ -39,6 +39,12 @@ export interface UpstreamClientOptions {
   password?: string;
   /** A static bearer token, sent as is on every request. */
   token?: string;
+  /**
+   * Hosts besides the upstream's own that a redirect or a token realm may
+   * send Customs to (e.g. the object store of presigned blob URLs). Default:
+   * none — only the configured upstream is ever contacted.
+   */
+  allowedHosts?: readonly string[];
   /** Connect, headers and body-idle timeout (default 30 000). */
   timeoutMs?: number;
   /** Largest manifest accepted (default 4 MiB). */
@@ -178,10 +184,16 @@ function wire(options: UpstreamClientOptions): {
       token: options.token,
     },
     upstream: base,
+    allowedHosts: options.allowedHosts ?? [],
     transport,
     logger,
   });
-  const http = new UpstreamHttp({ base, transport, auth });
+  const http = new UpstreamHttp({
+    base,
+    transport,
+    auth,
+    allowedHosts: options.allowedHosts ?? [],
+  });
   return { http, transport };
 }
 

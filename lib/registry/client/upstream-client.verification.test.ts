@@ -133,6 +133,31 @@ describe('getBlob digest verification', () => {
     expect(storage.requests[0]?.headers.authorization).toBeUndefined();
   });
 
+  it('refuses a redirect to a host that is not allowed, and follows it once allowed', async () => {
+    const blob = Buffer.from('layer bytes');
+    const storage = await fake((_req, res) =>
+      res.writeHead(200, { 'content-length': blob.length }).end(blob),
+    );
+    // The upstream is reached as 127.0.0.1; the storage as "localhost".
+    const elsewhere = storage.url.replace('127.0.0.1', 'localhost');
+    const upstream = await fake((_req, res) =>
+      res.writeHead(307, { location: `${elsewhere}/bucket/blob` }).end(),
+    );
+    await expect(
+      client(upstream.url).getBlob(REPO, sha256(blob)),
+    ).rejects.toMatchObject({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      details: { redirectHost: new URL(elsewhere).host },
+    });
+    expect(storage.requests).toHaveLength(0);
+    const { stream } = await client(upstream.url, {
+      allowedHosts: ['localhost'],
+    }).getBlob(REPO, sha256(blob));
+    stream.resume();
+    await new Promise((r) => stream.on('end', r));
+    expect(storage.requests).toHaveLength(1);
+  });
+
   it('keeps the Authorization won by a challenge on a same-origin redirect', async () => {
     const blob = Buffer.from('same-origin storage');
     const basic = `Basic ${Buffer.from('u:p').toString('base64')}`;

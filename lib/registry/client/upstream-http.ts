@@ -3,7 +3,7 @@
  * Status handling beyond 401 and 3xx is left to the caller.
  */
 import { UpstreamError } from '../../core/errors.js';
-import type { Authenticator } from './auth.js';
+import { isAllowedHost, type Authenticator } from './auth.js';
 import { discard, header, headerValues, type CallContext } from './response.js';
 import type { SendResponse, Transport } from './transport.js';
 
@@ -27,16 +27,19 @@ export class UpstreamHttp {
   readonly #base: URL;
   readonly #transport: Transport;
   readonly #auth: Authenticator;
+  readonly #allowedHosts: readonly string[];
 
   /** `base` is the registry URL; its path (usually empty) prefixes `/v2/`. */
   constructor(options: {
     base: URL;
     transport: Transport;
     auth: Authenticator;
+    allowedHosts: readonly string[];
   }) {
     this.#base = options.base;
     this.#transport = options.transport;
     this.#auth = options.auth;
+    this.#allowedHosts = options.allowedHosts;
   }
 
   /**
@@ -85,6 +88,19 @@ export class UpstreamHttp {
               ...request.context,
               upstream: response.statusCode,
               hops,
+            },
+          },
+        );
+      }
+      if (!isAllowedHost(next, this.#base, this.#allowedHosts)) {
+        throw new UpstreamError(
+          'UPSTREAM_BAD_RESPONSE',
+          `redirect to ${next.host} is not allowed (upstream.allowedHosts)`,
+          {
+            details: {
+              ...request.context,
+              upstream: response.statusCode,
+              redirectHost: next.host,
             },
           },
         );
