@@ -19,6 +19,15 @@ export function listConfigLeaves(
   prefix: string[] = [],
 ): ConfigLeaf[] {
   const inner = unwrap(schema);
+  if (inner.def.type === 'union') {
+    // A discriminated union (e.g. `cache.driver`): every option's keys.
+    const options = (inner.def as unknown as { options: z.ZodType[] }).options;
+    const seen = new Map<string, ConfigLeaf>();
+    for (const leaf of options.flatMap((o) => listConfigLeaves(o, prefix))) {
+      seen.set(leaf.path.join('.'), leaf);
+    }
+    return [...seen.values()];
+  }
   if (inner.def.type !== 'object') {
     return [{ path: prefix, kind: leafKind(inner.def.type) }];
   }

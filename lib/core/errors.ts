@@ -27,6 +27,8 @@ export type StorageErrorCode =
   | 'DATABASE_UNAVAILABLE'
   | 'MIGRATION_FAILED'
   | 'BLOB_NOT_FOUND'
+  | 'BLOB_DIGEST_MISMATCH'
+  | 'BLOB_STORE_UNAVAILABLE'
   | 'NOT_FOUND';
 export class StorageError extends AppError<StorageErrorCode> {}
 

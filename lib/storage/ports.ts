@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
@@ -259,6 +260,47 @@ export interface PullCredentialStore {
    * use (e.g. the key that signs pull tokens).
    */
   sharedSecret(name: string): Promise<string>;
+}
+
+/** What a blob store knows of one blob. */
+export interface BlobInfo {
+  digest: Digest;
+  sizeBytes: number;
+}
+
+/**
+ * Content-addressed blob storage (after distribution's StorageDriver): the
+ * door's cache of eligible blobs. Keys are digests; every write is verified
+ * against its key, and every read is verified unless the store can prove
+ * the bytes are those it verified before.
+ */
+export interface BlobStore {
+  /** `fs` | `s3`: stable, used in logs and metrics. */
+  readonly name: string;
+  /**
+   * The blob's bytes (or an inclusive byte range of them). Throws
+   * StorageError BLOB_NOT_FOUND. The stream errors with StorageError
+   * BLOB_DIGEST_MISMATCH at its end when stored bytes no longer match; the
+   * caller owns (reads or destroys) it.
+   */
+  get(
+    key: Digest,
+    options?: { signal?: AbortSignal; range?: { start: number; end: number } },
+  ): Promise<Readable>;
+  /**
+   * Stores `body` under its digest, only if it hashes to `key` (else
+   * StorageError BLOB_DIGEST_MISMATCH and nothing is stored). Idempotent.
+   */
+  put(
+    key: Digest,
+    body: Readable,
+    options?: { signal?: AbortSignal },
+  ): Promise<BlobInfo>;
+  stat(key: Digest): Promise<BlobInfo | undefined>;
+  /** Idempotent. */
+  delete(key: Digest): Promise<void>;
+  /** A short-lived URL a client may fetch the blob from directly, when the store offers one. */
+  presign(key: Digest, expiresSeconds: number): Promise<string | undefined>;
 }
 
 /** Every store, built by services/customs/deps.ts. */
