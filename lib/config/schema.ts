@@ -18,6 +18,34 @@ const scanLimits = z
   })
   .strict();
 
+/** The blob cache of the door: none, a directory, or an S3 bucket. */
+const cache = z.discriminatedUnion('driver', [
+  z.object({ driver: z.literal('none') }).strict(),
+  z
+    .object({
+      driver: z.literal('fs'),
+      /** Directory of cached blobs; empty = `<dataDir>/blobs`. */
+      root: z.string().default(''),
+    })
+    .strict(),
+  z
+    .object({
+      driver: z.literal('s3'),
+      bucket: z.string().min(1),
+      region: z.string().default('us-east-1'),
+      /** S3-compatible endpoint (MinIO, Ceph…); empty = AWS. */
+      endpoint: z.string().default(''),
+      forcePathStyle: z.boolean().default(false),
+      prefix: z.string().default('blobs/'),
+      /** Empty = the AWS default credential chain. */
+      accessKeyId: z.string().default(''),
+      secretAccessKey: z.string().default(''),
+      /** >0: full blob GETs are redirected to a presigned URL valid this long. */
+      presignedRedirectSeconds: z.number().int().min(0).max(3600).default(0),
+    })
+    .strict(),
+]);
+
 /** One webhook source: what it sends, and how it proves itself. */
 const intakeSource = z
   .object({
@@ -141,6 +169,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cache: cache.default({ driver: 'none' }),
     door: z
       .object({
         /** A first pull of an unjudged image waits this long for its scan. */

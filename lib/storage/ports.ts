@@ -76,6 +76,8 @@ export interface ManifestStore {
 export interface ServingIndex {
   /** The image a signature or referrer manifest is about; undefined for an image. */
   subjectOf(digest: Digest): Promise<Digest | undefined>;
+  /** The digest `repository:tag` pointed at when Customs last heard of it. */
+  tagged(repository: string, tag: string): Promise<Digest | undefined>;
   /** Manifests of `repository` that name `subject` (signatures, attestations, SBOMs). */
   referrersOf(
     repository: string,

@@ -15,8 +15,13 @@ import type { DataDirLock } from '../../lib/storage/postgres/data-dir-lock.js';
 import { migrate } from '../../lib/storage/postgres/migrate.js';
 import { openDatabase } from '../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
-import type { Stores } from '../../lib/storage/ports.js';
+import type { BlobStore, Stores } from '../../lib/storage/ports.js';
 import { loadRules } from './rules-source.js';
+import { join } from 'node:path';
+import { cacheBlobs } from '../../lib/registry/cache/blob-cache.js';
+import { warmBlobCache } from '../../lib/registry/cache/warm.js';
+import { createFsBlobStore } from '../../lib/storage/fs/fs-blob-store.js';
+import { createS3BlobStore } from '../../lib/storage/s3/s3-blob-store.js';
 import { reconcileUpstream } from '../../lib/intake/reconcile.js';
 import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
@@ -31,6 +36,8 @@ export interface Deps {
   stores: Stores;
   upstream: UpstreamClient;
   jobs: JobQueue;
+  /** Blob reads: the upstream, or the blob cache in front of it. */
+  blobs: Pick<UpstreamClient, 'getBlob' | 'headBlob'> & { store?: BlobStore };
   /** Verdicts in memory for the doors, dropped on change (LISTEN/NOTIFY). */
   verdictCache: VerdictCache;
   rules: () => RuleSet;
@@ -68,6 +75,9 @@ export async function buildDeps(
       timeoutMs: config.scan.timeoutMs,
     });
     const environments = new Set(Object.keys(ruleSet.environments));
+    const store = openBlobStore(config);
+    const cached = store ? cacheBlobs(upstream, store, logger) : undefined;
+    const blobs = cached ?? upstream;
     const verdictCache = new VerdictCache({
       source: storeVerdictSource(stores),
       notifications: db,
@@ -84,6 +94,7 @@ export async function buildDeps(
       stores,
       upstream,
       jobs,
+      blobs,
       verdictCache,
       rules: () => ruleSet,
       environments: () => environments,
@@ -97,8 +108,13 @@ export async function buildDeps(
       },
     };
     if (options.work) {
+      const processor = buildProcessor(deps, ruleSet);
       await jobs.work({
-        ...buildProcessor(deps, ruleSet),
+        ...processor,
+        scan: async (job, signal) => {
+          await processor.scan(job, signal);
+          if (cached) await warmBlobCache({ blobs: cached, manifests: stores.manifests, logger }, job, signal);
+        },
         reconcile: async (_job, signal) => {
           await reconcileUpstream(
             {
@@ -134,7 +150,8 @@ function buildProcessor(
     jobs: deps.jobs,
     logger,
     pipeline: {
-      upstream: deps.upstream,
+      // Layers read by the scan land in the blob cache (when there is one).
+      upstream: { ...deps.upstream, getBlob: deps.blobs.getBlob },
       manifests: stores.manifests,
       scans: stores.scans,
       detectors: DETECTORS,
@@ -159,4 +176,25 @@ function buildProcessor(
       logger: logger.child({ component: 'policy' }),
     },
   });
+}
+
+/** The configured blob cache, or none (explicit map of drivers, STYLE.md §6). */
+function openBlobStore(config: Readonly<Config>): BlobStore | undefined {
+  const c = config.cache;
+  switch (c.driver) {
+    case 'none':
+      return undefined;
+    case 'fs':
+      return createFsBlobStore(c.root || join(config.dataDir, 'blobs'));
+    case 's3':
+      return createS3BlobStore({
+        bucket: c.bucket,
+        region: c.region,
+        endpoint: c.endpoint || undefined,
+        forcePathStyle: c.forcePathStyle,
+        prefix: c.prefix,
+        accessKeyId: c.accessKeyId || undefined,
+        secretAccessKey: c.secretAccessKey || undefined,
+      });
+  }
 }

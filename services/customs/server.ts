@@ -5,6 +5,7 @@ import { createAdmissionHandler } from '../../lib/admission/http.js';
 import { createCallerIdentifier } from '../../lib/registry/door/callers.js';
 import { createDoor } from '../../lib/registry/door/door.js';
 import { PullAuth } from '../../lib/registry/door/pull-auth.js';
+import { storedManifests } from '../../lib/registry/cache/stored-manifests.js';
 import { createApp } from './app.js';
 import type { Deps } from './deps.js';
 
@@ -37,12 +38,18 @@ export async function startServer(
   });
   const door = createDoor({
     upstream: deps.upstream,
+    blobs: deps.blobs,
+    presignedRedirectSeconds:
+      deps.config.cache.driver === 's3'
+        ? deps.config.cache.presignedRedirectSeconds
+        : 0,
     manifests: deps.stores.manifests,
     serving: deps.stores.serving,
     verdicts: deps.verdictCache,
     environments: deps.environments,
     defaultEnvironment,
     holdUnjudgedMs: deps.config.door.holdUnjudgedMs,
+    offline: deps.blobs.store ? storedManifests(deps.stores) : undefined,
     identify: createCallerIdentifier({
       anonymous: deps.config.door.anonymous,
       hosts: deps.config.door.hosts,

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Digest } from '../../core/digest.js';
 import { MANIFEST_MEDIA_TYPES } from '../../core/media-types.js';
+import { hasCode } from '../../core/errors.js';
 import { OciError } from '../../core/oci-errors.js';
 import { parseManifestRef } from '../../core/reference.js';
 import {
@@ -26,6 +27,17 @@ export interface ManifestDeps {
   requestScan: (repository: string, digest: Digest) => Promise<void>;
   /** How long a first pull waits for the scan it started (0 = refuse at once). */
   holdUnjudgedMs: number;
+  /**
+   * With a blob cache, eligible content is still served when the upstream
+   * is down: tags from what Customs last heard, manifests from the verified
+   * copies it stored. Undefined = nothing is served without the upstream.
+   */
+  offline?: {
+    tagged(repository: string, tag: string): Promise<Digest | undefined>;
+    manifest(
+      digest: Digest,
+    ): Promise<{ mediaType: string; body: Buffer } | undefined>;
+  };
 }
 
 interface Target {
@@ -52,7 +64,11 @@ export async function serveManifest(
   const digest =
     ref.kind === 'digest'
       ? ref.digest
-      : await resolveTag(deps, t.repository, ref.tag, accept);
+      : await unlessDown(
+          deps,
+          () => resolveTag(deps, t.repository, ref.tag, accept),
+          () => deps.offline?.tagged(t.repository, ref.tag),
+        );
   let decision = await decide(
     deps.verdicts,
     t.repository,
@@ -70,20 +86,38 @@ export async function serveManifest(
     'Docker-Content-Digest': digest,
     ETag: `"${digest}"`,
   });
-  if (req.method === 'HEAD') {
-    const head = await deps.upstream.headManifest(t.repository, digest, {
-      accept: MANIFEST_MEDIA_TYPES,
-    });
-    if (!head) throw new OciError('MANIFEST_UNKNOWN', { detail: { digest } });
-    return void res.writeHead(200, headers(head.mediaType, head.size)).end();
-  }
   // Read by digest and verified against it: a deleted image stops being
-  // served, and an unreachable upstream serves nothing.
-  const manifest = await deps.upstream.getManifest(t.repository, digest, {
-    accept: MANIFEST_MEDIA_TYPES,
-  });
+  // served; an unreachable upstream serves nothing unless a stored,
+  // verified copy may stand in for it (blob cache configured).
+  const manifest = await unlessDown(
+    deps,
+    () =>
+      deps.upstream.getManifest(t.repository, digest, {
+        accept: MANIFEST_MEDIA_TYPES,
+      }),
+    () => deps.offline?.manifest(digest),
+  );
   res.writeHead(200, headers(manifest.mediaType, manifest.body.length));
-  res.end(manifest.body);
+  res.end(req.method === 'HEAD' ? undefined : manifest.body);
+}
+
+/**
+ * `online()`, or — when the upstream is unavailable and an offline source
+ * is configured — what that source knows; the upstream's error otherwise.
+ */
+async function unlessDown<T>(
+  deps: ManifestDeps,
+  online: () => Promise<T>,
+  offline: () => Promise<T | undefined> | undefined,
+): Promise<T> {
+  try {
+    return await online();
+  } catch (err: unknown) {
+    if (!deps.offline || !hasCode(err, 'UPSTREAM_UNAVAILABLE')) throw err;
+    const known = await offline();
+    if (known === undefined) throw err;
+    return known;
+  }
 }
 
 /** Scans an unjudged image now and waits for its verdict, within the hold time. */

@@ -13,6 +13,14 @@ export function createServingIndex(db: Database): ServingIndex {
       return rows[0]?.subject_digest ?? undefined;
     },
 
+    async tagged(repository, tag) {
+      const { rows } = await db.query<{ digest: Digest }>(
+        'SELECT digest FROM tags WHERE repository = $1 AND tag = $2',
+        [repository, tag],
+      );
+      return rows[0]?.digest;
+    },
+
     async referrersOf(repository, subject) {
       const { rows } = await db.query<{
         digest: Digest;
