@@ -86,7 +86,7 @@ async function reconcileTag(
     return false;
   const id = await deps.sendScan({
     repository,
-    digest: head.digest as Digest,
+    digest: head.digest,
     reason: 'reconcile',
   });
   return id !== null;

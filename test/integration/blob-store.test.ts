@@ -8,17 +8,20 @@ import { createS3BlobStore } from '../../lib/storage/s3/s3-blob-store.js';
 import { startS3 } from '../helpers/s3.js';
 import { describeBlobStore } from '../suites/blob-store.suite.js';
 
-describeBlobStore('fs', async () => {
+describeBlobStore('fs', () => {
   const root = mkdtempSync(join(tmpdir(), 'customs-blobs-'));
-  return {
+  return Promise.resolve({
     store: createFsBlobStore(root),
-    corrupt: async (key, bytes) =>
-      writeFileSync(
-        join(root, 'sha256', digestHex(key).slice(0, 2), digestHex(key)),
-        bytes,
+    corrupt: (key, bytes) =>
+      Promise.resolve(
+        writeFileSync(
+          join(root, 'sha256', digestHex(key).slice(0, 2), digestHex(key)),
+          bytes,
+        ),
       ),
-    cleanup: async () => rmSync(root, { recursive: true, force: true }),
-  };
+    cleanup: () =>
+      Promise.resolve(rmSync(root, { recursive: true, force: true })),
+  });
 });
 
 describeBlobStore('s3 (s3rver)', async () => {

@@ -20,8 +20,8 @@ export function describeBlobStore(
   name: string,
   open: () => Promise<{
     store: BlobStore;
-    corrupt(key: Digest, bytes: Buffer): Promise<void>;
-    cleanup(): Promise<void>;
+    corrupt: (key: Digest, bytes: Buffer) => Promise<void>;
+    cleanup: () => Promise<void>;
   }>,
 ): void {
   describe(`BlobStore ${name}`, () => {
