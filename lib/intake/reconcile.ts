@@ -1,5 +1,4 @@
 import type { Logger } from 'pino';
-import type { Digest } from '../core/digest.js';
 import type {
   Page,
   PageRequest,
