@@ -64,9 +64,11 @@ export class VerdictCache implements VerdictSource {
     await this.#unsubscribe?.();
   }
 
-  async subjectOf(digest: Digest): Promise<Digest | undefined> {
+  async subjectOf(digest: Digest): Promise<Digest | null | undefined> {
     const known = this.#subjects.get(digest);
-    if (known !== undefined) return known ?? undefined;
+    if (known !== undefined) return known;
+    // Known manifests (with or without a subject) never change; an unknown
+    // one may be stored later, so it is asked again.
     const subject = await this.#options.source.subjectOf(digest);
     if (subject !== undefined) this.#remember(this.#subjects, digest, subject);
     return subject;

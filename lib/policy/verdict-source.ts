@@ -4,8 +4,8 @@ import type { ServingIndex, VerdictStore } from '../storage/ports.js';
 
 /** What a decision reads: the subject of a referrer, and verdicts. */
 export interface VerdictSource {
-  /** The image a signature or referrer manifest is about; undefined for an image. */
-  subjectOf(digest: Digest): Promise<Digest | undefined>;
+  /** The image a referrer manifest is about; null = known, no subject; undefined = unknown. */
+  subjectOf(digest: Digest): Promise<Digest | null | undefined>;
   verdictOf(
     repository: string,
     digest: Digest,

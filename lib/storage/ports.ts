@@ -74,8 +74,12 @@ export interface ManifestStore {
 
 /** Lookups the doors make on every request (kept cheap: indexed, no bodies). */
 export interface ServingIndex {
-  /** The image a signature or referrer manifest is about; undefined for an image. */
-  subjectOf(digest: Digest): Promise<Digest | undefined>;
+  /**
+   * The image a signature or referrer manifest is about: its digest, null
+   * for a manifest Customs knows that has no subject, undefined for one it
+   * does not know (yet).
+   */
+  subjectOf(digest: Digest): Promise<Digest | null | undefined>;
   /** The digest `repository:tag` pointed at when Customs last heard of it. */
   tagged(repository: string, tag: string): Promise<Digest | undefined>;
   /** Manifests of `repository` that name `subject` (signatures, attestations, SBOMs). */

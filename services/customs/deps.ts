@@ -113,7 +113,12 @@ export async function buildDeps(
         ...processor,
         scan: async (job, signal) => {
           await processor.scan(job, signal);
-          if (cached) await warmBlobCache({ blobs: cached, manifests: stores.manifests, logger }, job, signal);
+          if (cached)
+            await warmBlobCache(
+              { blobs: cached, manifests: stores.manifests, logger },
+              job,
+              signal,
+            );
         },
         reconcile: async (_job, signal) => {
           await reconcileUpstream(

@@ -49,7 +49,7 @@ export async function startServer(
     environments: deps.environments,
     defaultEnvironment,
     holdUnjudgedMs: deps.config.door.holdUnjudgedMs,
-    offline: deps.blobs.store ? storedManifests(deps.stores) : undefined,
+    local: deps.blobs.store ? storedManifests(deps.stores) : undefined,
     identify: createCallerIdentifier({
       anonymous: deps.config.door.anonymous,
       hosts: deps.config.door.hosts,

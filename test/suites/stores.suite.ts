@@ -359,5 +359,60 @@ export function describeStores(
       expect(JSON.parse(heard[0]!)).toEqual([`x/y@${d(9)}`]);
       await stop();
     });
+
+    it('answers the door: subjects, last-known tags and referrers', async () => {
+      expect(await stores.serving.subjectOf(d(1))).toBeNull();
+      expect(await stores.serving.subjectOf(d(5))).toBe(d(1));
+      expect(await stores.serving.subjectOf(d(404))).toBeUndefined();
+      expect(await stores.serving.tagged('team/app', 'v1')).toBe(d(1));
+      expect(await stores.serving.tagged('team/app', 'v9')).toBeUndefined();
+      const sig = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          config: { mediaType: 'application/vnd.oci.image.config.v1+json' },
+        }),
+      );
+      await stores.manifests.save(
+        {
+          digest: d(12),
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          kind: 'signature',
+          body: sig,
+          subjectDigest: d(1),
+          references: [],
+        },
+        'team/app',
+      );
+      const referrers = await stores.serving.referrersOf('team/app', d(1));
+      expect(referrers.map((r) => [r.digest, r.artifactType])).toContainEqual([
+        d(12),
+        'application/vnd.oci.image.config.v1+json',
+      ]);
+      expect(await stores.serving.referrersOf('other/app', d(1))).toEqual([]);
+    });
+
+    it('keeps pull credentials and one shared secret', async () => {
+      const c = {
+        name: 'ci',
+        kind: 'robot' as const,
+        secretHash: 'scrypt$x',
+        environment: 'prod',
+        expiresAt: '2030-01-01T00:00:00.000Z',
+      };
+      expect(await stores.pullCredentials.create(c)).toBe(true);
+      expect(await stores.pullCredentials.create(c)).toBe(false);
+      expect(await stores.pullCredentials.find('ci')).toMatchObject({
+        ...c,
+        revokedAt: undefined,
+      });
+      expect(await stores.pullCredentials.revoke('ci')).toBe(true);
+      expect((await stores.pullCredentials.list())[0]?.revokedAt).toEqual(
+        expect.any(String),
+      );
+      expect(await stores.pullCredentials.revoke('nobody')).toBe(false);
+      const secret = await stores.pullCredentials.sharedSecret('k');
+      expect(secret).toMatch(/^[\w-]{43}$/);
+      expect(await stores.pullCredentials.sharedSecret('k')).toBe(secret);
+    });
   });
 }

@@ -3,9 +3,10 @@ import { digestAlgorithm, digestHex, type Digest } from '../../core/digest.js';
 import type { ManifestStore, ServingIndex } from '../../storage/ports.js';
 
 /**
- * What the door may serve while the upstream is down: the tag → digest
- * Customs last heard of, and the manifest bytes it stored when it scanned
- * the image — checked against their digest again before they are served.
+ * Manifests as Customs stored them when it scanned each image (checked
+ * against their digest again before they are served, then kept in memory:
+ * a digest's content never changes), and the tag → digest it last heard of
+ * (for when the upstream is down).
  */
 export function storedManifests(stores: {
   manifests: Pick<ManifestStore, 'get'>;

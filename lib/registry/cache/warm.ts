@@ -12,7 +12,11 @@ import type { CachedBlobs } from './blob-cache.js';
  * The scan already cached the layers it read; this fetches what it did not.
  */
 export async function warmBlobCache(
-  deps: { blobs: CachedBlobs; manifests: Pick<ManifestStore, 'get'>; logger: Logger },
+  deps: {
+    blobs: CachedBlobs;
+    manifests: Pick<ManifestStore, 'get'>;
+    logger: Logger;
+  },
   image: { repository: string; digest: Digest },
   signal: AbortSignal,
 ): Promise<void> {
@@ -20,11 +24,22 @@ export async function warmBlobCache(
   if (!manifest) return;
   for (const ref of manifest.references) {
     if (ref.role === 'manifest') {
-      await warmBlobCache(deps, { repository: image.repository, digest: ref.digest }, signal);
+      await warmBlobCache(
+        deps,
+        { repository: image.repository, digest: ref.digest },
+        signal,
+      );
     } else if (!(await deps.blobs.store.stat(ref.digest))) {
-      const { stream } = await deps.blobs.getBlob(image.repository, ref.digest, { signal });
+      const { stream } = await deps.blobs.getBlob(
+        image.repository,
+        ref.digest,
+        { signal },
+      );
       await pipeline(stream, discardSink());
     }
   }
-  deps.logger.debug({ repository: image.repository, digest: image.digest }, 'blob cache warmed');
+  deps.logger.debug(
+    { repository: image.repository, digest: image.digest },
+    'blob cache warmed',
+  );
 }

@@ -28,11 +28,12 @@ export interface ManifestDeps {
   /** How long a first pull waits for the scan it started (0 = refuse at once). */
   holdUnjudgedMs: number;
   /**
-   * With a blob cache, eligible content is still served when the upstream
-   * is down: tags from what Customs last heard, manifests from the verified
-   * copies it stored. Undefined = nothing is served without the upstream.
+   * With a blob cache, manifests are served by digest from the verified
+   * copies Customs stored (a digest's content never changes), and while the
+   * upstream is down tags resolve to what Customs last heard. Undefined =
+   * every read goes to the upstream, and nothing is served without it.
    */
-  offline?: {
+  local?: {
     tagged(repository: string, tag: string): Promise<Digest | undefined>;
     manifest(
       digest: Digest,
@@ -67,7 +68,7 @@ export async function serveManifest(
       : await unlessDown(
           deps,
           () => resolveTag(deps, t.repository, ref.tag, accept),
-          () => deps.offline?.tagged(t.repository, ref.tag),
+          () => deps.local?.tagged(t.repository, ref.tag),
         );
   let decision = await decide(
     deps.verdicts,
@@ -86,24 +87,21 @@ export async function serveManifest(
     'Docker-Content-Digest': digest,
     ETag: `"${digest}"`,
   });
-  // Read by digest and verified against it: a deleted image stops being
-  // served; an unreachable upstream serves nothing unless a stored,
-  // verified copy may stand in for it (blob cache configured).
-  const manifest = await unlessDown(
-    deps,
-    () =>
-      deps.upstream.getManifest(t.repository, digest, {
-        accept: MANIFEST_MEDIA_TYPES,
-      }),
-    () => deps.offline?.manifest(digest),
-  );
+  // Read by digest and verified against it: from the stored copy when
+  // there is a cache, else from the upstream (a deleted image stops being
+  // served, and an unreachable upstream serves nothing).
+  const manifest =
+    (await deps.local?.manifest(digest)) ??
+    (await deps.upstream.getManifest(t.repository, digest, {
+      accept: MANIFEST_MEDIA_TYPES,
+    }));
   res.writeHead(200, headers(manifest.mediaType, manifest.body.length));
   res.end(req.method === 'HEAD' ? undefined : manifest.body);
 }
 
 /**
- * `online()`, or — when the upstream is unavailable and an offline source
- * is configured — what that source knows; the upstream's error otherwise.
+ * `online()`, or — when the upstream is unavailable and a local source is
+ * configured — what that source knows; the upstream's error otherwise.
  */
 async function unlessDown<T>(
   deps: ManifestDeps,
@@ -113,7 +111,7 @@ async function unlessDown<T>(
   try {
     return await online();
   } catch (err: unknown) {
-    if (!deps.offline || !hasCode(err, 'UPSTREAM_UNAVAILABLE')) throw err;
+    if (!deps.local || !hasCode(err, 'UPSTREAM_UNAVAILABLE')) throw err;
     const known = await offline();
     if (known === undefined) throw err;
     return known;

@@ -10,7 +10,7 @@ export function createServingIndex(db: Database): ServingIndex {
         'SELECT subject_digest FROM manifests WHERE digest = $1',
         [digest],
       );
-      return rows[0]?.subject_digest ?? undefined;
+      return rows[0] ? rows[0].subject_digest : undefined;
     },
 
     async tagged(repository, tag) {
@@ -26,14 +26,9 @@ export function createServingIndex(db: Database): ServingIndex {
         digest: Digest;
         media_type: string;
         size_bytes: number;
-        artifact_type: string | null;
+        body: Buffer;
       }>(
-        // OCI distribution-spec "Listing Referrers": the artifactType of a
-        // referrer is its own artifactType, else its config's media type.
-        `SELECT m.digest, m.media_type, m.size_bytes,
-                coalesce(doc ->> 'artifactType', doc -> 'config' ->> 'mediaType') AS artifact_type
-         FROM manifests m
-         CROSS JOIN LATERAL (SELECT convert_from(m.body, 'UTF8')::jsonb AS doc) d
+        `SELECT m.digest, m.media_type, m.size_bytes, m.body FROM manifests m
          JOIN repository_manifests rm ON rm.digest = m.digest AND rm.repository = $1
          WHERE m.subject_digest = $2
          ORDER BY m.digest`,
@@ -43,8 +38,25 @@ export function createServingIndex(db: Database): ServingIndex {
         digest: r.digest,
         mediaType: r.media_type,
         sizeBytes: r.size_bytes,
-        artifactType: r.artifact_type ?? undefined,
+        artifactType: artifactTypeOf(r.body),
       }));
     },
   };
+}
+
+/**
+ * OCI distribution-spec "Listing Referrers": a referrer's artifactType is
+ * its own `artifactType`, else its config's media type.
+ */
+function artifactTypeOf(body: Buffer): string | undefined {
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as {
+      artifactType?: unknown;
+      config?: { mediaType?: unknown };
+    };
+    const type = doc.artifactType ?? doc.config?.mediaType;
+    return typeof type === 'string' ? type : undefined;
+  } catch {
+    return undefined; // stored manifests are JSON; anything else names no type
+  }
 }

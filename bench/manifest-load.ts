@@ -1,0 +1,120 @@
+/**
+ * Manifest reads under load (wrk, 64 connections, 2 threads): GET by digest
+ * and HEAD by tag through Customs' door (verdict check, blob cache on) ÷
+ * the same requests straight to docker-registry, in one run. Prints JSON
+ * with requests/s, p99 latency and the ratios.
+ *
+ *   npm run build && npx tsx bench/manifest-load.ts [--seconds 10]
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startCustoms } from '../test/helpers/customs-process.js';
+import {
+  freePort,
+  pushTestImages,
+  startRegistry,
+} from '../test/helpers/registry.js';
+
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '10' } },
+});
+const ACCEPT = 'Accept: application/vnd.oci.image.manifest.v1+json';
+
+interface Load {
+  requestsPerSecond: number;
+  p99Ms: number;
+  non2xx: number;
+}
+
+/** Runs wrk and reads its summary (`Requests/sec`, the 99% latency line, non-2xx). */
+function wrk(url: string, method: 'GET' | 'HEAD'): Load {
+  const script = join(tmpdir(), `customs-wrk-${method}.lua`);
+  execFileSync('sh', [
+    '-c',
+    `printf 'wrk.method = "${method}"\\n' > ${script}`,
+  ]);
+  const out = execFileSync('wrk', [
+    '-t2',
+    '-c64',
+    `-d${values.seconds}s`,
+    '--latency',
+    '-s',
+    script,
+    '-H',
+    ACCEPT,
+    url,
+  ]).toString();
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const unit = { us: 0.001, ms: 1, s: 1000 }[
+    (p99?.[2] ?? 'ms') as 'us' | 'ms' | 's'
+  ];
+  const non2xx = Number(
+    /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0,
+  );
+  return {
+    requestsPerSecond: Math.round(rps),
+    p99Ms: Number((Number(p99?.[1]) * unit).toFixed(2)),
+    non2xx,
+  };
+}
+
+const registry = await startRegistry();
+const work = mkdtempSync(join(tmpdir(), 'customs-bench-manifest-'));
+try {
+  const [busybox] = await pushTestImages(registry, ['busybox']);
+  const customs = await startCustoms(await freePort(), {
+    CUSTOMS_DATADIR: join(work, 'data'),
+    CUSTOMS_UPSTREAM__URL: registry.url,
+    CUSTOMS_CACHE__DRIVER: 'fs',
+    CUSTOMS_LOG__LEVEL: 'warn',
+  });
+  try {
+    const first = await fetch(
+      `${customs.url}/v2/dev/test/busybox-static/manifests/1.35.0`,
+    );
+    if (first.status !== 200) throw new Error(`first pull: ${first.status}`);
+    const byDigest = (base: string, prefix: string) =>
+      `${base}/v2/${prefix}test/busybox-static/manifests/${busybox!.digest}`;
+    const byTag = (base: string, prefix: string) =>
+      `${base}/v2/${prefix}test/busybox-static/manifests/1.35.0`;
+    const results = {
+      getByDigest: {
+        direct: wrk(byDigest(registry.url, ''), 'GET'),
+        customs: wrk(byDigest(customs.url, 'dev/'), 'GET'),
+      },
+      headByTag: {
+        direct: wrk(byTag(registry.url, ''), 'HEAD'),
+        customs: wrk(byTag(customs.url, 'dev/'), 'HEAD'),
+      },
+    };
+    const ratio = (r: { direct: Load; customs: Load }) =>
+      Number(
+        (r.customs.requestsPerSecond / r.direct.requestsPerSecond).toFixed(2),
+      );
+    console.log(
+      JSON.stringify(
+        {
+          bench: 'manifest-load',
+          connections: 64,
+          seconds: Number(values.seconds),
+          getByDigest: {
+            ...results.getByDigest,
+            ratio: ratio(results.getByDigest),
+          },
+          headByTag: { ...results.headByTag, ratio: ratio(results.headByTag) },
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await customs.stop();
+  }
+} finally {
+  await registry.stop();
+  rmSync(work, { recursive: true, force: true });
+}
