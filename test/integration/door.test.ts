@@ -256,6 +256,42 @@ describe('OCI read door', () => {
     });
   });
 
+  it('lets podman pull an eligible image and shows the reason of a refusal', async () => {
+    const storage = [
+      '--storage-driver',
+      'vfs',
+      '--root',
+      join(work, 'podman-root'),
+      '--runroot',
+      join(work, 'podman-run'),
+    ];
+    const pull = (ref: string) =>
+      exec('podman', [...storage, 'pull', '--tls-verify=false', ref]).then(
+        (r) => ({ ok: true, out: r.stdout }),
+        (err: { stderr: string }) => ({ ok: false, out: err.stderr }),
+      );
+    const allowed = await pull(
+      `127.0.0.1:${customs.port}/dev/test/busybox-static:1.35.0`,
+    );
+    expect(allowed.ok).toBe(true);
+    const { stdout } = await exec('podman', [
+      ...storage,
+      'image',
+      'inspect',
+      '--format',
+      '{{.Digest}}',
+      `127.0.0.1:${customs.port}/dev/test/busybox-static:1.35.0`,
+    ]);
+    expect(stdout.trim()).toBe(digests['test/busybox-static:1.35.0']);
+    const refused = await pull(
+      `127.0.0.1:${customs.port}/prod/test/busybox-static:1.35.0`,
+    );
+    expect(refused.ok).toBe(false);
+    expect(refused.out).toMatch(
+      /denied: not eligible for prod \(ineligible\): a signature is required but no trusted key is configured/,
+    );
+  });
+
   it.each(['PUT', 'POST', 'PATCH', 'DELETE'])(
     'refuses %s with UNSUPPORTED and says where to push',
     async (method) => {
