@@ -120,6 +120,7 @@ describe('POST /webhooks/distribution with real registry notifications', () => {
       scan: images.size,
       reevaluate: 1,
       rematch: 0,
+      reconcile: 0,
     });
     // Tags pushed with a manifest point at its digest.
     expect(
