@@ -100,7 +100,7 @@ describe('parseRules', () => {
       expect(
         (err as { details: { problems: string[] } }).details.problems,
       ).toEqual([
-        'environments.dev.signatures.requiredSigners: unknown signer "ghost" (not under keys)',
+        'environments.dev.signatures.requiredSigners: unknown signer "ghost" (not under keys, identities or notation)',
       ]);
     }
   });
