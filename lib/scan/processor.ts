@@ -15,7 +15,7 @@ export interface ProcessorDeps {
   pipeline: ScanPipelineDeps;
   verify: VerifyImageDeps;
   judge: JudgeDeps;
-  jobs: Pick<JobQueue, 'sendScan'>;
+  jobs: Pick<JobQueue, 'sendScan' | 'sendReevaluate'>;
   logger: Logger;
 }
 
@@ -30,6 +30,11 @@ export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
     async scan(job, signal) {
       const started = performance.now();
       const scanned = await scanManifest(deps.pipeline, job, signal);
+      if (scanned.kind === 'artifact' || scanned.kind === 'signature') {
+        // A referrer (signature, attestation, SBOM) is judged by its subject.
+        await reevaluateSubject(deps, job);
+        return;
+      }
       const images =
         scanned.kind === 'index' ? scanned.children : [scanned.digest];
       for (const digest of images) {
@@ -105,6 +110,19 @@ export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
       );
     },
   };
+}
+
+async function reevaluateSubject(
+  deps: ProcessorDeps,
+  job: { repository: string; digest: Digest; reason: string },
+): Promise<void> {
+  const subject = (await deps.stores.manifests.get(job.digest))?.subjectDigest;
+  if (subject === undefined) return;
+  await deps.jobs.sendReevaluate({
+    repository: job.repository,
+    digest: subject,
+    reason: `referrer ${job.digest} pushed`,
+  });
 }
 
 async function judgeOnce(

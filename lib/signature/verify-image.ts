@@ -7,61 +7,142 @@ import type {
   SignatureStore,
 } from '../storage/ports.js';
 import { toManifestRecord } from '../storage/manifest-record.js';
-import {
-  discoverCosignLegacy,
-  type CosignOptions,
-  type SignatureSource,
-} from './cosign-legacy.js';
+import { discoverSignatures, type DiscoveryOptions } from './discover.js';
+import type { TrustContext } from './trust.js';
+import type { DiscoveredArtifact, SignatureSource } from './types.js';
+import { verifyArtifact, type VerifyOptions } from './verify-artifact.js';
+
+/** Options of {@link verifyImageSignatures} (config `signatures`). */
+export interface VerifyImageOptions extends VerifyOptions, DiscoveryOptions {
+  /** Time budget of discovery and verification of one image. */
+  timeoutMs: number;
+}
 
 export interface VerifyImageDeps {
   source: SignatureSource;
   manifests: ManifestStore;
   signatures: SignatureStore;
-  options: Omit<CosignOptions, 'signal'>;
+  /** The trust in force (rebuilt when the rules change). */
+  trust: () => TrustContext;
+  options: VerifyImageOptions;
   logger: Logger;
 }
 
 /**
- * Discovers and verifies the signatures of one image, records the signature
- * manifest (so the door can serve it along with its subject) and stores one
- * result per signature. Upstream failures other than "no signature" throw,
- * leaving the previous results in place.
+ * Discovers and verifies the signatures of one image, records each signature
+ * manifest (so the door serves it with its subject) and stores one result
+ * per signature. Results are cached by (subject, signature manifest digest,
+ * trust version): an artifact is verified once per trust configuration.
+ * Upstream failures and running out of time throw, leaving the previous
+ * results in place (the job is retried).
  */
 export async function verifyImageSignatures(
   deps: VerifyImageDeps,
   subject: { repository: string; digest: Digest },
   signal: AbortSignal,
 ): Promise<SignatureRecord[]> {
-  const found = await discoverCosignLegacy(deps.source, subject, {
-    ...deps.options,
+  const bounded = AbortSignal.any([
     signal,
+    AbortSignal.timeout(deps.options.timeoutMs),
+  ]);
+  const trust = deps.trust();
+  const found = await discoverSignatures(deps.source, subject, {
+    ...deps.options,
+    signal: bounded,
   });
-  if (found.manifest) {
-    const parsed = parseManifest(found.manifest.body, found.manifest.mediaType);
-    await deps.manifests.save(
-      toManifestRecord(
-        found.manifest.digest,
-        found.manifest.body,
-        parsed,
+  const subjectBody = (await deps.manifests.get(subject.digest))?.body;
+  const results: SignatureRecord[] = [];
+  let cached = 0;
+  for (const artifact of found.artifacts) {
+    await recordArtifact(deps.manifests, subject, artifact);
+    const known = await deps.signatures.cached(
+      subject.digest,
+      artifact.digest,
+      trust.version,
+    );
+    if (known) cached++;
+    const verified =
+      known ??
+      (await verifyArtifact(
+        {
+          source: deps.source,
+          trust,
+          options: deps.options,
+          subjectBody,
+          signal: bounded,
+        },
+        subject,
+        artifact,
+      ));
+    if (!known)
+      await deps.signatures.remember(
         subject.digest,
-      ),
-      subject.repository,
-    );
-    await deps.manifests.setTag(
-      subject.repository,
-      found.manifest.tag,
-      found.manifest.digest,
-    );
+        artifact.digest,
+        trust.version,
+        verified,
+      );
+    results.push(...verified);
   }
-  await deps.signatures.replaceFor(subject.digest, found.results);
+  results.push(
+    ...found.oversized.map((o) =>
+      unread(subject.digest, o, 'TOO_LARGE', 'signature manifest is larger than the upstream manifest limit'),
+    ),
+  );
+  const left = found.overflow;
+  if (left[0])
+    results.push(
+      unread(
+        subject.digest,
+        left[0],
+        'TOO_MANY',
+        `${left.length} signature artifact(s) beyond the limit of ${deps.options.maxSignatures} were not read`,
+      ),
+    );
+  await deps.signatures.replaceFor(subject.digest, results);
   deps.logger.info(
     {
       repository: subject.repository,
       digest: subject.digest,
-      signatures: found.results.length,
-      verified: found.results.filter((r) => r.status === 'verified').length,
+      artifacts: found.artifacts.length,
+      cached,
+      signatures: results.length,
+      verified: results.filter((r) => r.status === 'verified').length,
     },
     'signatures verified',
   );
-  return found.results;
+  return results;
+}
+
+/** The signature manifest is stored with its subject so the door serves both. */
+async function recordArtifact(
+  manifests: ManifestStore,
+  subject: { repository: string; digest: Digest },
+  artifact: DiscoveredArtifact,
+): Promise<void> {
+  const parsed = parseManifest(artifact.body, artifact.mediaType);
+  await manifests.save(
+    toManifestRecord(artifact.digest, artifact.body, parsed, subject.digest),
+    subject.repository,
+  );
+  if (artifact.tag)
+    await manifests.setTag(subject.repository, artifact.tag, artifact.digest);
+}
+
+function unread(
+  subject: Digest,
+  artifact: { digest: Digest; via: string },
+  reasonCode: 'TOO_LARGE' | 'TOO_MANY',
+  reason: string,
+): SignatureRecord {
+  return {
+    subjectDigest: subject,
+    signatureDigest: artifact.digest,
+    layerDigest: artifact.digest,
+    format: 'unknown',
+    discoveredVia: artifact.via,
+    status: 'invalid',
+    reasonCode,
+    reason,
+    signers: [],
+  };
 }
