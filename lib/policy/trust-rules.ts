@@ -69,7 +69,7 @@ export const requireClause = z.union([
       atLeast: z.number().int().min(1).default(1),
     })
     .strict()
-    .refine((c) => c.atLeast <= new Set(c.anyOf).size, {
+    .refine((c) => c.anyOf.length === 0 || c.atLeast <= new Set(c.anyOf).size, {
       message: 'atLeast is larger than the number of distinct signers',
     }),
 ]);

@@ -1,9 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  bundleFromJSON,
-  ValidationError,
-  type Bundle,
-} from '@sigstore/bundle';
+import { bundleFromJSON, ValidationError, type Bundle } from '@sigstore/bundle';
 import { toSignedEntity } from '@sigstore/verify';
 import type { Descriptor } from '../core/manifest.js';
 import type { SignatureRecord } from '../storage/ports.js';
@@ -107,10 +103,7 @@ export function verifyBundle(
       `bundle signs sha256:${digest.toString('hex')}, not ${subject.digest}`,
     );
   const body = ctx.subjectBody;
-  if (
-    !body ||
-    createHash('sha256').update(body).digest('hex') !== hex
-  )
+  if (!body || createHash('sha256').update(body).digest('hex') !== hex)
     return failed('MALFORMED', 'subject manifest bytes are not available');
   return {
     ...verifySignedEntity(toSignedEntity(bundle, body), ctx.trust),

@@ -78,7 +78,11 @@ async function verifyLayer(
   const signature = annotations[COSIGN_ANNOTATIONS.signature];
   if (!signature)
     return failed('MALFORMED', 'layer has no signature annotation');
-  const claim = checkSimpleSigning(blob.data, subject, ctx.options.matchReference);
+  const claim = checkSimpleSigning(
+    blob.data,
+    subject,
+    ctx.options.matchReference,
+  );
   if (typeof claim === 'string')
     return failed(
       claim.startsWith('payload names repository')
@@ -103,8 +107,7 @@ function verifyDsseLayer(
     return failed('MALFORMED', 'not a DSSE envelope with one signature');
   const statement = checkStatement(envelope.payload, subject.digest);
   if (!statement.ok) return failed(statement.code, statement.reason);
-  const isSignature =
-    statement.summary.predicateType === COSIGN_SIGN_PREDICATE;
+  const isSignature = statement.summary.predicateType === COSIGN_SIGN_PREDICATE;
   return {
     ...entityOutcome(ctx, dsseContent(envelope), annotations),
     kind: isSignature ? 'signature' : 'attestation',

@@ -1,7 +1,11 @@
 import type { Digest } from '../core/digest.js';
 import { hasCode } from '../core/errors.js';
 import { parseManifest } from '../core/manifest.js';
-import type { DiscoveredArtifact, DiscoveryPath, SignatureSource } from './types.js';
+import type {
+  DiscoveredArtifact,
+  DiscoveryPath,
+  SignatureSource,
+} from './types.js';
 
 /** Bounds of discovery (config `signatures`). */
 export interface DiscoveryOptions {
@@ -76,12 +80,21 @@ async function referrerDigests(
 ): Promise<Array<{ digest: Digest; via: DiscoveryPath }>> {
   const found: Array<{ digest: Digest; via: DiscoveryPath }> = [];
   for (const artifactType of options.artifactTypes) {
-    const listed = await source.listReferrers(subject.repository, subject.digest, {
-      artifactType,
-      signal: options.signal,
-    });
+    const listed = await source.listReferrers(
+      subject.repository,
+      subject.digest,
+      {
+        artifactType,
+        signal: options.signal,
+      },
+    );
     if (listed === undefined) return fallbackTag(source, subject, options);
-    found.push(...listed.map((d) => ({ digest: d.digest, via: 'referrers-api' as const })));
+    found.push(
+      ...listed.map((d) => ({
+        digest: d.digest,
+        via: 'referrers-api' as const,
+      })),
+    );
   }
   return found;
 }
@@ -93,7 +106,12 @@ async function fallbackTag(
   options: DiscoveryOptions & { signal?: AbortSignal | undefined },
 ): Promise<Array<{ digest: Digest; via: DiscoveryPath }>> {
   const tag = subject.digest.replace(':', '-');
-  const index = await manifestOrNothing(source, subject.repository, tag, options);
+  const index = await manifestOrNothing(
+    source,
+    subject.repository,
+    tag,
+    options,
+  );
   if (!index) return [];
   const parsed = parseManifest(index.body, index.mediaType);
   if (parsed.kind !== 'index') return [];

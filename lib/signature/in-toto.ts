@@ -62,7 +62,10 @@ export function checkStatement(payload: Buffer, image: Digest): StatementCheck {
   return { ok: true, summary: summarize(doc.predicateType, doc.predicate) };
 }
 
-function summarize(predicateType: string, predicate: unknown): PredicateSummary {
+function summarize(
+  predicateType: string,
+  predicate: unknown,
+): PredicateSummary {
   const p = (predicate ?? {}) as Record<string, unknown>;
   const get = (...path: string[]): string | undefined => {
     let at: unknown = p;

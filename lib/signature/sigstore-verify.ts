@@ -69,7 +69,10 @@ function verifyKeyless(
   if (verified.length === 0)
     return (
       firstError ??
-      failed('UNTRUSTED_ROOT', 'certificate chains to no configured trusted root')
+      failed(
+        'UNTRUSTED_ROOT',
+        'certificate chains to no configured trusted root',
+      )
     );
   return matchIdentities(verified, trust.identities);
 }
@@ -81,7 +84,11 @@ function matchIdentities(
   const first = verified[0]!.signer.identity;
   const subject = first?.subjectAlternativeName ?? '';
   const issuer = first?.extensions?.issuer ?? '';
-  const identity = { subject, issuer, roots: verified.map((v) => v.root).join(',') };
+  const identity = {
+    subject,
+    issuer,
+    roots: verified.map((v) => v.root).join(','),
+  };
   const signer = `${subject} (${issuer})`;
   const roots = new Set(verified.map((v) => v.root));
   const candidates = identities.filter((i) => roots.has(i.root));
@@ -130,7 +137,9 @@ function verifyWithKeys(entity: SignedEntity, trust: TrustContext): Outcome {
       signer: `key:${signers[0]}`,
       identity: { key: signers[0]! },
     };
-  return keyError ?? failed('KEY_UNKNOWN', 'no trusted key verifies this signature');
+  return (
+    keyError ?? failed('KEY_UNKNOWN', 'no trusted key verifies this signature')
+  );
 }
 
 function hasPromise(entity: SignedEntity): boolean {
@@ -146,10 +155,8 @@ const CHAIN_FAILURES = [
 /** Maps sigstore-js error codes onto Customs reason codes. */
 export function fromSigstoreError(err: unknown): Outcome {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof PolicyError)
-    return failed('IDENTITY_MISMATCH', message);
-  if (!(err instanceof VerificationError))
-    return failed('MALFORMED', message);
+  if (err instanceof PolicyError) return failed('IDENTITY_MISMATCH', message);
+  if (!(err instanceof VerificationError)) return failed('MALFORMED', message);
   const code: Record<string, SignatureReasonCode> = {
     TLOG_ERROR: 'TLOG_MISSING',
     TLOG_MISSING_INCLUSION_ERROR: 'TLOG_MISSING',

@@ -26,8 +26,10 @@ export interface IdentityTrust {
 }
 
 /** A Notation trust policy with its certificates parsed. */
-export interface NotationTrust
-  extends Omit<NotationEntry, 'trustStore' | 'tsaStore'> {
+export interface NotationTrust extends Omit<
+  NotationEntry,
+  'trustStore' | 'tsaStore'
+> {
   name: string;
   anchors: X509Certificate[];
   tsaAnchors: X509Certificate[];

@@ -50,7 +50,11 @@ export interface SignatureSource {
     digest: Digest,
     options?: { signal?: AbortSignal; artifactType?: string },
   ): Promise<
-    | Array<{ digest: Digest; mediaType: string; artifactType?: string | undefined }>
+    | Array<{
+        digest: Digest;
+        mediaType: string;
+        artifactType?: string | undefined;
+      }>
     | undefined
   >;
 }
@@ -75,7 +79,11 @@ export interface SignatureSubject {
 /** The fields every result of one signature layer shares. */
 export type ResultBase = Pick<
   SignatureRecord,
-  'subjectDigest' | 'signatureDigest' | 'layerDigest' | 'format' | 'discoveredVia'
+  | 'subjectDigest'
+  | 'signatureDigest'
+  | 'layerDigest'
+  | 'format'
+  | 'discoveredVia'
 >;
 
 /** What verifying one signature found, before the shared fields are added. */

@@ -85,7 +85,12 @@ export async function verifyImageSignatures(
   }
   results.push(
     ...found.oversized.map((o) =>
-      unread(subject.digest, o, 'TOO_LARGE', 'signature manifest is larger than the upstream manifest limit'),
+      unread(
+        subject.digest,
+        o,
+        'TOO_LARGE',
+        'signature manifest is larger than the upstream manifest limit',
+      ),
     ),
   );
   const left = found.overflow;

@@ -139,7 +139,12 @@ function intact(
         signature,
       );
     if (alg.startsWith('ES'))
-      return verify(hash, signed, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return verify(
+        hash,
+        signed,
+        { key, dsaEncoding: 'ieee-p1363' },
+        signature,
+      );
   } catch {
     // A key of another type than the algorithm names: not intact.
   }

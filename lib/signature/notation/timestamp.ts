@@ -4,8 +4,7 @@ import { chainsToAnchor } from './x509-chain.js';
 
 /** A verified RFC 3161 time, with its accuracy, or why it is not one. */
 export type TimestampCheck =
-  | { ok: true; time: Date; accuracyMs: number }
-  | { ok: false; reason: string };
+  { ok: true; time: Date; accuracyMs: number } | { ok: false; reason: string };
 
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const HASH_BY_OID: Record<string, string> = {
@@ -30,19 +29,25 @@ export function verifyTimestampToken(
     // @sigstore/core parses a TimeStampResp: wrap the bare token in one.
     const status = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]);
     const resp = ASN1Obj.parseBuffer(
-      Buffer.concat([derHeader(0x30, status.length + token.length), status, token]),
+      Buffer.concat([
+        derHeader(0x30, status.length + token.length),
+        status,
+        token,
+      ]),
     );
     const ts = new RFC3161Timestamp(resp);
     ts.tstInfo.verify(signature);
-    const signedData = resp.subs[1]!.subs.find((s) => s.tag.isContextSpecific(0))!
-      .subs[0]!;
+    const signedData = resp.subs[1]!.subs.find((s) =>
+      s.tag.isContextSpecific(0),
+    )!.subs[0]!;
     const certs = (
       signedData.subs.find((s) => s.tag.isContextSpecific(0))?.subs ?? []
     ).map((c) => new X509Certificate(c.toDER()));
     const signerInfo = signedData.subs[signedData.subs.length - 1]!.subs[0]!;
     const serial = signerInfo.subs[1]!.subs[1]!.value.toString('hex');
     const signer = certs.find((c) => sameSerial(c.serialNumber, serial));
-    if (!signer) return { ok: false, reason: 'timestamp signer certificate missing' };
+    if (!signer)
+      return { ok: false, reason: 'timestamp signer certificate missing' };
     const hash = HASH_BY_OID[signerInfo.subs[2]!.subs[0]!.toOID()] ?? 'sha256';
     const attrs = signerInfo.subs.find((s) => s.tag.isContextSpecific(0))!;
     const digestAttr = attrs.subs.find(
@@ -59,10 +64,16 @@ export function verifyTimestampToken(
     if (!chainsToAnchor(signer, certs, anchors))
       return { ok: false, reason: 'timestamp authority is not trusted' };
     if (time < new Date(signer.validFrom) || time > new Date(signer.validTo))
-      return { ok: false, reason: 'timestamp outside its TSA certificate validity' };
+      return {
+        ok: false,
+        reason: 'timestamp outside its TSA certificate validity',
+      };
     return { ok: true, time, accuracyMs: accuracyMs(ts) };
   } catch (err: unknown) {
-    return { ok: false, reason: `unreadable timestamp: ${(err as Error).message}` };
+    return {
+      ok: false,
+      reason: `unreadable timestamp: ${(err as Error).message}`,
+    };
   }
 }
 
@@ -82,8 +93,10 @@ function accuracyMs(ts: RFC3161Timestamp): number {
   if (!accuracy) return 0;
   let ms = 0;
   for (const part of accuracy.subs) {
-    if (part.tag.isContextSpecific(0)) ms += Number(part.value.readUIntBE(0, part.value.length));
-    else if (part.tag.isContextSpecific(1)) ms += part.value.readUIntBE(0, part.value.length) / 1000;
+    if (part.tag.isContextSpecific(0))
+      ms += Number(part.value.readUIntBE(0, part.value.length));
+    else if (part.tag.isContextSpecific(1))
+      ms += part.value.readUIntBE(0, part.value.length) / 1000;
     else if (part.tag.isInteger()) ms += Number(part.toInteger()) * 1000;
   }
   return ms;

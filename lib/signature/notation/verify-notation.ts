@@ -79,7 +79,10 @@ async function verifyLayer(
         ? parseCose(blob.data)
         : parseJws(blob.data);
   } catch (err: unknown) {
-    return failed('MALFORMED', `unreadable envelope: ${(err as Error).message}`);
+    return failed(
+      'MALFORMED',
+      `unreadable envelope: ${(err as Error).message}`,
+    );
   }
   return verifyEnvelope(envelope, subject, ctx.trust.notation, ctx.now);
 }
@@ -123,7 +126,9 @@ export function verifyEnvelope(
     name: p.name,
     why: checkPolicy(envelope, p, now),
   }));
-  const signers = outcomes.filter((o) => o.why === undefined).map((o) => o.name);
+  const signers = outcomes
+    .filter((o) => o.why === undefined)
+    .map((o) => o.name);
   if (signers.length > 0)
     return { status: 'verified', signers, identity, signer };
   return { ...outcomes[0]!.why!, identity, signer };
@@ -210,9 +215,7 @@ function isTrustedIdentity(subject: string, identities: string[]): boolean {
     if (id === '*') return true;
     const m = /^x509\.subject:\s*(.+)$/.exec(id);
     if (!m) return false;
-    return m[1]!
-      .split(/\s*,\s*/)
-      .every((attr) => have.has(attr.trim()));
+    return m[1]!.split(/\s*,\s*/).every((attr) => have.has(attr.trim()));
   });
 }
 
