@@ -169,6 +169,13 @@ export function fromSigstoreError(err: unknown): Outcome {
     NOT_IMPLEMENTED_ERROR: 'UNSUPPORTED',
   };
   if (err.code === 'CERTIFICATE_ERROR') {
+    // The chain verifier wraps the per-CA failure (expiry, path) in `cause`.
+    const cause: unknown = (err as { cause?: unknown }).cause;
+    if (
+      cause instanceof VerificationError &&
+      cause.code === 'CERTIFICATE_ERROR'
+    )
+      return fromSigstoreError(cause);
     if (CHAIN_FAILURES.some((m) => message.includes(m)))
       return failed('UNTRUSTED_ROOT', message);
     if (message.includes('expired'))

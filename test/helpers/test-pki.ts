@@ -4,9 +4,16 @@
  * signers lay them out. Test-only keys, generated per run.
  */
 import { KeyObject, webcrypto, X509Certificate } from 'node:crypto';
+import type { webcrypto as WebCrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+type CryptoKeyPair = WebCrypto.CryptoKeyPair;
+
+// The library's `Crypto` type is the DOM's; Node's webcrypto implements it.
+x509.cryptoProvider.set(
+  'default',
+  webcrypto as Parameters<typeof x509.cryptoProvider.set>[1],
+);
 
 const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
 const OID_FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';

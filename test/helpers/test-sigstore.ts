@@ -279,9 +279,8 @@ export function statement(
 
 /** A PEM public key's SPKI, for rules. */
 export function publicPem(key: KeyObject): string {
-  return createPublicKey(key)
-    .export({ format: 'pem', type: 'spki' })
-    .toString();
+  const pub = key.type === 'public' ? key : createPublicKey(key);
+  return pub.export({ format: 'pem', type: 'spki' }).toString();
 }
 
 function sha256(data: Buffer): Buffer {
