@@ -205,3 +205,32 @@ export function cosignManifest(
   );
   return { manifest, blobs: [config, ...layers.map((l) => l.data)] };
 }
+
+/**
+ * Copies a single-platform image between repositories of one registry
+ * (cross-repository blob mount + manifest PUT); returns its digest.
+ */
+export async function copyImage(
+  registryUrl: string,
+  from: string,
+  to: string,
+  reference: string,
+): Promise<string> {
+  const source = await getManifest(registryUrl, from, reference);
+  if (!source) throw new Error(`no ${from}:${reference}`);
+  const doc = JSON.parse(source.body.toString()) as {
+    config: { digest: string };
+    layers: Array<{ digest: string }>;
+  };
+  for (const digest of [
+    doc.config.digest,
+    ...doc.layers.map((l) => l.digest),
+  ]) {
+    const res = await fetch(
+      `${registryUrl}/v2/${to}/blobs/uploads/?mount=${digest}&from=${from}`,
+      { method: 'POST' },
+    );
+    if (res.status !== 201) throw new Error(`blob mount failed: ${res.status}`);
+  }
+  return pushManifest(registryUrl, to, 'latest', source.body, source.mediaType);
+}
