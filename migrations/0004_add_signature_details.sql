@@ -11,6 +11,12 @@ ALTER TABLE signatures ADD COLUMN kind text NOT NULL DEFAULT 'signature'
   CHECK (kind IN ('signature', 'attestation'));
 ALTER TABLE signatures ADD COLUMN predicate_type text;
 
+-- Several signatures on one cosign tag can share a payload (same layer
+-- digest, different signature annotations): a position keeps them apart.
+ALTER TABLE signatures ADD COLUMN position integer NOT NULL DEFAULT 0;
+ALTER TABLE signatures DROP CONSTRAINT signatures_pkey;
+ALTER TABLE signatures ADD PRIMARY KEY (subject_digest, signature_digest, layer_digest, position);
+
 -- Rows written before this migration name their key as `key:<name>`.
 UPDATE signatures SET signers = ARRAY[substr(signer, 5)]
   WHERE status = 'verified' AND signer LIKE 'key:%';

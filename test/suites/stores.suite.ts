@@ -330,6 +330,16 @@ export function describeStores(
         predicateType: 'https://slsa.dev/provenance/v1',
         reasonCode: undefined,
       };
+      // Two signatures on one cosign tag may share their payload layer.
+      const twin = {
+        ...sig,
+        status: 'unknown_key' as const,
+        signer: undefined,
+      };
+      await stores.signatures.replaceFor(d(1), [sig, twin]);
+      expect((await stores.signatures.list(d(1))).map((s) => s.status)).toEqual(
+        ['verified', 'unknown_key'],
+      );
       await stores.signatures.replaceFor(d(1), [attestation]);
       expect(await stores.signatures.list(d(1))).toEqual([
         { ...attestation, reason: undefined },

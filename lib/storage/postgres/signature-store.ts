@@ -10,12 +10,11 @@ export function createSignatureStore(db: Database): SignatureStore {
         await tx.query('DELETE FROM signatures WHERE subject_digest = $1', [
           subject,
         ]);
-        for (const s of results) {
+        for (const [position, s] of results.entries()) {
           await tx.query(
             `INSERT INTO signatures (subject_digest, signature_digest, layer_digest, format, discovered_via,
-               status, signer, reason, payload, reason_code, signers, identity, kind, predicate_type)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-             ON CONFLICT DO NOTHING`,
+               status, signer, reason, payload, reason_code, signers, identity, kind, predicate_type, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
             [
               subject,
               s.signatureDigest,
@@ -31,6 +30,7 @@ export function createSignatureStore(db: Database): SignatureStore {
               s.identity === undefined ? null : JSON.stringify(s.identity),
               s.kind ?? 'signature',
               s.predicateType ?? null,
+              position,
             ],
           );
         }
@@ -39,7 +39,7 @@ export function createSignatureStore(db: Database): SignatureStore {
 
     async list(subject) {
       const { rows } = await db.query<Row>(
-        `SELECT * FROM signatures WHERE subject_digest = $1 ORDER BY signature_digest, layer_digest`,
+        `SELECT * FROM signatures WHERE subject_digest = $1 ORDER BY position`,
         [subject],
       );
       return rows.map(fromRow);
