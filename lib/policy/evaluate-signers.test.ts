@@ -133,9 +133,7 @@ describe('attestation requirements', () => {
       [provenance({ predicateType: 'https://spdx.dev/Document' })],
     ],
   ])('refuses %s', (_what, signatures) => {
-    expect(codes(done(signatures as Sig[]), env)).toEqual([
-      'ATTESTATION_MISSING',
-    ]);
+    expect(codes(done(signatures), env)).toEqual(['ATTESTATION_MISSING']);
   });
 
   it('does not count an attestation as a signature', () => {

@@ -96,17 +96,17 @@ function verifyCase(c: Case, identity = c.identity, issuer = c.issuer) {
 
 describe('verifyBundle on the shared Sigstore fixtures (offline, trusted_root.json)', () => {
   it.each(cases.map((c) => [c.case, c]))('%s', (_name, c) => {
-    const outcome = verifyCase(c as Case);
-    const known = KNOWN_REFUSALS[(c as Case).case];
+    const outcome = verifyCase(c);
+    const known = KNOWN_REFUSALS[c.case];
     if (known) {
       expect(outcome).toMatchObject({ status: 'invalid', reasonCode: known });
-    } else if ((c as Case).expect === 'valid') {
+    } else if (c.expect === 'valid') {
       expect(outcome).toMatchObject({
         status: 'verified',
         signers: [expect.any(String)],
       });
     } else {
-      const code = EXPECTED_CODE[(c as Case).case];
+      const code = EXPECTED_CODE[c.case];
       expect(outcome.status).not.toBe('verified');
       if (code) expect(outcome.reasonCode).toBe(code);
     }

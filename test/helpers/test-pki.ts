@@ -48,10 +48,7 @@ export interface LeafOptions {
 
 /** A key pair (ECDSA P-256) usable by WebCrypto and node:crypto. */
 export async function generateKeyPair(): Promise<CryptoKeyPair> {
-  return (await webcrypto.subtle.generateKey(EC, true, [
-    'sign',
-    'verify',
-  ])) as CryptoKeyPair;
+  return await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']);
 }
 
 /** A self-signed root CA, valid from a year ago for ten years. */

@@ -65,7 +65,7 @@ export function parseJws(data: Buffer): NotationEnvelope {
   return {
     payload: Buffer.from(doc.payload, 'base64url'),
     certificates,
-    signingScheme: String(header[`${PREFIX}signingScheme`] ?? ''),
+    signingScheme: text(header[`${PREFIX}signingScheme`]),
     signingTime: date(header[`${PREFIX}signingTime`]),
     authenticSigningTime: date(header[`${PREFIX}authenticSigningTime`]),
     expiry: date(header[`${PREFIX}expiry`]),
@@ -98,7 +98,7 @@ export function parseCose(data: Buffer): NotationEnvelope {
   return {
     payload: Buffer.from(payload),
     certificates,
-    signingScheme: String(header.get(`${PREFIX}signingScheme`) ?? ''),
+    signingScheme: text(header.get(`${PREFIX}signingScheme`)),
     signingTime: date(header.get(`${PREFIX}signingTime`)),
     authenticSigningTime: date(header.get(`${PREFIX}authenticSigningTime`)),
     expiry: date(header.get(`${PREFIX}expiry`)),
@@ -149,6 +149,10 @@ function intact(
     // A key of another type than the algorithm names: not intact.
   }
   return false;
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : '';
 }
 
 /** RFC 3339 string (JWS) or a CBOR epoch / tag-1 date (COSE). */

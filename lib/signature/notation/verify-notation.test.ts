@@ -99,14 +99,14 @@ describe('Notation envelopes from the notation / notation-go test data', () => {
   );
 
   it.each(full.map((c) => [c.case, c]))('%s', (_name, c) => {
-    const envelope = parse(c as Case);
+    const envelope = parse(c);
     const subject = {
-      repository: repositoryOf(c as Case),
-      digest: (c as Case).subject?.digest ?? targetOf(envelope.payload),
+      repository: repositoryOf(c),
+      digest: c.subject?.digest ?? targetOf(envelope.payload),
     };
-    const outcome = verifyEnvelope(envelope, subject, [policyOf(c as Case)]);
+    const outcome = verifyEnvelope(envelope, subject, [policyOf(c)]);
     expect(outcome.status === 'verified', JSON.stringify(outcome)).toBe(
-      (c as Case).expect === 'valid',
+      c.expect === 'valid',
     );
   });
 
