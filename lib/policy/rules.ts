@@ -145,15 +145,34 @@ export function parseRules(
   const problems: string[] = [];
   const files = resolveTrustFiles(parsed.data, readFile, problems);
   if (problems.length > 0) throw invalid(origin, problems);
-  const hash = (value: unknown) =>
-    createHash('sha256')
-      .update(JSON.stringify(value))
-      .digest('hex')
-      .slice(0, 16);
-  const trust = {
+  const trust = trustOf(parsed.data, files);
+  return {
+    version: hash({ rules: parsed.data, trust }),
+    trustVersion: hash(trust),
     keys: files.keys,
     trustedRoots: files.trustedRoots,
     identities: parsed.data.identities,
+    notation: files.notation,
+    environments: parsed.data.environments,
+  };
+}
+
+function hash(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value))
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** What the trust version hashes: every trust entry with its file contents. */
+function trustOf(
+  rules: { identities: RuleSet['identities'] },
+  files: ReturnType<typeof resolveTrustFiles>,
+): unknown {
+  return {
+    keys: files.keys,
+    trustedRoots: files.trustedRoots,
+    identities: rules.identities,
     notation: Object.fromEntries(
       Object.entries(files.notation).map(([name, n]) => [
         name,
@@ -164,15 +183,6 @@ export function parseRules(
         },
       ]),
     ),
-  };
-  return {
-    version: hash({ rules: parsed.data, trust }),
-    trustVersion: hash(trust),
-    keys: files.keys,
-    trustedRoots: files.trustedRoots,
-    identities: parsed.data.identities,
-    notation: files.notation,
-    environments: parsed.data.environments,
   };
 }
 

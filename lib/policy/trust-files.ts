@@ -50,8 +50,22 @@ export function resolveTrustFiles(
       return undefined;
     }
   };
+  return {
+    keys: resolveKeys(parsed.keys, read, problems),
+    trustedRoots: resolveRoots(parsed.trustedRoots, read, problems),
+    notation: resolveNotation(parsed.notation, read, problems),
+  };
+}
+
+type Read = (path: string, at: string) => Buffer | undefined;
+
+function resolveKeys(
+  entries: ParsedTrust['keys'],
+  read: Read,
+  problems: string[],
+): ResolvedTrust['keys'] {
   const keys: ResolvedTrust['keys'] = {};
-  for (const [name, key] of Object.entries(parsed.keys)) {
+  for (const [name, key] of Object.entries(entries)) {
     const pem =
       key.publicKey ??
       read(key.publicKeyFile!, `keys.${name}.publicKeyFile`)?.toString('utf8');
@@ -63,17 +77,33 @@ export function resolveTrustFiles(
       problems.push(`keys.${name}: not a PEM public key`);
     }
   }
-  const trustedRoots: ResolvedTrust['trustedRoots'] = {};
-  for (const [name, root] of Object.entries(parsed.trustedRoots)) {
+  return keys;
+}
+
+function resolveRoots(
+  entries: ParsedTrust['trustedRoots'],
+  read: Read,
+  problems: string[],
+): ResolvedTrust['trustedRoots'] {
+  const roots: ResolvedTrust['trustedRoots'] = {};
+  for (const [name, root] of Object.entries(entries)) {
     const data = read(root.file, `trustedRoots.${name}.file`);
     if (data === undefined) continue;
     const json = parseTrustedRoot(data);
     if (typeof json === 'string')
       problems.push(`trustedRoots.${name}.file: ${root.file}: ${json}`);
-    else trustedRoots[name] = { json, ctlogThreshold: root.ctlogThreshold };
+    else roots[name] = { json, ctlogThreshold: root.ctlogThreshold };
   }
+  return roots;
+}
+
+function resolveNotation(
+  entries: ParsedTrust['notation'],
+  read: Read,
+  problems: string[],
+): ResolvedTrust['notation'] {
   const notation: ResolvedTrust['notation'] = {};
-  for (const [name, entry] of Object.entries(parsed.notation)) {
+  for (const [name, entry] of Object.entries(entries)) {
     const load = (files: string[], field: string) =>
       files.flatMap((file, i) => {
         const at = `notation.${name}.${field}.${i}`;
@@ -90,7 +120,7 @@ export function resolveTrustFiles(
       tsaCertificates: load(entry.tsaStore, 'tsaStore'),
     };
   }
-  return { keys, trustedRoots, notation };
+  return notation;
 }
 
 /** DER certificates in a PEM bundle or a single DER file; [] when none parse. */

@@ -111,9 +111,9 @@ export interface NameUse {
 export function crossCheckTrust(
   sections: TrustSections,
   uses: NameUse[],
-): Array<{ path: Array<string | number>; message: string }> {
-  const problems: Array<{ path: Array<string | number>; message: string }> = [];
+): Problem[] {
   const owners = new Map<string, string>();
+  const problems: Problem[] = [];
   for (const section of ['keys', 'identities', 'notation'] as const) {
     for (const name of Object.keys(sections[section])) {
       const other = owners.get(name);
@@ -132,22 +132,28 @@ export function crossCheckTrust(
         message: `unknown signer "${name}" (not under keys, identities or notation)`,
       });
   }
-  const roots = (section: 'keys' | 'identities') =>
+  return [...problems, ...rootProblems(sections), ...regexProblems(sections)];
+}
+
+type Problem = { path: Array<string | number>; message: string };
+
+function rootProblems(sections: TrustSections): Problem[] {
+  const named = (section: 'keys' | 'identities') =>
     Object.entries(sections[section]).flatMap(([name, e]) =>
       e.trustedRoot === undefined
         ? []
         : [{ section, name, root: e.trustedRoot }],
     );
-  for (const { section, name, root } of [
-    ...roots('keys'),
-    ...roots('identities'),
-  ]) {
-    if (!(root in sections.trustedRoots))
-      problems.push({
-        path: [section, name, 'trustedRoot'],
-        message: `unknown trusted root "${root}" (not under trustedRoots)`,
-      });
-  }
+  return [...named('keys'), ...named('identities')]
+    .filter(({ root }) => !(root in sections.trustedRoots))
+    .map(({ section, name, root }) => ({
+      path: [section, name, 'trustedRoot'],
+      message: `unknown trusted root "${root}" (not under trustedRoots)`,
+    }));
+}
+
+function regexProblems(sections: TrustSections): Problem[] {
+  const problems: Problem[] = [];
   for (const [name, e] of Object.entries(sections.identities)) {
     for (const field of ['subjectRegex', 'issuerRegex'] as const) {
       const source = e[field];

@@ -31,26 +31,8 @@ function verifyKeyless(
   notAfter: Date,
   trust: TrustContext,
 ): Outcome {
-  if (entity.key.$case !== 'certificate') throw new Error('unreachable');
-  const publicKey = createPublicKey({
-    key: entity.key.certificate.publicKey,
-    format: 'der',
-    type: 'spki',
-  });
-  if (!entity.signature.verifySignature(publicKey))
-    return failed(
-      'SIGNATURE_MISMATCH',
-      'signature does not match the signed content (tampered or for other content)',
-    );
-  if (entity.tlogEntries.length === 0)
-    return failed('TLOG_MISSING', 'no transparency-log entry');
-  if (entity.timestamps.length === 0 && !hasPromise(entity))
-    return notAfter.getTime() < Date.now()
-      ? failed(
-          'CERTIFICATE_EXPIRED',
-          `certificate expired at ${notAfter.toISOString()} and no signed timestamp shows it was used in time`,
-        )
-      : failed('TIMESTAMP_MISSING', 'no signed timestamp (tlog or TSA)');
+  const early = precheckKeyless(entity, notAfter);
+  if (early) return early;
   const verified: Array<{ root: string; signer: Signer }> = [];
   let firstError: Outcome | undefined;
   for (const [name, root] of trust.roots) {
@@ -75,6 +57,37 @@ function verifyKeyless(
       )
     );
   return matchIdentities(verified, trust.identities);
+}
+
+/**
+ * Failures that need no trusted root to tell, each with its own reason:
+ * content that does not match the certificate's signature, no tlog entry,
+ * no signed time (an expired certificate then cannot be shown in time).
+ */
+function precheckKeyless(
+  entity: SignedEntity,
+  notAfter: Date,
+): Outcome | undefined {
+  if (entity.key.$case !== 'certificate') return undefined;
+  const publicKey = createPublicKey({
+    key: entity.key.certificate.publicKey,
+    format: 'der',
+    type: 'spki',
+  });
+  if (!entity.signature.verifySignature(publicKey))
+    return failed(
+      'SIGNATURE_MISMATCH',
+      'signature does not match the signed content (tampered or for other content)',
+    );
+  if (entity.tlogEntries.length === 0)
+    return failed('TLOG_MISSING', 'no transparency-log entry');
+  if (entity.timestamps.length > 0 || hasPromise(entity)) return undefined;
+  return notAfter.getTime() < Date.now()
+    ? failed(
+        'CERTIFICATE_EXPIRED',
+        `certificate expired at ${notAfter.toISOString()} and no signed timestamp shows it was used in time`,
+      )
+    : failed('TIMESTAMP_MISSING', 'no signed timestamp (tlog or TSA)');
 }
 
 function matchIdentities(

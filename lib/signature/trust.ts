@@ -58,27 +58,7 @@ const EMPTY_ROOT = TrustedRoot.fromJSON({
  * naming the entry when a trusted root or certificate cannot be used.
  */
 export function buildTrust(rules: RuleSet, claimOptions: string): TrustContext {
-  const roots = new Map<
-    string,
-    { material: TrustMaterial; ctlogThreshold: number; root: TrustedRoot }
-  >();
-  for (const [name, r] of Object.entries(rules.trustedRoots)) {
-    let root: TrustedRoot;
-    try {
-      root = TrustedRoot.fromJSON(r.json);
-      roots.set(name, {
-        root,
-        material: toTrustMaterial(root),
-        ctlogThreshold: r.ctlogThreshold,
-      });
-    } catch (err: unknown) {
-      throw new SignatureError(
-        'TRUST_INVALID',
-        `trusted root "${name}" cannot be used: ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
+  const roots = compileRoots(rules);
   const keys = Object.entries(rules.keys).map(([name, k]): KeyTrust => {
     const parsed = parseTrustedKey(name, k.publicKeyPem);
     const root = k.trustedRoot ? roots.get(k.trustedRoot)?.root : undefined;
@@ -102,6 +82,35 @@ export function buildTrust(rules: RuleSet, claimOptions: string): TrustContext {
       notationTrust(name, n),
     ),
   };
+}
+
+function compileRoots(
+  rules: RuleSet,
+): Map<
+  string,
+  { material: TrustMaterial; ctlogThreshold: number; root: TrustedRoot }
+> {
+  const roots = new Map<
+    string,
+    { material: TrustMaterial; ctlogThreshold: number; root: TrustedRoot }
+  >();
+  for (const [name, r] of Object.entries(rules.trustedRoots)) {
+    try {
+      const root = TrustedRoot.fromJSON(r.json);
+      roots.set(name, {
+        root,
+        material: toTrustMaterial(root),
+        ctlogThreshold: r.ctlogThreshold,
+      });
+    } catch (err: unknown) {
+      throw new SignatureError(
+        'TRUST_INVALID',
+        `trusted root "${name}" cannot be used: ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
+  return roots;
 }
 
 function notationTrust(

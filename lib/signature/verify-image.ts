@@ -7,10 +7,18 @@ import type {
   SignatureStore,
 } from '../storage/ports.js';
 import { toManifestRecord } from '../storage/manifest-record.js';
-import { discoverSignatures, type DiscoveryOptions } from './discover.js';
+import {
+  discoverSignatures,
+  type Discovery,
+  type DiscoveryOptions,
+} from './discover.js';
 import type { TrustContext } from './trust.js';
 import type { DiscoveredArtifact, SignatureSource } from './types.js';
-import { verifyArtifact, type VerifyOptions } from './verify-artifact.js';
+import {
+  verifyArtifact,
+  type VerifyContext,
+  type VerifyOptions,
+} from './verify-artifact.js';
 
 /** Options of {@link verifyImageSignatures} (config `signatures`). */
 export interface VerifyImageOptions extends VerifyOptions, DiscoveryOptions {
@@ -45,64 +53,26 @@ export async function verifyImageSignatures(
     signal,
     AbortSignal.timeout(deps.options.timeoutMs),
   ]);
-  const trust = deps.trust();
   const found = await discoverSignatures(deps.source, subject, {
     ...deps.options,
     signal: bounded,
   });
-  const subjectBody = (await deps.manifests.get(subject.digest))?.body;
+  const ctx: VerifyContext = {
+    source: deps.source,
+    trust: deps.trust(),
+    options: deps.options,
+    subjectBody: (await deps.manifests.get(subject.digest))?.body,
+    signal: bounded,
+  };
   const results: SignatureRecord[] = [];
   let cached = 0;
   for (const artifact of found.artifacts) {
     await recordArtifact(deps.manifests, subject, artifact);
-    const known = await deps.signatures.cached(
-      subject.digest,
-      artifact.digest,
-      trust.version,
-    );
-    if (known) cached++;
-    const verified =
-      known ??
-      (await verifyArtifact(
-        {
-          source: deps.source,
-          trust,
-          options: deps.options,
-          subjectBody,
-          signal: bounded,
-        },
-        subject,
-        artifact,
-      ));
-    if (!known)
-      await deps.signatures.remember(
-        subject.digest,
-        artifact.digest,
-        trust.version,
-        verified,
-      );
-    results.push(...verified);
+    const outcome = await verifyOnce(deps.signatures, ctx, subject, artifact);
+    if (outcome.cached) cached++;
+    results.push(...outcome.results);
   }
-  results.push(
-    ...found.oversized.map((o) =>
-      unread(
-        subject.digest,
-        o,
-        'TOO_LARGE',
-        'signature manifest is larger than the upstream manifest limit',
-      ),
-    ),
-  );
-  const left = found.overflow;
-  if (left[0])
-    results.push(
-      unread(
-        subject.digest,
-        left[0],
-        'TOO_MANY',
-        `${left.length} signature artifact(s) beyond the limit of ${deps.options.maxSignatures} were not read`,
-      ),
-    );
+  results.push(...unreadResults(subject.digest, found, deps.options));
   await deps.signatures.replaceFor(subject.digest, results);
   deps.logger.info(
     {
@@ -115,6 +85,47 @@ export async function verifyImageSignatures(
     },
     'signatures verified',
   );
+  return results;
+}
+
+/** Cached results of an artifact under this trust, else verified now and remembered. */
+async function verifyOnce(
+  store: SignatureStore,
+  ctx: VerifyContext,
+  subject: { repository: string; digest: Digest },
+  artifact: DiscoveredArtifact,
+): Promise<{ results: SignatureRecord[]; cached: boolean }> {
+  const key = [subject.digest, artifact.digest, ctx.trust.version] as const;
+  const known = await store.cached(...key);
+  if (known) return { results: known, cached: true };
+  const results = await verifyArtifact(ctx, subject, artifact);
+  await store.remember(...key, results);
+  return { results, cached: false };
+}
+
+function unreadResults(
+  subject: Digest,
+  found: Discovery,
+  options: DiscoveryOptions,
+): SignatureRecord[] {
+  const results = found.oversized.map((o) =>
+    unread(
+      subject,
+      o,
+      'TOO_LARGE',
+      'signature manifest is larger than the upstream manifest limit',
+    ),
+  );
+  const left = found.overflow;
+  if (left[0])
+    results.push(
+      unread(
+        subject,
+        left[0],
+        'TOO_MANY',
+        `${left.length} signature artifact(s) beyond the limit of ${options.maxSignatures} were not read`,
+      ),
+    );
   return results;
 }
 

@@ -26,40 +26,14 @@ export function verifyTimestampToken(
   anchors: readonly X509Certificate[],
 ): TimestampCheck {
   try {
-    // @sigstore/core parses a TimeStampResp: wrap the bare token in one.
-    const status = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]);
-    const resp = ASN1Obj.parseBuffer(
-      Buffer.concat([
-        derHeader(0x30, status.length + token.length),
-        status,
-        token,
-      ]),
-    );
-    const ts = new RFC3161Timestamp(resp);
+    const { ts, certs, signerInfo } = parseToken(token);
     ts.tstInfo.verify(signature);
-    const signedData = resp.subs[1]!.subs.find((s) =>
-      s.tag.isContextSpecific(0),
-    )!.subs[0]!;
-    const certs = (
-      signedData.subs.find((s) => s.tag.isContextSpecific(0))?.subs ?? []
-    ).map((c) => new X509Certificate(c.toDER()));
-    const signerInfo = signedData.subs[signedData.subs.length - 1]!.subs[0]!;
     const serial = signerInfo.subs[1]!.subs[1]!.value.toString('hex');
     const signer = certs.find((c) => sameSerial(c.serialNumber, serial));
     if (!signer)
       return { ok: false, reason: 'timestamp signer certificate missing' };
-    const hash = HASH_BY_OID[signerInfo.subs[2]!.subs[0]!.toOID()] ?? 'sha256';
-    const attrs = signerInfo.subs.find((s) => s.tag.isContextSpecific(0))!;
-    const digestAttr = attrs.subs.find(
-      (a) => a.subs[0]!.toOID() === OID_MESSAGE_DIGEST,
-    );
-    const expected = createHash(hash).update(ts.tstInfo.raw).digest();
-    if (!digestAttr?.subs[1]!.subs[0]!.value.equals(expected))
-      return { ok: false, reason: 'timestamp signed attributes do not match' };
-    const signedAttrs = attrs.toDER();
-    signedAttrs[0] = 0x31; // signed as a SET OF (RFC 5652 §5.4)
-    if (!verify(hash, signedAttrs, signer.publicKey, ts.signatureValue))
-      return { ok: false, reason: 'timestamp signature does not verify' };
+    const why = checkSignedAttributes(ts, signerInfo, signer);
+    if (why) return { ok: false, reason: why };
     const time = ts.signingTime;
     if (!chainsToAnchor(signer, certs, anchors))
       return { ok: false, reason: 'timestamp authority is not trusted' };
@@ -75,6 +49,50 @@ export function verifyTimestampToken(
       reason: `unreadable timestamp: ${(err as Error).message}`,
     };
   }
+}
+
+/** The token as @sigstore/core reads it (wrapped in a TimeStampResp). */
+function parseToken(token: Buffer): {
+  ts: RFC3161Timestamp;
+  certs: X509Certificate[];
+  signerInfo: ASN1Obj;
+} {
+  const status = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]);
+  const resp = ASN1Obj.parseBuffer(
+    Buffer.concat([
+      derHeader(0x30, status.length + token.length),
+      status,
+      token,
+    ]),
+  );
+  const signedData = resp.subs[1]!.subs.find((s) => s.tag.isContextSpecific(0))!
+    .subs[0]!;
+  const certs = (
+    signedData.subs.find((s) => s.tag.isContextSpecific(0))?.subs ?? []
+  ).map((c) => new X509Certificate(c.toDER()));
+  const signerInfo = signedData.subs[signedData.subs.length - 1]!.subs[0]!;
+  return { ts: new RFC3161Timestamp(resp), certs, signerInfo };
+}
+
+/** RFC 5652 §5.4: the message digest attribute, and the signature over the attributes. */
+function checkSignedAttributes(
+  ts: RFC3161Timestamp,
+  signerInfo: ASN1Obj,
+  signer: X509Certificate,
+): string | undefined {
+  const hash = HASH_BY_OID[signerInfo.subs[2]!.subs[0]!.toOID()] ?? 'sha256';
+  const attrs = signerInfo.subs.find((s) => s.tag.isContextSpecific(0))!;
+  const digestAttr = attrs.subs.find(
+    (a) => a.subs[0]!.toOID() === OID_MESSAGE_DIGEST,
+  );
+  const expected = createHash(hash).update(ts.tstInfo.raw).digest();
+  if (!digestAttr?.subs[1]!.subs[0]!.value.equals(expected))
+    return 'timestamp signed attributes do not match';
+  const signedAttrs = attrs.toDER();
+  signedAttrs[0] = 0x31; // signed as a SET OF, not as the [0] it is stored as
+  return verify(hash, signedAttrs, signer.publicKey, ts.signatureValue)
+    ? undefined
+    : 'timestamp signature does not verify';
 }
 
 /** TSTInfo accuracy (seconds, millis), 0 when absent (RFC 3161 §2.4.2). */

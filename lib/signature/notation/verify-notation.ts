@@ -5,6 +5,7 @@
  * authentic timestamp, with `strict` enforcing all and `permissive` only
  * logging expiry and timestamp failures. Revocation is not checked (offline).
  */
+import type { X509Certificate } from 'node:crypto';
 import type { Descriptor } from '../../core/manifest.js';
 import type { SignatureRecord } from '../../storage/ports.js';
 import { readSignatureBlob } from '../read-blob.js';
@@ -107,11 +108,7 @@ export function verifyEnvelope(
       'DIGEST_MISMATCH',
       `envelope signs ${target ?? 'no artifact'}, not ${subject.digest}`,
     );
-  const identity = {
-    subject: leaf.subject.replaceAll('\n', ','),
-    issuer: leaf.issuer.replaceAll('\n', ','),
-    thumbprint: leaf.fingerprint256,
-  };
+  const identity = identityOf(leaf);
   const signer = `x509:${identity.subject}`;
   const scoped = policies.filter((p) =>
     p.registryScopes.some((s) => s === '*' || s === subject.repository),
@@ -132,6 +129,14 @@ export function verifyEnvelope(
   if (signers.length > 0)
     return { status: 'verified', signers, identity, signer };
   return { ...outcomes[0]!.why!, identity, signer };
+}
+
+function identityOf(leaf: X509Certificate): Record<string, string> {
+  return {
+    subject: leaf.subject.replaceAll('\n', ','),
+    issuer: leaf.issuer.replaceAll('\n', ','),
+    thumbprint: leaf.fingerprint256,
+  };
 }
 
 function checkPolicy(
@@ -171,18 +176,8 @@ function checkSigningTime(
   policy: NotationTrust,
   now: Date,
 ): Outcome | undefined {
-  const chain = envelope.certificates;
   const outside = (t: Date, slackMs = 0) =>
-    chain.find(
-      (c) =>
-        t.getTime() + slackMs < new Date(c.validFrom).getTime() ||
-        t.getTime() - slackMs > new Date(c.validTo).getTime(),
-    );
-  const expired = (c: { subject: string; validTo: string }, when: string) =>
-    failed(
-      'CERTIFICATE_EXPIRED',
-      `${when} is outside the validity of certificate "${c.subject.replaceAll('\n', ',')}" (until ${c.validTo})`,
-    );
+    outsideValidity(envelope.certificates, t, slackMs);
   if (envelope.signingScheme === 'notary.x509.signingAuthority') {
     const at = envelope.authenticSigningTime;
     if (!at) return failed('TIMESTAMP_MISSING', 'no authentic signing time');
@@ -206,6 +201,26 @@ function checkSigningTime(
   if (!ts.ok) return failed('TIMESTAMP_INVALID', ts.reason);
   const bad = outside(ts.time, -ts.accuracyMs);
   return bad ? expired(bad, 'timestamp') : undefined;
+}
+
+/** The first certificate of `chain` not valid at `t` (± `slackMs`). */
+function outsideValidity(
+  chain: readonly X509Certificate[],
+  t: Date,
+  slackMs: number,
+): X509Certificate | undefined {
+  return chain.find(
+    (c) =>
+      t.getTime() + slackMs < new Date(c.validFrom).getTime() ||
+      t.getTime() - slackMs > new Date(c.validTo).getTime(),
+  );
+}
+
+function expired(c: X509Certificate, when: string): Outcome {
+  return failed(
+    'CERTIFICATE_EXPIRED',
+    `${when} is outside the validity of certificate "${c.subject.replaceAll('\n', ',')}" (until ${c.validTo})`,
+  );
 }
 
 /** `*`, or `x509.subject: <DN>` whose attributes all appear in the subject. */
