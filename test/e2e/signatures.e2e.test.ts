@@ -7,12 +7,16 @@
  * signature's own webhook; a signature by an untrusted signer first changes
  * nothing. Pulls and admission reviews then verify nothing again.
  */
-import { sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCosignKeyPair, signImage } from '../helpers/cosign.js';
+import {
+  keylessLayer,
+  simpleSigningPayload,
+  type CosignLayer,
+} from '../helpers/cosign-signatures.js';
 import {
   startCustoms,
   type CustomsProcess,
@@ -38,10 +42,7 @@ import {
 } from '../helpers/test-notation.js';
 import { createTestCa, issueCert, type TestCert } from '../helpers/test-pki.js';
 import {
-  cosignRekorBundle,
   createTestSigstore,
-  hashedRekordBody,
-  logEntry,
   sigstoreDsseBundle,
   statement,
   type TestSigstore,
@@ -240,41 +241,17 @@ describe(
       const repo = 'e2e/keyless';
       await unsignedImage(repo);
       const tag = `${busybox.digest.replace(':', '-')}.sig`;
-      const layer = async (s: TestSigstore) => {
-        const cert = await s.issue({
-          san: { type: 'url', value: IDENTITY },
-          oidcIssuer: ISSUER,
-        });
-        const payload = Buffer.from(
-          JSON.stringify({
-            critical: {
-              identity: { 'docker-reference': `${registry.host}/${repo}` },
-              image: { 'docker-manifest-digest': busybox.digest },
-              type: 'cosign container image signature',
-            },
-            optional: null,
-          }),
-        );
-        const signature = sign('sha256', payload, cert.privateKey);
-        const entry = logEntry(
+      const layer = async (s: TestSigstore) =>
+        keylessLayer(
           s,
-          hashedRekordBody(payload, signature, cert.pem),
+          await s.issue({
+            san: { type: 'url', value: IDENTITY },
+            oidcIssuer: ISSUER,
+          }),
+          simpleSigningPayload(busybox.digest, `${registry.host}/${repo}`),
         );
-        return {
-          mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
-          data: payload,
-          annotations: {
-            'dev.cosignproject.cosign/signature': signature.toString('base64'),
-            'dev.sigstore.cosign/certificate': cert.pem,
-            'dev.sigstore.cosign/chain': s.ca.pem,
-            'dev.sigstore.cosign/bundle': cosignRekorBundle(entry, s),
-          },
-        };
-      };
       const foreign = await layer(foreignSigstore);
-      const pushSig = async (
-        layers: Array<Awaited<ReturnType<typeof layer>>>,
-      ) => {
+      const pushSig = async (layers: CosignLayer[]) => {
         const sig = cosignManifest(layers);
         for (const b of sig.blobs) await pushBlob(registry.url, repo, b);
         await pushManifest(registry.url, repo, tag, sig.manifest);
