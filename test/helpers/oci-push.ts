@@ -234,3 +234,14 @@ export async function copyImage(
   }
   return pushManifest(registryUrl, to, 'latest', source.body, source.mediaType);
 }
+
+/** The descriptor (media type, digest, size) of a manifest in the registry. */
+export async function manifestDescriptor(
+  registryUrl: string,
+  repository: string,
+  digest: string,
+): Promise<{ mediaType: string; digest: string; size: number }> {
+  const found = await getManifest(registryUrl, repository, digest);
+  if (!found) throw new Error(`no manifest ${repository}@${digest}`);
+  return { mediaType: found.mediaType, digest, size: found.body.length };
+}
