@@ -89,7 +89,13 @@ export type ResultBase = Pick<
 /** What verifying one signature found, before the shared fields are added. */
 export type Outcome = Pick<
   SignatureRecord,
-  'status' | 'reasonCode' | 'reason' | 'signers' | 'identity' | 'signer'
+  | 'status'
+  | 'reasonCode'
+  | 'reason'
+  | 'signers'
+  | 'identity'
+  | 'signer'
+  | 'validUntil'
 >;
 
 /** Codes that mean "authentic, but by nobody the rules trust". */

@@ -97,9 +97,14 @@ async function verifyOnce(
 ): Promise<{ results: SignatureRecord[]; cached: boolean }> {
   const key = [subject.digest, artifact.digest, ctx.trust.version] as const;
   const known = await store.cached(...key);
-  if (known) return { results: known, cached: true };
+  const now = Date.now();
+  const stale = known?.some(
+    (r) => r.validUntil !== undefined && Date.parse(r.validUntil) <= now,
+  );
+  if (known && !stale) return { results: known, cached: true };
   const results = await verifyArtifact(ctx, subject, artifact);
-  await store.remember(...key, results);
+  // A stale entry keeps its key: the fresh results are used, not remembered.
+  if (!known) await store.remember(...key, results);
   return { results, cached: false };
 }
 

@@ -188,6 +188,12 @@ export interface SignatureRecord {
   kind?: 'signature' | 'attestation' | undefined;
   /** in-toto predicate type of an attestation. */
   predicateType?: string | undefined;
+  /**
+   * When a result checked against the time of verification (certificate
+   * validity, signature expiry) stops holding; a cached result is not reused
+   * after it. Kept in the verification cache only.
+   */
+  validUntil?: string | undefined;
 }
 
 export interface SignatureStore {

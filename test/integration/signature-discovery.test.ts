@@ -235,6 +235,30 @@ describe('signature discovery on a real registry', () => {
     expect(proxy.requests.some((r) => r.includes('e'.repeat(64)))).toBe(false);
   });
 
+  it('does not reuse a cached result once the signature has expired', async () => {
+    const s = await image('sig/notation-expiring');
+    const chain = [notaryLeaf, notaryRoot];
+    const target = { ...subject, digest: s.digest };
+    const expiry = new Date(Date.now() + 1500);
+    await pushReferrer(
+      registry.url,
+      s.repository,
+      notationManifest(
+        target,
+        notationJws(target, { chain, expiry }),
+        'application/jose+json',
+        chain,
+      ),
+    );
+    expect(summary(await verify(s))).toEqual([
+      ['notation-jws', 'referrers-tag', 'verified', 'release-notary'],
+    ]);
+    await new Promise((r) => setTimeout(r, expiry.getTime() - Date.now() + 50));
+    expect(summary(await verify(s))).toEqual([
+      ['notation-jws', 'referrers-tag', 'invalid', 'SIGNATURE_EXPIRED'],
+    ]);
+  });
+
   it('verifies an artifact once per trust version: a second pass reads no signature blob', async () => {
     const s = {
       repository: 'sig/bundle-tag',

@@ -127,8 +127,24 @@ export function verifyEnvelope(
     .filter((o) => o.why === undefined)
     .map((o) => o.name);
   if (signers.length > 0)
-    return { status: 'verified', signers, identity, signer };
+    return {
+      status: 'verified',
+      signers,
+      identity,
+      signer,
+      validUntil: validUntil(envelope),
+    };
   return { ...outcomes[0]!.why!, identity, signer };
+}
+
+/**
+ * Until when a verified result may be reused: the signature's expiry and
+ * its certificates' ends (checked against the time of verification).
+ */
+function validUntil(envelope: NotationEnvelope): string {
+  const ends = envelope.certificates.map((c) => new Date(c.validTo).getTime());
+  if (envelope.expiry) ends.push(envelope.expiry.getTime());
+  return new Date(Math.min(...ends)).toISOString();
 }
 
 function identityOf(leaf: X509Certificate): Record<string, string> {
