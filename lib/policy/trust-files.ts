@@ -28,6 +28,8 @@ export interface ResolvedTrust {
   >;
 }
 
+/** Key types cosign signs with (ECDSA P-256/384/521, RSA, Ed25519). */
+const KEY_TYPES = new Set(['ec', 'rsa', 'rsa-pss', 'ed25519']);
 const PEM_CERT_RE =
   /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
@@ -70,12 +72,19 @@ function resolveKeys(
       key.publicKey ??
       read(key.publicKeyFile!, `keys.${name}.publicKeyFile`)?.toString('utf8');
     if (pem === undefined) continue;
+    let type: string | undefined;
     try {
-      createPublicKey(pem);
-      keys[name] = { publicKeyPem: pem, trustedRoot: key.trustedRoot };
+      type = createPublicKey(pem).asymmetricKeyType;
     } catch {
       problems.push(`keys.${name}: not a PEM public key`);
+      continue;
     }
+    if (type && KEY_TYPES.has(type))
+      keys[name] = { publicKeyPem: pem, trustedRoot: key.trustedRoot };
+    else
+      problems.push(
+        `keys.${name}: unsupported key type ${type ?? 'unknown'} (ECDSA, RSA or Ed25519)`,
+      );
   }
   return keys;
 }
