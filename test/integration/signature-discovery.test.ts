@@ -235,6 +235,47 @@ describe('signature discovery on a real registry', () => {
     expect(proxy.requests.some((r) => r.includes('e'.repeat(64)))).toBe(false);
   });
 
+  it('finds a Sigstore bundle (SLSA provenance) through the referrers API', async () => {
+    const s = await image('sig/bundle-api');
+    const bundle = sigstoreDsseBundle(
+      sigstore,
+      ciSigner,
+      statement(s.digest, 'https://slsa.dev/provenance/v1', {
+        runDetails: { builder: { id: 'https://ci.test/builder' } },
+      }),
+      { version: '0.2' },
+    );
+    const referrer = referrerManifest(
+      { ...subject, digest: s.digest },
+      BUNDLE_TYPE,
+      {
+        mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2',
+        data: bundle,
+      },
+    );
+    const digest = await pushReferrer(registry.url, s.repository, referrer, {
+      tagFallback: false,
+    });
+    proxy.addReferrer(s.repository, s.digest, {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest,
+      size: referrer.manifest.length,
+      artifactType: BUNDLE_TYPE,
+    });
+    const [row] = await verify(s);
+    expect(row).toMatchObject({
+      format: 'sigstore-bundle',
+      discoveredVia: 'referrers-api',
+      status: 'verified',
+      kind: 'attestation',
+      predicateType: 'https://slsa.dev/provenance/v1',
+      signers: ['release-ci'],
+      payload: expect.objectContaining({
+        builderId: 'https://ci.test/builder',
+      }),
+    });
+  });
+
   it('does not reuse a cached result once the signature has expired', async () => {
     const s = await image('sig/notation-expiring');
     const chain = [notaryLeaf, notaryRoot];
