@@ -43,7 +43,7 @@ export const identityEntry = z
  */
 export const notationEntry = z
   .object({
-    /** PEM or DER CA certificate files (or directories of them). */
+    /** PEM (one or more certificates) or DER CA certificate files. */
     trustStore: z.array(z.string().min(1)).min(1),
     /** TSA root certificates; enables RFC 3161 timestamp verification. */
     tsaStore: z.array(z.string().min(1)).default([]),
@@ -85,9 +85,13 @@ export const attestationRequirement = z
   })
   .strict();
 
+/** A `require` clause, a bare name read as `{anyOf: [name], atLeast: 1}`. */
 export type RequireClause = z.infer<typeof requireClause>;
+/** One entry of an environment's `attestations`. */
 export type AttestationRequirement = z.infer<typeof attestationRequirement>;
+/** One entry of `identities`. */
 export type IdentityEntry = z.infer<typeof identityEntry>;
+/** One entry of `notation`. */
 export type NotationEntry = z.infer<typeof notationEntry>;
 
 /** The top-level trust sections, as the schema reads them. */

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../core/digest.js';
@@ -98,6 +98,54 @@ describe('cosign key-based signatures (legacy .sig tag)', () => {
       ['unknown_key', 'KEY_UNKNOWN'],
       ['invalid', 'DIGEST_MISMATCH'],
       ['invalid', 'REFERENCE_MISMATCH'],
+    ]);
+  });
+
+  it('verifies a key-signed in-toto attestation under the .att tag', async () => {
+    const body = Buffer.from(
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: 'app', digest: { sha256: IMAGE.slice(7) } }],
+        predicateType: 'https://cyclonedx.org/bom',
+        predicate: { bomFormat: 'CycloneDX' },
+      }),
+    );
+    const type = 'application/vnd.in-toto+json';
+    const pae = Buffer.concat([
+      Buffer.from(`DSSEv1 ${type.length} ${type} ${body.length} `),
+      body,
+    ]);
+    const envelope = Buffer.from(
+      JSON.stringify({
+        payloadType: type,
+        payload: body.toString('base64'),
+        signatures: [
+          {
+            keyid: '',
+            sig: sign('sha256', pae, pairs.p256.privateKey).toString('base64'),
+          },
+        ],
+      }),
+    );
+    const source = new MemorySource();
+    source.add(
+      cosignManifest([
+        {
+          mediaType: 'application/vnd.dsse.envelope.v1+json',
+          data: envelope,
+          annotations: {},
+        },
+      ]),
+      `${IMAGE.replace(':', '-')}.att`,
+    );
+    expect(await verifyAll(source, trust)).toEqual([
+      expect.objectContaining({
+        format: 'dsse',
+        kind: 'attestation',
+        predicateType: 'https://cyclonedx.org/bom',
+        status: 'verified',
+        signers: ['p256'],
+      }),
     ]);
   });
 

@@ -29,6 +29,7 @@ export type SignatureReasonCode =
   | 'MALFORMED'
   | 'UNSUPPORTED';
 
+/** Codes of {@link SignatureError}. */
 export type SignatureErrorCode = 'TRUST_INVALID' | 'SIGNATURE_UNREADABLE';
 /** Trust material that cannot be used, or an artifact that cannot be read. */
 export class SignatureError extends AppError<SignatureErrorCode> {}

@@ -26,6 +26,7 @@ export interface VerifyImageOptions extends VerifyOptions, DiscoveryOptions {
   timeoutMs: number;
 }
 
+/** What {@link verifyImageSignatures} reads from and writes to. */
 export interface VerifyImageDeps {
   source: SignatureSource;
   manifests: ManifestStore;

@@ -15,7 +15,9 @@ import { Decoder, Encoder, Tag } from 'cbor-x';
 const cbor = new Decoder({ mapsAsObjects: false });
 const cborOut = new Encoder({ useRecords: false });
 
+/** Layer media type of a JWS envelope. */
 export const JWS_MEDIA_TYPE = 'application/jose+json';
+/** Layer media type of a COSE_Sign1 envelope. */
 export const COSE_MEDIA_TYPE = 'application/cose';
 
 /** What verification needs of an envelope, whichever its format. */
