@@ -81,7 +81,7 @@ function precheckKeyless(
     );
   if (entity.tlogEntries.length === 0)
     return failed('TLOG_MISSING', 'no transparency-log entry');
-  if (entity.timestamps.length > 0 || hasPromise(entity)) return undefined;
+  if (hasSignedTime(entity)) return undefined;
   return notAfter.getTime() < Date.now()
     ? failed(
         'CERTIFICATE_EXPIRED',
@@ -155,8 +155,13 @@ function verifyWithKeys(entity: SignedEntity, trust: TrustContext): Outcome {
   );
 }
 
-function hasPromise(entity: SignedEntity): boolean {
-  return entity.tlogEntries.some((e) => e.inclusionPromise !== undefined);
+/** A TSA timestamp, or a tlog entry whose integrated time is promised (SET). */
+function hasSignedTime(entity: SignedEntity): boolean {
+  return entity.timestamps.some((t) =>
+    t.$case === 'timestamp-authority'
+      ? true
+      : t.tlogEntry.inclusionPromise !== undefined,
+  );
 }
 
 const CHAIN_FAILURES = [
