@@ -72,7 +72,7 @@ export function createImageProcessor(deps: ProcessorDeps): JobHandlers {
         });
         return;
       }
-      await verifyImageSignatures(deps.verify, job, signal);
+      await verifyImageSignatures(deps.verify, job, signal, job.hint);
       await judgeImage(deps.judge, job, `re-evaluate: ${job.reason}`);
       for (const parent of await deps.stores.manifests.parentsOf(
         job.repository,
@@ -122,6 +122,7 @@ async function reevaluateSubject(
     repository: job.repository,
     digest: subject,
     reason: `referrer ${job.digest} pushed`,
+    hint: { digest: job.digest },
   });
 }
 

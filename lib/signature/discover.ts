@@ -15,6 +15,16 @@ export interface DiscoveryOptions {
   artifactTypes: readonly string[];
 }
 
+/**
+ * A manifest a push event announced (and the tag it was pushed under). The
+ * registry (CNCF Distribution) notifies before it links the tag, so the tag
+ * may still name the previous manifest: the announced digest is read.
+ */
+export interface DiscoveryHint {
+  digest: Digest;
+  tag?: string | undefined;
+}
+
 /** What discovery found, and how many artifacts it left unread. */
 export interface Discovery {
   artifacts: DiscoveredArtifact[];
@@ -38,21 +48,12 @@ const LEGACY_SUFFIXES = ['sig', 'att'] as const;
 export async function discoverSignatures(
   source: SignatureSource,
   subject: { repository: string; digest: Digest },
-  options: DiscoveryOptions & { signal?: AbortSignal | undefined },
+  options: DiscoveryOptions & {
+    signal?: AbortSignal | undefined;
+    hint?: DiscoveryHint | undefined;
+  },
 ): Promise<Discovery> {
-  const { repository, digest } = subject;
-  const listed: Array<{ digest: Digest; via: DiscoveryPath; tag?: string }> =
-    [];
-  const referrers = await referrerDigests(source, subject, options);
-  listed.push(...referrers);
-  for (const suffix of LEGACY_SUFFIXES) {
-    const tag = `${digest.replace(':', '-')}.${suffix}`;
-    const found = await manifestOrNothing(source, repository, tag, options);
-    if (found) listed.push({ digest: found.digest, via: 'cosign-tag', tag });
-  }
-  const unique = listed.filter(
-    (l, i) => listed.findIndex((x) => x.digest === l.digest) === i,
-  );
+  const unique = await candidates(source, subject, options);
   const artifacts: DiscoveredArtifact[] = [];
   const oversized: Discovery['oversized'] = [];
   for (const entry of unique.slice(0, options.maxSignatures)) {
@@ -73,22 +74,55 @@ export async function discoverSignatures(
   };
 }
 
+/** Manifests the three paths (and the push event's hint) name, deduplicated. */
+async function candidates(
+  source: SignatureSource,
+  subject: { repository: string; digest: Digest },
+  options: HintedOptions,
+): Promise<Array<{ digest: Digest; via: DiscoveryPath; tag?: string }>> {
+  const listed: Array<{ digest: Digest; via: DiscoveryPath; tag?: string }> =
+    [];
+  const referrers = await referrerDigests(source, subject, options);
+  listed.push(...referrers.found);
+  for (const suffix of LEGACY_SUFFIXES) {
+    const tag = `${subject.digest.replace(':', '-')}.${suffix}`;
+    const found = await tagOrHint(source, subject.repository, tag, options);
+    if (found) listed.push({ digest: found.digest, via: 'cosign-tag', tag });
+  }
+  const hint = options.hint;
+  // A referrer pushed by digest, announced before any index lists it.
+  if (hint && hint.tag === undefined)
+    listed.push({
+      digest: hint.digest,
+      via: referrers.api ? 'referrers-api' : 'referrers-tag',
+    });
+  return listed.filter(
+    (l, i) => listed.findIndex((x) => x.digest === l.digest) === i,
+  );
+}
+
+type HintedOptions = DiscoveryOptions & {
+  signal?: AbortSignal | undefined;
+  hint?: DiscoveryHint | undefined;
+};
+
 async function referrerDigests(
   source: SignatureSource,
   subject: { repository: string; digest: Digest },
-  options: DiscoveryOptions & { signal?: AbortSignal | undefined },
-): Promise<Array<{ digest: Digest; via: DiscoveryPath }>> {
+  options: HintedOptions,
+): Promise<{
+  api: boolean;
+  found: Array<{ digest: Digest; via: DiscoveryPath }>;
+}> {
   const found: Array<{ digest: Digest; via: DiscoveryPath }> = [];
   for (const artifactType of options.artifactTypes) {
     const listed = await source.listReferrers(
       subject.repository,
       subject.digest,
-      {
-        artifactType,
-        signal: options.signal,
-      },
+      { artifactType, signal: options.signal },
     );
-    if (listed === undefined) return fallbackTag(source, subject, options);
+    if (listed === undefined)
+      return { api: false, found: await fallbackTag(source, subject, options) };
     found.push(
       ...listed.map((d) => ({
         digest: d.digest,
@@ -96,28 +130,34 @@ async function referrerDigests(
       })),
     );
   }
-  return found;
+  return { api: true, found };
 }
 
 /** The referrers tag schema (distribution-spec "Referrers Tag Schema"). */
 async function fallbackTag(
   source: SignatureSource,
   subject: { repository: string; digest: Digest },
-  options: DiscoveryOptions & { signal?: AbortSignal | undefined },
+  options: HintedOptions,
 ): Promise<Array<{ digest: Digest; via: DiscoveryPath }>> {
   const tag = subject.digest.replace(':', '-');
-  const index = await manifestOrNothing(
-    source,
-    subject.repository,
-    tag,
-    options,
-  );
+  const index = await tagOrHint(source, subject.repository, tag, options);
   if (!index) return [];
   const parsed = parseManifest(index.body, index.mediaType);
   if (parsed.kind !== 'index') return [];
   return parsed.manifests
     .filter((m) => options.artifactTypes.includes(m.artifactType ?? ''))
     .map((m) => ({ digest: m.digest, via: 'referrers-tag' as const }));
+}
+
+/** A tag's manifest, or the one a push of that tag announced (newer). */
+async function tagOrHint(
+  source: SignatureSource,
+  repository: string,
+  tag: string,
+  options: HintedOptions,
+): Promise<{ digest: Digest; mediaType: string; body: Buffer } | undefined> {
+  const reference = options.hint?.tag === tag ? options.hint.digest : tag;
+  return manifestOrNothing(source, repository, reference, options);
 }
 
 async function readArtifact(

@@ -10,6 +10,7 @@ import { toManifestRecord } from '../storage/manifest-record.js';
 import {
   discoverSignatures,
   type Discovery,
+  type DiscoveryHint,
   type DiscoveryOptions,
 } from './discover.js';
 import type { TrustContext } from './trust.js';
@@ -49,6 +50,7 @@ export async function verifyImageSignatures(
   deps: VerifyImageDeps,
   subject: { repository: string; digest: Digest },
   signal: AbortSignal,
+  hint?: DiscoveryHint,
 ): Promise<SignatureRecord[]> {
   const bounded = AbortSignal.any([
     signal,
@@ -57,6 +59,7 @@ export async function verifyImageSignatures(
   const found = await discoverSignatures(deps.source, subject, {
     ...deps.options,
     signal: bounded,
+    hint,
   });
   const ctx: VerifyContext = {
     source: deps.source,
