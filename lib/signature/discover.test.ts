@@ -52,6 +52,49 @@ describe('discoverSignatures with the push event as a hint', () => {
     ]);
   });
 
+  it('keeps the later .sig manifest when the tag already moved past the announced push', async () => {
+    const source = new MemorySource();
+    const tag = `${IMAGE.replace(':', '-')}.sig`;
+    const older = source.add(cosignManifest([layer(1)]));
+    const newer = source.add(cosignManifest([layer(1), layer(2)]), tag);
+    const found = await discoverSignatures(source, subject, {
+      ...options,
+      hint: { digest: older, tag },
+    });
+    expect(found.artifacts.map((a) => a.digest)).toEqual([newer]);
+  });
+
+  it('reads both the referrers tag index and the announced one', async () => {
+    const source = new MemorySource();
+    const tag = IMAGE.replace(':', '-');
+    const [a, b] = [source.add(referrer(5)), source.add(referrer(6))];
+    const index = (digests: string[]) => ({
+      manifest: Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: 'application/vnd.oci.image.index.v1+json',
+          manifests: digests.map((digest) => ({
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest,
+            size: 1,
+            artifactType: NOTATION,
+          })),
+        }),
+      ),
+    });
+    source.add(index([a]), tag, 'application/vnd.oci.image.index.v1+json');
+    const announced = source.add(
+      index([a, b]),
+      undefined,
+      'application/vnd.oci.image.index.v1+json',
+    );
+    const found = await discoverSignatures(source, subject, {
+      ...options,
+      hint: { digest: announced, tag },
+    });
+    expect(found.artifacts.map((x) => x.digest)).toEqual([a, b]);
+  });
+
   it('includes a referrer pushed by digest before any index lists it, and only if it names the subject', async () => {
     const source = new MemorySource();
     const pushed = source.add(referrer(1));

@@ -86,7 +86,9 @@ async function candidates(
   listed.push(...referrers.found);
   for (const suffix of LEGACY_SUFFIXES) {
     const tag = `${subject.digest.replace(':', '-')}.${suffix}`;
-    const found = await tagOrHint(source, subject.repository, tag, options);
+    const found = latestCosign(
+      await tagAndHint(source, subject.repository, tag, options),
+    );
     if (found) listed.push({ digest: found.digest, via: 'cosign-tag', tag });
   }
   const hint = options.hint;
@@ -140,24 +142,52 @@ async function fallbackTag(
   options: HintedOptions,
 ): Promise<Array<{ digest: Digest; via: DiscoveryPath }>> {
   const tag = subject.digest.replace(':', '-');
-  const index = await tagOrHint(source, subject.repository, tag, options);
-  if (!index) return [];
-  const parsed = parseManifest(index.body, index.mediaType);
-  if (parsed.kind !== 'index') return [];
-  return parsed.manifests
-    .filter((m) => options.artifactTypes.includes(m.artifactType ?? ''))
-    .map((m) => ({ digest: m.digest, via: 'referrers-tag' as const }));
+  const indexes = await tagAndHint(source, subject.repository, tag, options);
+  return indexes.flatMap((index) => {
+    const parsed = parseManifest(index.body, index.mediaType);
+    if (parsed.kind !== 'index') return [];
+    return parsed.manifests
+      .filter((m) => options.artifactTypes.includes(m.artifactType ?? ''))
+      .map((m) => ({ digest: m.digest, via: 'referrers-tag' as const }));
+  });
 }
 
-/** A tag's manifest, or the one a push of that tag announced (newer). */
-async function tagOrHint(
+/**
+ * A tag's manifest and, when a push of that tag was announced with another
+ * digest, that one too: the tag may not be linked yet (the push is newer),
+ * or a later push moved it already (the tag is newer). Both are read.
+ */
+async function tagAndHint(
   source: SignatureSource,
   repository: string,
   tag: string,
   options: HintedOptions,
-): Promise<{ digest: Digest; mediaType: string; body: Buffer } | undefined> {
-  const reference = options.hint?.tag === tag ? options.hint.digest : tag;
-  return manifestOrNothing(source, repository, reference, options);
+): Promise<Array<{ digest: Digest; mediaType: string; body: Buffer }>> {
+  const current = await manifestOrNothing(source, repository, tag, options);
+  const hint = options.hint?.tag === tag ? options.hint.digest : undefined;
+  const announced =
+    hint && hint !== current?.digest
+      ? await manifestOrNothing(source, repository, hint, options)
+      : undefined;
+  return [current, announced].filter((m) => m !== undefined);
+}
+
+/**
+ * cosign appends a layer per signature to its tag's manifest: of two
+ * versions (tag and announced push), the one with more layers is the later.
+ */
+function latestCosign(
+  versions: Array<{ digest: Digest; mediaType: string; body: Buffer }>,
+): { digest: Digest } | undefined {
+  const layers = (v: { body: Buffer; mediaType: string }) => {
+    try {
+      const m = parseManifest(v.body, v.mediaType);
+      return m.kind === 'image' ? m.layers.length : 0;
+    } catch {
+      return 0; // not a manifest: the other version wins
+    }
+  };
+  return [...versions].sort((a, b) => layers(b) - layers(a))[0];
 }
 
 async function readArtifact(
