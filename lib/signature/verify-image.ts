@@ -52,21 +52,21 @@ export async function verifyImageSignatures(
   signal: AbortSignal,
   hint?: DiscoveryHint,
 ): Promise<SignatureRecord[]> {
-  const bounded = AbortSignal.any([
+  signal = AbortSignal.any([
     signal,
     AbortSignal.timeout(deps.options.timeoutMs),
   ]);
   const found = await discoverSignatures(deps.source, subject, {
     ...deps.options,
-    signal: bounded,
+    signal,
     hint,
   });
+  const subjectBody = (await deps.manifests.get(subject.digest))?.body;
   const ctx: VerifyContext = {
-    source: deps.source,
+    ...deps,
     trust: deps.trust(),
-    options: deps.options,
-    subjectBody: (await deps.manifests.get(subject.digest))?.body,
-    signal: bounded,
+    subjectBody,
+    signal,
   };
   const results: SignatureRecord[] = [];
   let cached = 0;
@@ -80,8 +80,7 @@ export async function verifyImageSignatures(
   await deps.signatures.replaceFor(subject.digest, results);
   deps.logger.info(
     {
-      repository: subject.repository,
-      digest: subject.digest,
+      ...subject,
       artifacts: found.artifacts.length,
       cached,
       signatures: results.length,

@@ -44,3 +44,61 @@ export async function waitUntil(
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/**
+ * From the first webhook Customs accepted for `repo` at or after `since` to
+ * the prod verdict of `repo` turning eligible, by Customs' own log times.
+ */
+export function webhookToEligibleMs(
+  log: string,
+  repo: string,
+  since: number,
+): number {
+  const lines = log
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          time: string;
+          msg: string;
+          repository?: string;
+          environment?: string;
+          verdict?: string;
+        },
+    )
+    .filter((l) => l.repository === repo && Date.parse(l.time) >= since - 50);
+  const accepted = lines.find((l) => l.msg === 'event accepted');
+  const eligible = lines.find(
+    (l) =>
+      l.msg === 'verdict changed' &&
+      l.environment === 'prod' &&
+      l.verdict === 'eligible',
+  );
+  if (!accepted || !eligible)
+    throw new Error(`no webhook or verdict log line for ${repo}`);
+  return Date.parse(eligible.time) - Date.parse(accepted.time);
+}
+
+/** {@link webhookToEligibleMs} once both log lines are written (the log is async). */
+export async function loggedWebhookToEligibleMs(
+  output: () => string,
+  repo: string,
+  since: number,
+): Promise<number> {
+  let ms = 0;
+  await waitUntil(
+    `${repo} webhook and verdict log lines`,
+    () => {
+      try {
+        ms = webhookToEligibleMs(output(), repo, since);
+        return Promise.resolve(true);
+      } catch {
+        return Promise.resolve(false);
+      }
+    },
+    () => output().slice(-3000),
+    10_000,
+  );
+  return ms;
+}

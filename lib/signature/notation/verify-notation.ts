@@ -119,22 +119,18 @@ export function verifyEnvelope(
       `no Notation trust policy covers repository ${subject.repository}`,
       { identity, signer },
     );
-  const outcomes = scoped.map((p) => ({
-    name: p.name,
-    why: checkPolicy(envelope, p, now),
-  }));
-  const signers = outcomes
-    .filter((o) => o.why === undefined)
-    .map((o) => o.name);
-  if (signers.length > 0)
-    return {
-      status: 'verified',
-      signers,
-      identity,
-      signer,
-      validUntil: validUntil(envelope),
-    };
-  return { ...outcomes[0]!.why!, identity, signer };
+  const why = scoped.map((p) => checkPolicy(envelope, p, now));
+  const signers = scoped.filter((_, i) => why[i] === undefined);
+  if (signers.length === 0) return { ...why[0]!, identity, signer };
+  const names = signers.map((p) => p.name);
+  const until = validUntil(envelope);
+  return {
+    status: 'verified',
+    signers: names,
+    identity,
+    signer,
+    validUntil: until,
+  };
 }
 
 /**
