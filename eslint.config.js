@@ -73,7 +73,11 @@ export default tseslint.config(
     'tar is imported only in lib/scan/layers/extract.ts.',
   ),
   driverRule(['services/**'], 'express', 'express appears only in services/.'),
-  driverRule(['lib/storage/s3/**'], '@aws-sdk/client-s3', '@aws-sdk/client-s3 is imported only in lib/storage/s3/.'),
+  driverRule(
+    ['lib/storage/s3/**'],
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-s3 is imported only in lib/storage/s3/.',
+  ),
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     rules: {

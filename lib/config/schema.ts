@@ -166,6 +166,16 @@ export const configSchema = z
           .int()
           .positive()
           .default(64 * 1024),
+        /** Time budget to discover and verify the signatures of one image. */
+        timeoutMs: z.number().int().positive().default(30_000),
+        /** Referrer artifact types read (referrers API filter and tag fallback). */
+        artifactTypes: z
+          .array(z.string().min(1))
+          .min(1)
+          .default([
+            'application/vnd.dev.sigstore.bundle.v0.3+json',
+            'application/vnd.cncf.notary.signature',
+          ]),
       })
       .strict()
       .prefault({}),

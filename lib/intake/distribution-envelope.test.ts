@@ -70,6 +70,23 @@ describe('intentOf', () => {
     );
   });
 
+  it('re-evaluates the subject of a referrers tag-schema index push', () => {
+    const subject = 'c'.repeat(64);
+    expect(
+      intentOf(
+        event({
+          target: {
+            tag: `sha256-${subject}`,
+            mediaType: 'application/vnd.oci.image.index.v1+json',
+          },
+        }),
+      ),
+    ).toMatchObject({ kind: 'reevaluate', digest: `sha256:${subject}` });
+    expect(
+      intentOf(event({ target: { tag: `sha256-${subject}.other` } })).kind,
+    ).toBe('scan');
+  });
+
   it.each([
     ['a pull', event({ action: 'pull' })],
     ['a mount', event({ action: 'mount' })],

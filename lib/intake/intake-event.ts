@@ -34,13 +34,19 @@ export type EventIntent =
     }
   | { kind: 'ignore'; why: string };
 
-/** cosign's tags for artifacts about an image: `sha256-<hex>.sig|.att|.sbom`. */
-const COSIGN_TAG_RE = /^sha256-([a-f0-9]{64})\.(sig|att|sbom)$/;
+/**
+ * Tags of artifacts about an image: cosign's `sha256-<hex>.sig|.att|.sbom`,
+ * and the OCI referrers tag schema's `sha256-<hex>` index (registries
+ * without the referrers API, distribution-spec "Referrers Tag Schema").
+ */
+const COSIGN_TAG_RE = /^sha256-([a-f0-9]{64})(?:\.(sig|att|sbom))?$/;
 
 /**
  * Decides what an event asks for: a manifest push is scanned; a push of a
- * cosign signature/attestation tag re-evaluates the image it names; pulls,
- * blob events, mounts and deletes are not acted on.
+ * cosign signature/attestation tag or of a referrers tag index re-evaluates
+ * the image it names (a referrer pushed by digest is recognised by its
+ * `subject` once fetched, see scan/processor.ts); pulls, blob events,
+ * mounts and deletes are not acted on.
  */
 export function intentOf(event: IntakeEvent): EventIntent {
   if (event.action !== 'push')

@@ -79,6 +79,7 @@ async function act(
     repository: string;
     digest: Digest;
     tag?: string | undefined;
+    signatureDigest?: Digest | undefined;
   },
 ): Promise<void> {
   if (intent.kind === 'scan') {
@@ -94,6 +95,9 @@ async function act(
       repository: intent.repository,
       digest: intent.digest,
       reason: `signature pushed (${intent.tag ?? ''})`,
+      hint: intent.signatureDigest
+        ? { digest: intent.signatureDigest, tag: intent.tag }
+        : undefined,
     });
   }
 }

@@ -3,6 +3,12 @@ import type { Finding } from '../core/finding.js';
 import { severityRank, type KnownSeverity } from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
 import type { EnvironmentRules } from './rules.js';
+import {
+  judgeAttestations,
+  judgeRequireClauses,
+  signaturesOnly,
+  verifiedSigners,
+} from './evaluate-signers.js';
 
 /** Everything known about one image that the rules judge. */
 export interface Evidence {
@@ -17,6 +23,12 @@ export interface Evidence {
     status: 'verified' | 'invalid' | 'unknown_key';
     signer?: string | undefined;
     reason?: string | undefined;
+    /** Trust entries a verified signature satisfies. */
+    signers?: string[] | undefined;
+    kind?: 'signature' | 'attestation' | undefined;
+    predicateType?: string | undefined;
+    /** For attestations: the predicate summary (builderId, …). */
+    payload?: unknown;
   }>;
   /** For an index: the verdicts of its platform manifests in the same environment. */
   children?: Array<{
@@ -51,7 +63,9 @@ export function evaluate(
   const violations = [
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
-    ...judgeSignatures(evidence.signatures, rules, trustedKeys),
+    ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),
+    ...judgeRequireClauses(signaturesOnly(evidence), rules),
+    ...judgeAttestations(evidence.signatures, rules),
   ];
   if (violations.some((v) => v.code === 'SCAN_PENDING')) {
     return {
@@ -176,16 +190,15 @@ function judgeSignatures(
   trustedKeys: readonly string[],
 ): VerdictReason[] {
   const s = rules.signatures;
-  const verified = new Set(
-    signatures.filter((x) => x.status === 'verified').map((x) => x.signer),
-  );
+  const verified = verifiedSigners(signatures);
   const reasons: VerdictReason[] = [];
   // Named signers say more than "any trusted key": report them instead.
-  if (s.required && verified.size === 0 && s.requiredSigners.length === 0) {
+  const anyVerified = signatures.some((x) => x.status === 'verified');
+  if (s.required && !anyVerified && s.requiredSigners.length === 0) {
     reasons.push(missingSignature(signatures, trustedKeys));
   }
   for (const signer of s.requiredSigners) {
-    if (verified.has(`key:${signer}`)) continue;
+    if (verified.has(signer)) continue;
     reasons.push(
       signatures.length === 0
         ? {

@@ -48,7 +48,7 @@ export async function judgeImage(
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =
       base ?? (await indexEvidence(deps, image, children, environment));
-    const judged = evaluate(evidence, envRules, Object.keys(rules.keys));
+    const judged = evaluate(evidence, envRules, trustEntryNames(rules));
     verdicts.push({
       ...image,
       environment,
@@ -72,6 +72,15 @@ export async function judgeImage(
     );
   }
   return [...changes, ...saved];
+}
+
+/** Every name a signature can be verified under (keys, identities, notation). */
+function trustEntryNames(rules: RuleSet): string[] {
+  return [
+    ...Object.keys(rules.keys),
+    ...Object.keys(rules.identities),
+    ...Object.keys(rules.notation),
+  ];
 }
 
 async function imageEvidence(

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseRules } from './rules.js';
 
@@ -68,6 +69,13 @@ describe('parseRules', () => {
         () => 'garbage',
       ),
     ).toThrow(/keys\.k: not a PEM public key/);
+    const { publicKey } = generateKeyPairSync('ed448');
+    expect(() =>
+      parseRules(
+        'version: 1\nkeys: {k: {publicKeyFile: /k.pub}}\nenvironments: {dev: {}}\n',
+        () => publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      ),
+    ).toThrow(/keys\.k: unsupported key type ed448/);
   });
 
   it('reports every problem at once', () => {
@@ -100,7 +108,7 @@ describe('parseRules', () => {
       expect(
         (err as { details: { problems: string[] } }).details.problems,
       ).toEqual([
-        'environments.dev.signatures.requiredSigners: unknown signer "ghost" (not under keys)',
+        'environments.dev.signatures.requiredSigners: unknown signer "ghost" (not under keys, identities or notation)',
       ]);
     }
   });

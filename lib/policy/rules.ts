@@ -1,8 +1,20 @@
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PolicyError } from '../core/errors.js';
 import { SEVERITIES } from '../core/severity.js';
+import {
+  attestationRequirement,
+  crossCheckTrust,
+  identityEntry,
+  notationEntry,
+  requireClause,
+  trustedRootEntry,
+  type IdentityEntry,
+  type NameUse,
+  type NotationEntry,
+} from './trust-rules.js';
+import { resolveTrustFiles } from './trust-files.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -29,9 +41,13 @@ const environmentRules = z
         required: z.boolean().default(false),
         /** Names (from `keys`) that must each have a verified signature on the image. */
         requiredSigners: z.array(z.string().min(1)).default([]),
+        /** k-of-n clauses over trust entries, all of which must hold. */
+        require: z.array(requireClause).default([]),
       })
       .strict()
       .prefault({}),
+    /** In-toto attestations the image must carry (verified, by subject). */
+    attestations: z.array(attestationRequirement).default([]),
   })
   .strict();
 
@@ -40,6 +56,8 @@ const trustedKey = z
     /** PEM public key (cosign.pub), or a file holding it. */
     publicKey: z.string().optional(),
     publicKeyFile: z.string().optional(),
+    /** Trusted root whose Rekor keys check the tlog entries of its bundles. */
+    trustedRoot: z.string().min(1).optional(),
   })
   .strict()
   .refine(
@@ -55,20 +73,21 @@ export const rulesSchema = z
   .object({
     version: z.literal(1),
     keys: z.record(z.string().regex(ENV_NAME_RE), trustedKey).default({}),
+    trustedRoots: z
+      .record(z.string().regex(ENV_NAME_RE), trustedRootEntry)
+      .default({}),
+    identities: z
+      .record(z.string().regex(ENV_NAME_RE), identityEntry)
+      .default({}),
+    notation: z
+      .record(z.string().regex(ENV_NAME_RE), notationEntry)
+      .default({}),
     environments: z.record(z.string().regex(ENV_NAME_RE), environmentRules),
   })
   .strict()
   .superRefine((rules, ctx) => {
-    for (const [env, r] of Object.entries(rules.environments)) {
-      for (const signer of r.signatures.requiredSigners) {
-        if (!(signer in rules.keys)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['environments', env, 'signatures', 'requiredSigners'],
-            message: `unknown signer "${signer}" (not under keys)`,
-          });
-        }
-      }
+    for (const problem of crossCheckTrust(rules, namesUsed(rules))) {
+      ctx.addIssue({ code: 'custom', ...problem });
     }
   });
 
@@ -77,18 +96,34 @@ export type EnvironmentRules = z.infer<typeof environmentRules>;
 /** Trust rules with keys resolved to PEM text, and a version naming their content. */
 export interface RuleSet {
   version: string;
-  keys: Record<string, { publicKeyPem: string }>;
+  /** Version of the trust material alone (keys, roots, identities, notation). */
+  trustVersion: string;
+  keys: Record<
+    string,
+    { publicKeyPem: string; trustedRoot?: string | undefined }
+  >;
+  /** Parsed `trusted_root.json` documents by name. */
+  trustedRoots: Record<string, { json: unknown; ctlogThreshold: number }>;
+  identities: Record<string, IdentityEntry>;
+  /** Notation policies with their certificate files read (PEM or DER bytes). */
+  notation: Record<
+    string,
+    NotationEntry & { certificates: Buffer[]; tsaCertificates: Buffer[] }
+  >;
   environments: Record<string, EnvironmentRules>;
 }
+
+/** Reads a file named in the rules (keys, trusted roots, certificates). */
+export type RulesFileReader = (path: string) => string | Buffer;
 
 /**
  * Parses and validates a rules document. Every problem is reported at once as
  * PolicyError('RULES_INVALID'); a bad rules file never replaces a good one.
- * `readFile` resolves `publicKeyFile` entries.
+ * `readFile` resolves `publicKeyFile`, trusted-root and certificate files.
  */
 export function parseRules(
   text: string,
-  readFile: (path: string) => string,
+  readFile: RulesFileReader,
   origin = 'rules',
 ): RuleSet {
   const doc = parseDocument(text);
@@ -107,31 +142,72 @@ export function parseRules(
       ),
     );
   }
-  const keys: RuleSet['keys'] = {};
   const problems: string[] = [];
-  for (const [name, key] of Object.entries(parsed.data.keys)) {
-    let pem: string;
-    try {
-      pem = key.publicKey ?? readFile(key.publicKeyFile!);
-    } catch (err: unknown) {
-      problems.push(
-        `keys.${name}.publicKeyFile: cannot read ${key.publicKeyFile}: ${(err as Error).message}`,
-      );
-      continue;
-    }
-    try {
-      createPublicKey(pem);
-      keys[name] = { publicKeyPem: pem };
-    } catch {
-      problems.push(`keys.${name}: not a PEM public key`);
-    }
-  }
+  const files = resolveTrustFiles(parsed.data, readFile, problems);
   if (problems.length > 0) throw invalid(origin, problems);
-  const version = createHash('sha256')
-    .update(JSON.stringify({ rules: parsed.data, keys }))
+  const trust = trustOf(parsed.data, files);
+  return {
+    version: hash({ rules: parsed.data, trust }),
+    trustVersion: hash(trust),
+    keys: files.keys,
+    trustedRoots: files.trustedRoots,
+    identities: parsed.data.identities,
+    notation: files.notation,
+    environments: parsed.data.environments,
+  };
+}
+
+function hash(value: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(value))
     .digest('hex')
     .slice(0, 16);
-  return { version, keys, environments: parsed.data.environments };
+}
+
+/** What the trust version hashes: every trust entry with its file contents. */
+function trustOf(
+  rules: { identities: RuleSet['identities'] },
+  files: ReturnType<typeof resolveTrustFiles>,
+): unknown {
+  return {
+    keys: files.keys,
+    trustedRoots: files.trustedRoots,
+    identities: rules.identities,
+    notation: Object.fromEntries(
+      Object.entries(files.notation).map(([name, n]) => [
+        name,
+        {
+          ...n,
+          certificates: n.certificates.map((c) => c.toString('base64')),
+          tsaCertificates: n.tsaCertificates.map((c) => c.toString('base64')),
+        },
+      ]),
+    ),
+  };
+}
+
+/** Every trust-entry name an environment refers to, with its path. */
+function namesUsed(rules: {
+  environments: Record<string, EnvironmentRules>;
+}): NameUse[] {
+  return Object.entries(rules.environments).flatMap(([env, r]) => {
+    const at = ['environments', env];
+    return [
+      ...r.signatures.requiredSigners.map((name) => ({
+        path: [...at, 'signatures', 'requiredSigners'],
+        name,
+      })),
+      ...r.signatures.require.flatMap((c, i) =>
+        c.anyOf.map((name) => ({
+          path: [...at, 'signatures', 'require', i],
+          name,
+        })),
+      ),
+      ...r.attestations.flatMap((a, i) =>
+        a.signers.map((name) => ({ path: [...at, 'attestations', i], name })),
+      ),
+    ];
+  });
 }
 
 function invalid(origin: string, problems: string[]): PolicyError {

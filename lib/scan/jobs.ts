@@ -14,6 +14,12 @@ export interface ReevaluateJob {
   repository: string;
   digest: Digest;
   reason: string;
+  /**
+   * The signature manifest the push event announced (and the tag it was
+   * pushed under): read by digest, because the registry notifies before it
+   * links the tag.
+   */
+  hint?: { digest: Digest; tag?: string | undefined } | undefined;
 }
 /** Re-match every stored image (new vulnerability data). */
 export interface RematchJob {

@@ -15,7 +15,7 @@ export interface ProcessorDeps {
   pipeline: ScanPipelineDeps;
   verify: VerifyImageDeps;
   judge: JudgeDeps;
-  jobs: Pick<JobQueue, 'sendScan'>;
+  jobs: Pick<JobQueue, 'sendScan' | 'sendReevaluate'>;
   logger: Logger;
 }
 
@@ -32,6 +32,11 @@ export function createImageProcessor(
     async scan(job, signal) {
       const started = performance.now();
       const scanned = await scanManifest(deps.pipeline, job, signal);
+      if (scanned.kind === 'artifact' || scanned.kind === 'signature') {
+        // A referrer (signature, attestation, SBOM) is judged by its subject.
+        await reevaluateSubject(deps, job);
+        return;
+      }
       const images =
         scanned.kind === 'index' ? scanned.children : [scanned.digest];
       for (const digest of images) {
@@ -69,7 +74,7 @@ export function createImageProcessor(
         });
         return;
       }
-      await verifyImageSignatures(deps.verify, job, signal);
+      await verifyImageSignatures(deps.verify, job, signal, job.hint);
       await judgeImage(deps.judge, job, `re-evaluate: ${job.reason}`);
       for (const parent of await deps.stores.manifests.parentsOf(
         job.repository,
@@ -107,6 +112,20 @@ export function createImageProcessor(
       );
     },
   };
+}
+
+async function reevaluateSubject(
+  deps: ProcessorDeps,
+  job: { repository: string; digest: Digest; reason: string },
+): Promise<void> {
+  const subject = (await deps.stores.manifests.get(job.digest))?.subjectDigest;
+  if (subject === undefined) return;
+  await deps.jobs.sendReevaluate({
+    repository: job.repository,
+    digest: subject,
+    reason: `referrer ${job.digest} pushed`,
+    hint: { digest: job.digest },
+  });
 }
 
 async function judgeOnce(

@@ -58,3 +58,11 @@ export function findVerifyingKey(
   }
   return undefined;
 }
+
+/** The digest sigstore pairs with a key for plain signatures (null: Ed25519). */
+export function hashFor(key: KeyObject): string | null {
+  if (key.asymmetricKeyType === 'ec')
+    return CURVE_HASH[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'sha256';
+  if (key.asymmetricKeyType === 'ed25519') return null;
+  return 'sha256';
+}

@@ -203,12 +203,44 @@ export interface SignatureRecord {
   signer?: string | undefined;
   reason?: string | undefined;
   payload?: unknown;
+  /** Stable code of `reason` (e.g. KEY_UNKNOWN, IDENTITY_MISMATCH). */
+  reasonCode?: string | undefined;
+  /** Trust entries (rules names) this signature satisfies when verified. */
+  signers?: string[] | undefined;
+  /** Who signed: key name, certificate subject/SAN, OIDC issuer. */
+  identity?: Record<string, string> | undefined;
+  /** `signature`, or `attestation` for an in-toto statement. */
+  kind?: 'signature' | 'attestation' | undefined;
+  /** in-toto predicate type of an attestation. */
+  predicateType?: string | undefined;
+  /**
+   * When a result checked against the time of verification (certificate
+   * validity, signature expiry) stops holding; a cached result is not reused
+   * after it. Kept in the verification cache only.
+   */
+  validUntil?: string | undefined;
 }
 
 export interface SignatureStore {
   /** Replaces every signature result recorded for the subject. */
   replaceFor(subject: Digest, results: SignatureRecord[]): Promise<void>;
   list(subject: Digest): Promise<SignatureRecord[]>;
+  /**
+   * Verification results remembered for one signature artifact of a subject
+   * under a trust version; undefined when never verified under it.
+   */
+  cached(
+    subject: Digest,
+    signatureDigest: Digest,
+    trustVersion: string,
+  ): Promise<SignatureRecord[] | undefined>;
+  /** Remembers verification results (idempotent: the same key is kept). */
+  remember(
+    subject: Digest,
+    signatureDigest: Digest,
+    trustVersion: string,
+    results: SignatureRecord[],
+  ): Promise<void>;
 }
 
 /** A verdict to store; the store assigns its id and time. */

@@ -9,7 +9,7 @@ import {
 import { DETECTORS } from '../../lib/scan/detectors/registry.js';
 import { JobQueue } from '../../lib/scan/jobs.js';
 import { createImageProcessor } from '../../lib/scan/processor.js';
-import { parseTrustedKey } from '../../lib/signature/trusted-keys.js';
+import { buildTrust } from '../../lib/signature/trust.js';
 import type { Database } from '../../lib/storage/database.js';
 import type { DataDirLock } from '../../lib/storage/postgres/data-dir-lock.js';
 import { migrate } from '../../lib/storage/postgres/migrate.js';
@@ -147,9 +147,7 @@ function buildProcessor(
   ruleSet: RuleSet,
 ): ReturnType<typeof createImageProcessor> {
   const { config, stores, logger } = deps;
-  const keys = Object.entries(ruleSet.keys).map(([name, k]) =>
-    parseTrustedKey(name, k.publicKeyPem),
-  );
+  const trust = buildTrust(ruleSet, config.signatures.matchReference);
   return createImageProcessor({
     stores,
     jobs: deps.jobs,
@@ -168,12 +166,8 @@ function buildProcessor(
       manifests: stores.manifests,
       signatures: stores.signatures,
       logger: logger.child({ component: 'signature' }),
-      options: {
-        keys,
-        matchReference: config.signatures.matchReference,
-        maxSignatures: config.signatures.maxSignatures,
-        maxPayloadBytes: config.signatures.maxPayloadBytes,
-      },
+      trust: () => trust,
+      options: config.signatures,
     },
     judge: {
       stores,

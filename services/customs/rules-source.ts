@@ -19,5 +19,5 @@ export function loadRules(file: string): RuleSet {
       `cannot read rules file ${path}: ${(err as Error).message}`,
     );
   }
-  return parseRules(text, (p) => readFileSync(p, 'utf8'), path);
+  return parseRules(text, (p) => readFileSync(p), path);
 }

@@ -315,8 +315,55 @@ export function describeStores(
       };
       await stores.signatures.replaceFor(d(1), [sig]);
       expect(await stores.signatures.list(d(1))).toEqual([
-        { ...sig, reason: undefined },
+        { ...sig, reason: undefined, signers: [], kind: 'signature' },
       ]);
+      const attestation = {
+        ...sig,
+        layerDigest: d(7),
+        format: 'dsse',
+        signers: ['release', 'team-a'],
+        identity: {
+          subject: 'https://ci.example/release',
+          issuer: 'https://oidc',
+        },
+        kind: 'attestation' as const,
+        predicateType: 'https://slsa.dev/provenance/v1',
+        reasonCode: undefined,
+      };
+      // Two signatures on one cosign tag may share their payload layer.
+      const twin = {
+        ...sig,
+        status: 'unknown_key' as const,
+        signer: undefined,
+      };
+      await stores.signatures.replaceFor(d(1), [sig, twin]);
+      expect((await stores.signatures.list(d(1))).map((s) => s.status)).toEqual(
+        ['verified', 'unknown_key'],
+      );
+      await stores.signatures.replaceFor(d(1), [attestation]);
+      expect(await stores.signatures.list(d(1))).toEqual([
+        { ...attestation, reason: undefined },
+      ]);
+    });
+
+    it('caches verification results by subject, artifact and trust version', async () => {
+      const result = {
+        subjectDigest: d(1),
+        signatureDigest: d(5),
+        layerDigest: d(6),
+        format: 'cosign',
+        discoveredVia: 'cosign-tag',
+        status: 'unknown_key' as const,
+        reasonCode: 'KEY_UNKNOWN',
+      };
+      expect(await stores.signatures.cached(d(1), d(5), 't1')).toBeUndefined();
+      await stores.signatures.remember(d(1), d(5), 't1', [result]);
+      await stores.signatures.remember(d(1), d(5), 't1', []);
+      expect(await stores.signatures.cached(d(1), d(5), 't1')).toEqual([
+        result,
+      ]);
+      expect(await stores.signatures.cached(d(1), d(5), 't2')).toBeUndefined();
+      expect(await stores.signatures.cached(d(2), d(5), 't1')).toBeUndefined();
     });
 
     it('records verdict changes and announces writes', async () => {

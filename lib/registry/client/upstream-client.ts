@@ -26,6 +26,7 @@ import {
   headManifest,
   type ManifestRequest,
 } from './manifests.js';
+import { fetchReferrers, type ReferrerDescriptor } from './referrers.js';
 import { statusError, discard } from './response.js';
 import { Transport } from './transport.js';
 import { UpstreamHttp } from './upstream-http.js';
@@ -113,6 +114,16 @@ export interface UpstreamClient {
   listTags(repository: string, page?: PageRequest): Promise<Page | undefined>;
   /** Repositories of the registry (`_catalog`), one page; undefined when not offered. */
   listRepositories(page?: PageRequest): Promise<Page | undefined>;
+  /**
+   * GET the referrers of `digest` (OCI 1.1 referrers API), filtered by
+   * `artifactType` when given; undefined when the registry has no such API
+   * (404), so the caller can use the `sha256-<hex>` tag fallback.
+   */
+  listReferrers(
+    repository: string,
+    digest: Digest,
+    options?: CallOptions & { artifactType?: string },
+  ): Promise<ReferrerDescriptor[] | undefined>;
   /** GET /v2/ through auth: resolves when the upstream accepts us. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes pooled connections; idempotent. Later calls fail UPSTREAM_UNAVAILABLE. */
@@ -157,6 +168,14 @@ export function createUpstreamClient(
     listRepositories: (page = {}) => listRepositories(http, page),
     headBlob: (repository, digest, o = {}) =>
       headBlob(http, { repository, digest, signal: o.signal }),
+    listReferrers: (repository, digest, o = {}) =>
+      fetchReferrers(http, {
+        repository,
+        digest,
+        artifactType: o.artifactType,
+        signal: o.signal,
+        maxBytes,
+      }),
     ping: (o = {}) => ping(http, o.signal),
     close: () => transport.close(),
   };

@@ -2,7 +2,7 @@ import type { Digest } from '../../core/digest.js';
 import type { Database } from '../database.js';
 import type { SignatureRecord, SignatureStore } from '../ports.js';
 
-/** Verification results of every signature found for an image. */
+/** Verification results of every signature found for an image, and their cache. */
 export function createSignatureStore(db: Database): SignatureStore {
   return {
     async replaceFor(subject, results) {
@@ -10,11 +10,11 @@ export function createSignatureStore(db: Database): SignatureStore {
         await tx.query('DELETE FROM signatures WHERE subject_digest = $1', [
           subject,
         ]);
-        for (const s of results) {
+        for (const [position, s] of results.entries()) {
           await tx.query(
             `INSERT INTO signatures (subject_digest, signature_digest, layer_digest, format, discovered_via,
-               status, signer, reason, payload) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-             ON CONFLICT DO NOTHING`,
+               status, signer, reason, payload, reason_code, signers, identity, kind, predicate_type, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
             [
               subject,
               s.signatureDigest,
@@ -25,6 +25,12 @@ export function createSignatureStore(db: Database): SignatureStore {
               s.signer ?? null,
               s.reason ?? null,
               JSON.stringify(s.payload ?? null),
+              s.reasonCode ?? null,
+              s.signers ?? [],
+              s.identity === undefined ? null : JSON.stringify(s.identity),
+              s.kind ?? 'signature',
+              s.predicateType ?? null,
+              position,
             ],
           );
         }
@@ -33,21 +39,47 @@ export function createSignatureStore(db: Database): SignatureStore {
 
     async list(subject) {
       const { rows } = await db.query<Row>(
-        `SELECT * FROM signatures WHERE subject_digest = $1 ORDER BY signature_digest, layer_digest`,
+        `SELECT * FROM signatures WHERE subject_digest = $1 ORDER BY position`,
         [subject],
       );
-      return rows.map((r) => ({
-        subjectDigest: r.subject_digest,
-        signatureDigest: r.signature_digest,
-        layerDigest: r.layer_digest,
-        format: r.format,
-        discoveredVia: r.discovered_via,
-        status: r.status,
-        signer: r.signer ?? undefined,
-        reason: r.reason ?? undefined,
-        payload: r.payload ?? undefined,
-      }));
+      return rows.map(fromRow);
     },
+
+    async cached(subject, signatureDigest, trustVersion) {
+      const { rows } = await db.query<{ results: SignatureRecord[] }>(
+        `SELECT results FROM signature_verifications
+          WHERE subject_digest = $1 AND signature_digest = $2 AND trust_version = $3`,
+        [subject, signatureDigest, trustVersion],
+      );
+      return rows[0]?.results;
+    },
+
+    async remember(subject, signatureDigest, trustVersion, results) {
+      await db.query(
+        `INSERT INTO signature_verifications (subject_digest, signature_digest, trust_version, results)
+         VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+        [subject, signatureDigest, trustVersion, JSON.stringify(results)],
+      );
+    },
+  };
+}
+
+function fromRow(r: Row): SignatureRecord {
+  return {
+    subjectDigest: r.subject_digest,
+    signatureDigest: r.signature_digest,
+    layerDigest: r.layer_digest,
+    format: r.format,
+    discoveredVia: r.discovered_via,
+    status: r.status,
+    signer: r.signer ?? undefined,
+    reason: r.reason ?? undefined,
+    payload: r.payload ?? undefined,
+    reasonCode: r.reason_code ?? undefined,
+    signers: r.signers,
+    identity: r.identity ?? undefined,
+    kind: r.kind,
+    predicateType: r.predicate_type ?? undefined,
   };
 }
 
@@ -61,4 +93,9 @@ interface Row {
   signer: string | null;
   reason: string | null;
   payload: unknown;
+  reason_code: string | null;
+  signers: string[];
+  identity: Record<string, string> | null;
+  kind: 'signature' | 'attestation';
+  predicate_type: string | null;
 }
