@@ -256,22 +256,33 @@ describe('matchPackageDetailed', () => {
     const a = advisory(
       [
         affected([{ introduced: '0' }, { fixed: '4.17.21' }], {
-          ecosystem: 'npm',
-          name: 'lodash',
+          ecosystem: 'ConanCenter',
+          name: 'zlib',
         }),
       ],
       { id: 'GHSA-1' },
     );
-    expect(matchPackageDetailed(npm('lodash', '4.17.20'), [a])).toEqual({
+    expect(matchPackageDetailed(pkg({
+          ecosystem: 'ConanCenter',
+          name: 'zlib',
+          version: '1.2.11',
+          sourceName: undefined,
+          sourceVersion: undefined,
+          purl: 'pkg:conan/zlib@1.2.11',
+        }), [a])).toEqual({
       findings: [],
       unevaluated: [
         {
           advisoryId: 'GHSA-1',
-          ecosystem: 'npm',
-          advisoryPackage: 'lodash',
+          ecosystem: 'ConanCenter',
+          advisoryPackage: 'zlib',
           reasons: ['no version comparator for ECOSYSTEM range'],
         },
       ],
+    });
+    expect(matchPackageDetailed(npm('lodash', 'latest'), [a])).toEqual({
+      findings: [],
+      unevaluated: [],
     });
   });
 });
