@@ -140,24 +140,63 @@ export interface ImportCounts {
   skipped: number;
 }
 
+/** One record of an import, with the (normalised) package keys it names. */
+export interface StagedAdvisory {
+  advisory: Advisory;
+  /** The input that delivered it: a path or a mirror URL. */
+  feed: string;
+  /** (ecosystem, name as compared) pairs of its affected entries. */
+  packages: Array<{ ecosystem: string; name: string }>;
+}
+
+/** What an import did to the records of one feed. */
+export interface FeedCounts {
+  feed: string;
+  added: number;
+  changed: number;
+  unchanged: number;
+  withdrawn: number;
+}
+
+/** The outcome of a committed import. */
+export interface CommittedImport {
+  /** The new data snapshot (commit order; verdicts cite it). */
+  snapshotId: number;
+  feeds: FeedCounts[];
+  /** Distinct (ecosystem, package) keys named by changed records. */
+  changedPackages: number;
+}
+
+/**
+ * Vulnerability data. An import stages records, then commits them in one
+ * transaction (a new snapshot) or fails (nothing of it is ever visible).
+ */
 export interface VulnStore {
-  /** Advisories naming any of the (ecosystem, package) keys. */
+  /** Active advisories naming any of the (ecosystem, normalised name) keys. */
   advisoriesFor(
     keys: Array<{ ecosystem: string; name: string }>,
   ): Promise<Advisory[]>;
   beginImport(sources: string[]): Promise<number>;
-  /** Upserts a batch; unchanged records (same content) are not rewritten. */
-  upsert(
-    batch: Advisory[],
+  /** Stages records of a running import; a later copy of a record wins. */
+  stage(batch: StagedAdvisory[], importId: number): Promise<void>;
+  /**
+   * Switches to the staged data atomically: adds and changes records,
+   * withdraws active records of the `withdrawFrom` feeds that the import
+   * did not deliver, records what changed, and makes the import the
+   * current snapshot. Counts are given for each of `feeds`.
+   */
+  commitImport(
     importId: number,
-  ): Promise<Omit<ImportCounts, 'skipped'>>;
-  finishImport(
-    importId: number,
-    status: 'done' | 'failed',
-    counts: ImportCounts,
-    warnings: unknown[],
-  ): Promise<void>;
-  /** Id of the newest finished import: the data snapshot verdicts cite. */
+    outcome: {
+      feeds: string[];
+      withdrawFrom: string[];
+      skipped: number;
+      warnings: unknown[];
+    },
+  ): Promise<CommittedImport>;
+  /** Drops the staged records and records the import as failed. */
+  failImport(importId: number, warnings: unknown[]): Promise<void>;
+  /** Id of the newest committed snapshot, the one verdicts cite. */
   currentSnapshot(): Promise<number | null>;
   summary(): Promise<{
     advisories: number;

@@ -111,8 +111,51 @@ describe('lookupKeyFor', () => {
     expect(lookupKeyFor(rpm).name).toBe('openssl-libs');
   });
 
-  it('leaves names alone until a normaliser is registered', () => {
-    expect(normalizePackageName('PyPI', 'Foo_Bar')).toBe('Foo_Bar');
+  it.each([
+    ['PyPI', 'Foo_Bar', 'foo-bar'],
+    ['PyPI', 'zope.interface', 'zope-interface'],
+    ['PyPI', 'Django--Rest__framework', 'django-rest-framework'],
+    ['crates.io', 'Serde_JSON', 'serde-json'],
+    ['NuGet', 'Newtonsoft.Json', 'newtonsoft.json'],
+    ['Packagist', 'Symfony/HTTP-Kernel', 'symfony/http-kernel'],
+    [
+      'Maven',
+      'org.apache.logging.log4j : log4j-core',
+      'org.apache.logging.log4j:log4j-core',
+    ],
+    [
+      'Maven',
+      'org.apache.logging.log4j/log4j-core',
+      'org.apache.logging.log4j:log4j-core',
+    ],
+    ['Maven', 'Org.Foo:Bar', 'Org.Foo:Bar'],
+    ['npm', 'JSONStream', 'JSONStream'],
+    ['npm', '@Scope/pkg ', '@Scope/pkg'],
+    ['Debian:12', 'libssl3', 'libssl3'],
+  ])('normalises %s name %j to %j', (ecosystem, name, want) => {
+    expect(normalizePackageName(ecosystem, name)).toBe(want);
+  });
+
+  it('matches a PyPI package spelled another way than its advisory', () => {
+    const p = pkg({
+      ecosystem: 'PyPI',
+      name: 'Requests_OAuthlib',
+      version: '1.0.0',
+      sourceName: undefined,
+      sourceVersion: undefined,
+      purl: 'pkg:pypi/requests-oauthlib@1.0.0',
+    });
+    const a = advisory(
+      [
+        affected([{ introduced: '0' }, { fixed: '1.1.0' }], {
+          ecosystem: 'PyPI',
+          name: 'requests-oauthlib',
+        }),
+      ],
+      { id: 'PYSEC-1' },
+    );
+    expect(lookupKeyFor(p).name).toBe('requests-oauthlib');
+    expect(matchPackage(p, [a]).map((f) => f.advisoryId)).toEqual(['PYSEC-1']);
   });
 });
 
@@ -262,14 +305,19 @@ describe('matchPackageDetailed', () => {
       ],
       { id: 'GHSA-1' },
     );
-    expect(matchPackageDetailed(pkg({
+    expect(
+      matchPackageDetailed(
+        pkg({
           ecosystem: 'ConanCenter',
           name: 'zlib',
           version: '1.2.11',
           sourceName: undefined,
           sourceVersion: undefined,
           purl: 'pkg:conan/zlib@1.2.11',
-        }), [a])).toEqual({
+        }),
+        [a],
+      ),
+    ).toEqual({
       findings: [],
       unevaluated: [
         {

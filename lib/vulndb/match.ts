@@ -4,7 +4,10 @@ import type { ImagePackage } from '../core/package.js';
 import { severityRank } from '../core/severity.js';
 import { evaluateEntry, fixedVersionsAbove } from './ranges.js';
 import { severityFor, type SeverityVerdict } from './severity.js';
+import { baseEcosystem, normalizePackageName } from './names.js';
 import { comparatorFor } from './versions/index.js';
+
+export { normalizePackageName } from './names.js';
 
 /**
  * Matching of one installed package against candidate advisories, with
@@ -55,15 +58,6 @@ const SOURCE_PACKAGE_ECOSYSTEMS = new Set([
 ]);
 
 /**
- * Name normalisation per base ecosystem (the part before `:`), applied to
- * package and advisory names alike before comparing. Empty for now: this
- * is the place for e.g. PyPI's PEP 503 (`Foo_Bar` -> `foo-bar`). The store
- * query (`VulnStore.advisoriesFor`) must apply the same rule.
- */
-const NAME_NORMALIZERS: ReadonlyMap<string, (name: string) => string> =
-  new Map();
-
-/**
  * The ecosystem, name and version advisories are matched on. Packages of
  * source-package distributions (Debian, Ubuntu, Alpine, SUSE …) use
  * their source package (`sourceName ?? name`, `sourceVersion ?? version`,
@@ -79,12 +73,6 @@ export function lookupKeyFor(pkg: ImagePackage): LookupKey {
     name: normalizePackageName(pkg.ecosystem, name),
     version,
   };
-}
-
-/** `name` as compared in `ecosystem` (see NAME_NORMALIZERS). */
-export function normalizePackageName(ecosystem: string, name: string): string {
-  const normalize = NAME_NORMALIZERS.get(baseEcosystem(ecosystem));
-  return normalize === undefined ? name : normalize(name);
 }
 
 /**
@@ -217,8 +205,4 @@ function worstSeverity(
     }
   }
   return worst;
-}
-
-function baseEcosystem(ecosystem: string): string {
-  return ecosystem.split(':', 1)[0] ?? ecosystem;
 }
