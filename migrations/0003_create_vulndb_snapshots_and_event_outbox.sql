@@ -56,22 +56,23 @@ CREATE TABLE vulndb_changed_packages (
 );
 CREATE INDEX vulndb_changed_packages_lookup ON vulndb_changed_packages (ecosystem, name);
 
--- The data snapshot each image's findings were last matched against, and a
--- hash of those findings (an unchanged result needs no re-judging).
+-- The data snapshot each image's findings are up to date with (NULL: matched
+-- when there was no data yet).
 CREATE TABLE image_matches (
   image_digest   text        PRIMARY KEY,
   snapshot_id    integer,
-  findings_hash  text        NOT NULL,
   matched_at     timestamptz NOT NULL DEFAULT now()
 );
 
--- The advisory lookup keys of each image's packages (source package for
--- distributions, normalised names), for finding the images a change hits.
+-- The advisory lookup key of each package of an image (source package for
+-- distributions, normalised name), for finding the images a change hits
+-- and reading only their packages the change concerns.
 CREATE TABLE image_package_keys (
-  image_digest  text NOT NULL,
-  ecosystem     text NOT NULL,
-  name          text NOT NULL,
-  PRIMARY KEY (image_digest, ecosystem, name)
+  image_digest  text    NOT NULL,
+  ordinal       integer NOT NULL,
+  ecosystem     text    NOT NULL,
+  name          text    NOT NULL,
+  PRIMARY KEY (image_digest, ordinal)
 );
 CREATE INDEX image_package_keys_lookup ON image_package_keys (ecosystem, name);
 

@@ -1,6 +1,10 @@
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
-import { severityRank, type KnownSeverity } from '../core/severity.js';
+import {
+  severityRank,
+  type KnownSeverity,
+  type Severity,
+} from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
 import type { EnvironmentRules } from './rules.js';
 
@@ -133,9 +137,34 @@ export function judgedSeverity(
   finding: Finding,
   rules: EnvironmentRules,
 ): KnownSeverity {
-  return finding.severity === 'unknown'
-    ? rules.vulnerabilities.unknownSeverityAs
-    : finding.severity;
+  const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
+  return rated === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : rated;
+}
+
+/** The rating `source` picks (see the `severitySource` rule). */
+function ratedSeverity(
+  finding: Finding,
+  source: EnvironmentRules['vulnerabilities']['severitySource'],
+): Severity {
+  switch (source) {
+    case 'preferred':
+      return finding.severity;
+    case 'cvss':
+      return finding.cvssSeverity ?? 'unknown';
+    case 'distribution':
+      return finding.distributionSeverity ?? 'unknown';
+    case 'highest': {
+      const known = [
+        finding.severity,
+        finding.cvssSeverity ?? 'unknown',
+        finding.distributionSeverity ?? 'unknown',
+      ].filter((s): s is KnownSeverity => s !== 'unknown');
+      if (known.length === 0) return 'unknown';
+      return known.reduce((a, b) =>
+        severityRank(b) > severityRank(a) ? b : a,
+      );
+    }
+  }
 }
 
 function judgeFindings(

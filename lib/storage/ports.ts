@@ -255,6 +255,89 @@ export interface VerdictStore {
   ): Promise<Array<VerdictChange & { changedAt: string }>>;
 }
 
+/** The lookup key (ecosystem, name as compared) of one package of an image. */
+export interface PackageKey {
+  /** Position of the package in the image's package list. */
+  ordinal: number;
+  ecosystem: string;
+  name: string;
+}
+
+/** An image to re-match, and the snapshot its findings were matched at. */
+export interface RematchCandidate {
+  digest: Digest;
+  /** null: never matched incrementally; every package must be matched. */
+  matchedAt: number | null;
+}
+
+/** What changed between two snapshots. */
+export interface DataChanges {
+  /** Advisories added, changed or withdrawn: their findings are redone. */
+  advisories: Array<{ source: string; id: string }>;
+  /** Package keys those advisories name (before or after the change). */
+  keys: Array<{ ecosystem: string; name: string }>;
+}
+
+/** The new findings of an image, as a replacement of some or all. */
+export interface FindingsDelta {
+  digest: Digest;
+  /** The snapshot the image was matched at when the delta was computed. */
+  matchedAt: number | null;
+  /** Replace every finding (a full match) … */
+  isFull: boolean;
+  /** … or only those of these advisories. */
+  remove: Array<{ source: string; id: string }>;
+  add: Finding[];
+  /** The image's package keys, written with a full match. */
+  keys?: PackageKey[] | undefined;
+}
+
+/** Everything judging a matched image needs, read in bulk. */
+export interface ImageContext {
+  digest: Digest;
+  scan: Pick<ScanRecord, 'status' | 'errorCode' | 'errorMessage'>;
+  findings: Finding[];
+  /** Repositories holding the image, each with the indexes listing it there. */
+  repositories: Array<{ repository: string; parents: Digest[] }>;
+  /** Signature results by subject: the image and those indexes. */
+  signatures: Map<
+    Digest,
+    Array<Pick<SignatureRecord, 'status' | 'signer' | 'reason'>>
+  >;
+}
+
+/**
+ * Bulk reads and writes of re-matching after a data import: only images
+ * holding a package a changed advisory names are read, and only their
+ * findings of changed advisories are rewritten.
+ */
+export interface RematchStore {
+  /** Images with a finished scan whose findings predate `snapshotId` and may change. */
+  candidates(snapshotId: number): Promise<RematchCandidate[]>;
+  /** Changes of the snapshots after `from` up to and including `to`. */
+  changesBetween(from: number, to: number): Promise<DataChanges>;
+  /** Packages of the images, only those with one of `keys` when given. */
+  packagesOf(
+    digests: Digest[],
+    keys?: Array<{ ecosystem: string; name: string }>,
+  ): Promise<Map<Digest, ImagePackage[]>>;
+  /**
+   * Applies the deltas and records the images as matched at `snapshotId`,
+   * in one transaction; skips an image matched again since its delta was
+   * computed. Returns the images whose findings changed.
+   */
+  applyDeltas(deltas: FindingsDelta[], snapshotId: number): Promise<Digest[]>;
+  contextOf(digests: Digest[]): Promise<Map<Digest, ImageContext>>;
+  /** Records a single image's package keys after a full match (scan path). */
+  recordMatch(
+    digest: Digest,
+    keys: PackageKey[],
+    snapshotId: number | null,
+  ): Promise<void>;
+  /** Marks every image matched before `snapshotId` as matched at it. */
+  advanceAll(snapshotId: number): Promise<void>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -264,4 +347,5 @@ export interface Stores {
   vulns: VulnStore;
   signatures: SignatureStore;
   verdicts: VerdictStore;
+  rematch: RematchStore;
 }

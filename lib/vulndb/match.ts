@@ -1,9 +1,9 @@
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
 import type { ImagePackage } from '../core/package.js';
-import { severityRank } from '../core/severity.js';
+import { severityRank, type Severity } from '../core/severity.js';
 import { evaluateEntry, fixedVersionsAbove } from './ranges.js';
-import { severityFor, type SeverityVerdict } from './severity.js';
+import { severityDetails, type SeverityDetails } from './severity.js';
 import { baseEcosystem, normalizePackageName } from './names.js';
 import { comparatorFor } from './versions/index.js';
 
@@ -143,7 +143,7 @@ function toFinding(
   matched: AffectedPackage[],
 ): Finding {
   const definite = matched.filter((e) => !isUndetermined(e));
-  const { severity, severitySource } = worstSeverity(advisory, matched);
+  const rating = worstSeverity(advisory, matched);
   return {
     advisoryId: advisory.id,
     advisorySource: advisory.source,
@@ -153,8 +153,12 @@ function toFinding(
     packageVersion: pkg.version,
     advisoryPackage: matched[0]?.name ?? key.name,
     fixedVersion: fixedVersionOf(advisory, key),
-    severity,
-    severitySource,
+    severity: rating.preferred.severity,
+    severitySource: rating.preferred.severitySource,
+    cvssScore: rating.cvss?.score,
+    cvssSeverity: rating.cvss?.severity ?? 'unknown',
+    distributionSeverity: rating.distribution?.severity ?? 'unknown',
+    distributionSeveritySource: rating.distribution?.severitySource,
     status: definite.length > 0 ? 'affected' : 'undetermined',
     summary: advisory.summary,
   };
@@ -186,23 +190,34 @@ function fixedVersionOf(
   );
 }
 
+/** The worst rating of each kind over the matching entries. */
 function worstSeverity(
   advisory: Advisory,
   matched: AffectedPackage[],
-): SeverityVerdict {
-  let worst: SeverityVerdict = {
-    severity: 'unknown',
-    severitySource: undefined,
-  };
-  for (const entry of matched) {
-    const verdict = severityFor(advisory, entry);
-    if (verdict.severity === 'unknown') continue;
-    if (
-      worst.severity === 'unknown' ||
-      severityRank(verdict.severity) > severityRank(worst.severity)
-    ) {
-      worst = verdict;
+): SeverityDetails {
+  const all = matched.map((e) => severityDetails(advisory, e));
+  const worst = <T extends { severity: Severity } | undefined>(
+    pick: (d: SeverityDetails) => T,
+  ): T | undefined => {
+    let best: T | undefined;
+    for (const d of all) {
+      const v = pick(d);
+      if (v === undefined || v.severity === 'unknown') continue;
+      if (
+        best === undefined ||
+        best.severity === 'unknown' ||
+        severityRank(v.severity) > severityRank(best.severity)
+      )
+        best = v;
     }
-  }
-  return worst;
+    return best;
+  };
+  return {
+    preferred: worst((d) => d.preferred) ?? {
+      severity: 'unknown',
+      severitySource: undefined,
+    },
+    cvss: worst((d) => d.cvss),
+    distribution: worst((d) => d.distribution),
+  };
 }

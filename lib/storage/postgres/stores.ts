@@ -3,6 +3,7 @@ import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createManifestStore } from './manifest-store.js';
+import { createRematchStore } from './rematch-store.js';
 import { createScanStore } from './scan-store.js';
 import { createSignatureStore } from './signature-store.js';
 import { createVerdictStore } from './verdict-store.js';
@@ -18,5 +19,6 @@ export function createStores(db: Database): Stores {
     vulns: createVulnStore(db),
     signatures: createSignatureStore(db),
     verdicts: createVerdictStore(db),
+    rematch: createRematchStore(db),
   };
 }

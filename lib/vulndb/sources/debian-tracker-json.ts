@@ -44,7 +44,7 @@ export function isDebianTrackerJson(json: unknown): boolean {
   }
   const firstPackage: unknown = Object.values(json)[0];
   if (typeof firstPackage !== 'object' || firstPackage === null) return false;
-  const firstIssue: unknown = Object.values(firstPackage as object)[0];
+  const firstIssue: unknown = Object.values(firstPackage)[0];
   return (
     typeof firstIssue === 'object' &&
     firstIssue !== null &&
