@@ -338,6 +338,46 @@ export interface RematchStore {
   advanceAll(snapshotId: number): Promise<void>;
 }
 
+/** An event of the outbox, as handed to a sink. */
+export interface OutboxEvent {
+  /** Position in the outbox (delivery order). */
+  outboxId: number;
+  /** CloudEvents `id`: stable across retries, so a sink can de-duplicate. */
+  eventId: string;
+  type: string;
+  subject: string;
+  data: unknown;
+  /** When the change happened (CloudEvents `time`). */
+  time: string;
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+}
+
+/**
+ * The durable outbox of outbound events. Events are written with the
+ * change they announce (VerdictStore.save), with one delivery per sink
+ * registered then; deliveries are claimed under a lease, so replicas share
+ * the work and a crashed sender's claims come back.
+ */
+export interface OutboxStore {
+  /** Makes sinks known; a new sink receives the events written from now on. */
+  registerSinks(names: string[]): Promise<void>;
+  /** Due, undelivered events of `sink`, oldest first, leased for `leaseMs`. */
+  claim(sink: string, limit: number, leaseMs: number): Promise<OutboxEvent[]>;
+  delivered(sink: string, outboxId: number): Promise<void>;
+  /** Records a failed attempt; the event is due again after `retryInMs`. */
+  failed(
+    sink: string,
+    outboxId: number,
+    error: string,
+    retryInMs: number,
+  ): Promise<void>;
+  /** Deletes events older than `olderThanMs` that no sink still waits for. */
+  prune(olderThanMs: number): Promise<number>;
+  /** Undelivered events per sink. */
+  pending(): Promise<Record<string, number>>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -348,4 +388,5 @@ export interface Stores {
   signatures: SignatureStore;
   verdicts: VerdictStore;
   rematch: RematchStore;
+  outbox: OutboxStore;
 }

@@ -10,8 +10,10 @@ import {
 } from './sources/debian-tracker-json.js';
 import {
   isNodejsCoreAdvisory,
+  isNodejsCoreIndex,
   isNodejsNpmAdvisory,
   parseNodejsCoreAdvisory,
+  parseNodejsCoreIndex,
   parseNodejsNpmAdvisory,
 } from './sources/nodejs-security-wg.js';
 import { parseOsvRecord } from './sources/osv.js';
@@ -137,6 +139,7 @@ function parseJsonDocument(json: unknown, path: string): ParsedDocument {
   if (isNodejsCoreAdvisory(json)) {
     return whole([parseNodejsCoreAdvisory(json, path)]);
   }
+  if (isNodejsCoreIndex(json)) return whole(parseNodejsCoreIndex(json));
   if (isOsvLike(json)) return whole([parseOsvRecord(json)]);
   if (isDebianTrackerJson(json)) {
     const { advisories, warnings } = parseDebianTrackerJson(json);

@@ -3,6 +3,7 @@ import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createManifestStore } from './manifest-store.js';
+import { createOutboxStore } from './outbox-store.js';
 import { createRematchStore } from './rematch-store.js';
 import { createScanStore } from './scan-store.js';
 import { createSignatureStore } from './signature-store.js';
@@ -20,5 +21,6 @@ export function createStores(db: Database): Stores {
     signatures: createSignatureStore(db),
     verdicts: createVerdictStore(db),
     rematch: createRematchStore(db),
+    outbox: createOutboxStore(db),
   };
 }

@@ -151,10 +151,16 @@ async function recordChanges(
       cause,
     ],
   );
+  // One delivery per sink known now, created with the event: a sink that
+  // is down finds every event waiting for it when it comes back.
   await tx.query(
-    `INSERT INTO event_outbox (event_id, type, subject, data)
-     SELECT u.event_id, $4, u.subject, u.data::jsonb
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS u(event_id, subject, data)`,
+    `WITH o AS (
+       INSERT INTO event_outbox (event_id, type, subject, data)
+       SELECT u.event_id, $4, u.subject, u.data::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[]) AS u(event_id, subject, data)
+       RETURNING id)
+     INSERT INTO event_deliveries (outbox_id, sink)
+     SELECT o.id, s.name FROM o CROSS JOIN event_sinks s`,
     [
       moved.map(() => randomUUID()),
       moved.map((v) => `${v.repository}@${v.digest}`),

@@ -22,6 +22,7 @@ export const NODE_RUNTIME = { ecosystem: 'Node.js', name: 'node' } as const;
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
 const CVSS3_RE = /^CVSS:3\.[01]\//;
 const CORE_FILE_RE = /(?:^|[\\/])(\d+)\.json$/;
+const CORE_KEY_RE = /^\d+$/;
 
 const npmSchema = z.object({
   id: z.union([z.number().int(), z.string().min(1)]),
@@ -86,13 +87,31 @@ export function parseNodejsNpmAdvisory(json: unknown): Advisory {
   };
 }
 
+/** True when `json` is `vuln/core/index.json`: number -> core advisory. */
+export function isNodejsCoreIndex(json: unknown): boolean {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return false;
+  }
+  const entries = Object.entries(json);
+  return (
+    entries.length > 0 &&
+    entries.every(([k, v]) => CORE_KEY_RE.test(k) && isNodejsCoreAdvisory(v))
+  );
+}
+
+/** Every advisory of `vuln/core/index.json` (see parseNodejsCoreAdvisory). */
+export function parseNodejsCoreIndex(json: unknown): Advisory[] {
+  return Object.entries(json as Record<string, unknown>).map(([n, advisory]) =>
+    coreAdvisory(advisory, n),
+  );
+}
+
 /**
  * Converts one runtime advisory: id `NSWG-COR-<n>` from the file name
  * (`vuln/core/<n>.json`), affecting {@link NODE_RUNTIME}; its severity
  * word is kept as `database_specific.severity`.
  */
 export function parseNodejsCoreAdvisory(json: unknown, file: string): Advisory {
-  const r = validate(coreSchema, json, 'core advisory');
   const n = CORE_FILE_RE.exec(file)?.[1];
   if (n === undefined) {
     throw new VulnDataError(
@@ -100,6 +119,11 @@ export function parseNodejsCoreAdvisory(json: unknown, file: string): Advisory {
       `${file}: a core advisory's file name must be <number>.json`,
     );
   }
+  return coreAdvisory(json, n);
+}
+
+function coreAdvisory(json: unknown, n: string): Advisory {
+  const r = validate(coreSchema, json, 'core advisory');
   const id = `NSWG-COR-${n}`;
   return {
     id,
