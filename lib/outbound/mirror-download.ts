@@ -70,8 +70,21 @@ async function fetchTo(
   options: MirrorDownloadOptions,
 ): Promise<void> {
   let url = new URL(start);
+  const authorization = basicAuth(url);
+  const origin = url.origin;
+  url.username = '';
+  url.password = '';
   for (let hop = 0; hop <= (options.maxRedirects ?? DEFAULT_REDIRECTS); hop++) {
-    const response = await request(url, { method: 'GET', dispatcher: agent });
+    // Credentials of the URL go to the mirror's own origin only.
+    const headers =
+      authorization !== undefined && url.origin === origin
+        ? { authorization }
+        : undefined;
+    const response = await request(url, {
+      method: 'GET',
+      dispatcher: agent,
+      headers,
+    });
     const location = response.headers['location'];
     if (response.statusCode >= 300 && response.statusCode < 400 && location) {
       await response.body.dump();
@@ -104,6 +117,14 @@ function limitBytes(maxBytes: number, url: string): Transform {
       done(null, chunk);
     },
   });
+}
+
+/** `Basic …` from the URL's user and password, if it has any. */
+function basicAuth(url: URL): string | undefined {
+  if (url.username === '' && url.password === '') return undefined;
+  const user = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
 /** The URL's last path segment, made safe as a file name. */
