@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
+import type { Finding } from '../core/finding.js';
 import { judgeImage, type JudgeDeps } from '../policy/judge.js';
 import { judgeImageBatch } from '../policy/judge-batch.js';
 import type {
@@ -21,6 +22,11 @@ export interface RematchDeps {
   logger: Logger;
   /** Images read, matched and judged together. */
   batchSize?: number;
+  /**
+   * Batches in flight at once: while one is matched and judged in this
+   * process, the database works on another (they touch disjoint images).
+   */
+  concurrency?: number;
 }
 
 /** What a re-match did. */
@@ -36,6 +42,7 @@ export interface RematchSummary {
 }
 
 const DEFAULT_BATCH = 500;
+const DEFAULT_CONCURRENCY = 2;
 
 /**
  * Re-matches stored images against the current data snapshot, reading
@@ -70,23 +77,24 @@ export async function rematchStoredImages(
   const parents = new Map<string, { repository: string; digest: Digest }>();
   for (const [matchedAt, group] of byMatchSnapshot(candidates)) {
     const plan = await planFor(deps, matchedAt, snapshotId);
-    for (const batch of chunks(group, deps.batchSize ?? DEFAULT_BATCH)) {
-      signal.throwIfAborted();
-      const deltas = await deltasFor(deps, plan, batch);
-      const changed = await deps.stores.rematch.applyDeltas(deltas, snapshotId);
-      summary.changedImages += changed.length;
-      if (changed.length === 0) continue;
-      const contexts = await deps.stores.rematch.contextOf(changed);
-      const judged = await judgeImageBatch(
-        deps.judge,
-        contexts.values(),
-        cause,
-      );
-      summary.verdicts += judged.verdicts;
-      summary.verdictChanges += judged.changes.length;
-      for (const p of judged.parents)
-        parents.set(`${p.repository}@${p.digest}`, p);
-    }
+    const batches = chunks(group, deps.batchSize ?? DEFAULT_BATCH);
+    await forEachConcurrently(
+      batches,
+      deps.concurrency ?? DEFAULT_CONCURRENCY,
+      async (batch) => {
+        signal.throwIfAborted();
+        const judged = await rematchBatch(deps, plan, batch, {
+          snapshotId,
+          cause,
+        });
+        summary.changedImages += judged.changedImages;
+        summary.verdicts += judged.verdicts;
+        summary.verdictChanges += judged.verdictChanges;
+        for (const p of judged.parents) {
+          parents.set(`${p.repository}@${p.digest}`, p);
+        }
+      },
+    );
   }
   for (const parent of parents.values()) {
     const changes = await judgeImage(deps.judge, parent, cause);
@@ -95,6 +103,108 @@ export async function rematchStoredImages(
   await deps.stores.rematch.advanceAll(snapshotId);
   summary.durationMs = performance.now() - started;
   return summary;
+}
+
+/**
+ * Matches one batch, then, from the images' current findings read once:
+ * leaves alone the images whose findings come out the same, applies the
+ * deltas of the others and judges them on the merged findings.
+ */
+async function rematchBatch(
+  deps: RematchDeps,
+  plan: Plan,
+  batch: RematchCandidate[],
+  run: { snapshotId: number; cause: string },
+): Promise<{
+  changedImages: number;
+  verdicts: number;
+  verdictChanges: number;
+  parents: Array<{ repository: string; digest: Digest }>;
+}> {
+  const deltas = await deltasFor(deps, plan, batch);
+  const contexts = await deps.stores.rematch.contextOf(
+    deltas.map((d) => d.digest),
+  );
+  const changed = deltas.filter((d) => {
+    const ctx = contexts.get(d.digest);
+    if (ctx === undefined) return false;
+    const merged = mergeFindings(ctx.findings, d);
+    if (!d.isFull && isSameFindings(ctx.findings, merged)) return false;
+    ctx.findings = merged;
+    return true;
+  });
+  const applied = await deps.stores.rematch.applyDeltas(
+    changed,
+    run.snapshotId,
+  );
+  if (applied.length === 0) {
+    return { changedImages: 0, verdicts: 0, verdictChanges: 0, parents: [] };
+  }
+  const judged = await judgeImageBatch(
+    deps.judge,
+    applied.flatMap((d) => contexts.get(d) ?? []),
+    run.cause,
+  );
+  return {
+    changedImages: applied.length,
+    verdicts: judged.verdicts,
+    verdictChanges: judged.changes.length,
+    parents: judged.parents,
+  };
+}
+
+/** The findings an image has once `delta` is applied. */
+function mergeFindings(current: Finding[], delta: FindingsDelta): Finding[] {
+  if (delta.isFull) return delta.add;
+  const removed = new Set(delta.remove.map((r) => `${r.source}\u0000${r.id}`));
+  const kept = current.filter(
+    (f) => !removed.has(`${f.advisorySource ?? ''}\u0000${f.advisoryId}`),
+  );
+  return [...kept, ...delta.add];
+}
+
+/** Whether two lists hold the same findings, in any order. */
+function isSameFindings(a: Finding[], b: Finding[]): boolean {
+  if (a.length !== b.length) return false;
+  const keys = (list: Finding[]) => list.map(findingKey).sort().join('\n');
+  return keys(a) === keys(b);
+}
+
+/** Every field of a finding that a verdict or a reader sees. */
+function findingKey(f: Finding): string {
+  return JSON.stringify([
+    f.advisorySource ?? '',
+    f.advisoryId,
+    f.aliases,
+    f.ecosystem,
+    f.packageName,
+    f.packageVersion,
+    f.advisoryPackage,
+    f.fixedVersion ?? null,
+    f.severity,
+    f.severitySource ?? null,
+    f.status,
+    f.summary ?? null,
+    f.cvssScore ?? null,
+    f.cvssSeverity ?? null,
+    f.distributionSeverity ?? null,
+    f.distributionSeveritySource ?? null,
+  ]);
+}
+
+/** Runs `fn` on every item, at most `limit` at a time; rejects on the first failure. */
+async function forEachConcurrently<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < items.length; i = next++) await fn(items[i]!);
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
 }
 
 /** How one group of images is re-matched. */

@@ -1,7 +1,11 @@
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
-import type { Distribution, ImagePackage } from '../core/package.js';
+import type {
+  Distribution,
+  ImagePackage,
+  MatchablePackage,
+} from '../core/package.js';
 import type { Verdict, VerdictStatus } from '../core/verdict.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
@@ -320,11 +324,11 @@ export interface RematchStore {
   packagesOf(
     digests: Digest[],
     keys?: Array<{ ecosystem: string; name: string }>,
-  ): Promise<Map<Digest, ImagePackage[]>>;
+  ): Promise<Map<Digest, MatchablePackage[]>>;
   /**
    * Applies the deltas and records the images as matched at `snapshotId`,
    * in one transaction; skips an image matched again since its delta was
-   * computed. Returns the images whose findings changed.
+   * computed. Returns the images it applied.
    */
   applyDeltas(deltas: FindingsDelta[], snapshotId: number): Promise<Digest[]>;
   contextOf(digests: Digest[]): Promise<Map<Digest, ImageContext>>;

@@ -1,7 +1,7 @@
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
-import type { ImagePackage } from '../core/package.js';
+import type { MatchablePackage } from '../core/package.js';
 import type {
   FindingStore,
   PackageKey,
@@ -40,7 +40,9 @@ export async function matchImage(
 }
 
 /** The advisory lookup key of each package, by position. */
-export function packageKeys(packages: readonly ImagePackage[]): PackageKey[] {
+export function packageKeys(
+  packages: readonly MatchablePackage[],
+): PackageKey[] {
   return packages.map((p, ordinal) => {
     const k = lookupKeyFor(p);
     return { ordinal, ecosystem: k.ecosystem, name: k.name };
@@ -66,7 +68,7 @@ export function distinctKeys(
  * only against the advisories naming its lookup key (normalised).
  */
 export function matchPackages(
-  packages: readonly ImagePackage[],
+  packages: readonly MatchablePackage[],
   advisories: readonly Advisory[],
 ): Finding[] {
   const byKey = indexByPackage(advisories);

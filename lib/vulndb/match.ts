@@ -1,6 +1,6 @@
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
-import type { ImagePackage } from '../core/package.js';
+import type { MatchablePackage } from '../core/package.js';
 import { severityRank, type Severity } from '../core/severity.js';
 import { evaluateEntry, fixedVersionsAbove } from './ranges.js';
 import { severityDetails, type SeverityDetails } from './severity.js';
@@ -64,7 +64,7 @@ const SOURCE_PACKAGE_ECOSYSTEMS = new Set([
  * so a binNMU `5.2.15-2+b13` is matched as source `5.2.15-2`); language
  * packages their own name and version.
  */
-export function lookupKeyFor(pkg: ImagePackage): LookupKey {
+export function lookupKeyFor(pkg: MatchablePackage): LookupKey {
   const isSource = SOURCE_PACKAGE_ECOSYSTEMS.has(baseEcosystem(pkg.ecosystem));
   const name = isSource ? (pkg.sourceName ?? pkg.name) : pkg.name;
   const version = isSource ? (pkg.sourceVersion ?? pkg.version) : pkg.version;
@@ -82,7 +82,7 @@ export function lookupKeyFor(pkg: ImagePackage): LookupKey {
  * never match. See {@link matchPackageDetailed}.
  */
 export function matchPackage(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   advisories: readonly Advisory[],
 ): Finding[] {
   return matchPackageDetailed(pkg, advisories).findings;
@@ -98,7 +98,7 @@ export function matchPackage(
  * entries (see `severity.ts`).
  */
 export function matchPackageDetailed(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   advisories: readonly Advisory[],
 ): MatchResult {
   const key = lookupKeyFor(pkg);
@@ -137,7 +137,7 @@ function isEntryFor(entry: AffectedPackage, key: LookupKey): boolean {
 }
 
 function toFinding(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   key: LookupKey,
   advisory: Advisory,
   matched: AffectedPackage[],

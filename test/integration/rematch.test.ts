@@ -229,12 +229,9 @@ describe.each(openers)('re-evaluation after an import (%s)', (_name, open) => {
   it('changes the Debian image when a tracker entry becomes not-affected', async () => {
     const list = join(work, 'list');
     await cp(data('raw/debian-security-tracker/CVE-list.excerpt'), list);
-    const text = (await import('node:fs/promises')).readFile;
-    const original = await text(list, 'utf8');
+    const original = await readFile(list, 'utf8');
     // zlib CVE-2023-45853: "- zlib 1:1.3.dfsg-2" becomes not-affected.
-    await (
-      await import('node:fs/promises')
-    ).writeFile(
+    await writeFile(
       list,
       original.replace(
         '\t- zlib 1:1.3.dfsg-2 (bug #1054290)',

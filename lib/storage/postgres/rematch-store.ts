@@ -1,6 +1,6 @@
 import type { Digest } from '../../core/digest.js';
 import type { Finding } from '../../core/finding.js';
-import type { ImagePackage } from '../../core/package.js';
+import type { MatchablePackage } from '../../core/package.js';
 import type { Database, SqlClient } from '../database.js';
 import type {
   FindingsDelta,
@@ -72,7 +72,7 @@ export function createRematchStore(db: Database): RematchStore {
                WHERE k.image_digest = ANY($1::text[]) ORDER BY p.image_digest, p.ordinal`,
               [digests, keys.map((k) => k.ecosystem), keys.map((k) => k.name)],
             );
-      const byImage = new Map<Digest, ImagePackage[]>(
+      const byImage = new Map<Digest, MatchablePackage[]>(
         digests.map((d) => [d, []]),
       );
       for (const r of rows) byImage.get(r.image_digest)?.push(toPackage(r));
@@ -103,35 +103,26 @@ export function createRematchStore(db: Database): RematchStore {
   };
 }
 
+/** Only what matching reads: the rows are many. */
 const PACKAGE_FIELDS =
-  'p.image_digest, p.ecosystem, p.name, p.version, p.arch, p.source_name, p.source_version, p.purl, p.layer_digest, p.detector, p.path';
+  'p.image_digest, p.ecosystem, p.name, p.version, p.source_name, p.source_version';
 
 interface PackageRow {
   image_digest: Digest;
   ecosystem: string;
   name: string;
   version: string;
-  arch: string | null;
   source_name: string | null;
   source_version: string | null;
-  purl: string;
-  layer_digest: Digest;
-  detector: string;
-  path: string;
 }
 
-function toPackage(r: PackageRow): ImagePackage {
+function toPackage(r: PackageRow): MatchablePackage {
   return {
     ecosystem: r.ecosystem,
     name: r.name,
     version: r.version,
-    arch: r.arch ?? undefined,
     sourceName: r.source_name ?? undefined,
     sourceVersion: r.source_version ?? undefined,
-    purl: r.purl,
-    layerDigest: r.layer_digest,
-    detector: r.detector,
-    path: r.path,
   };
 }
 
@@ -149,9 +140,6 @@ async function applyDeltas(
     (d) => (current.get(d.digest) ?? null) === d.matchedAt,
   );
   if (fresh.length === 0) return [];
-  const changed = new Set<Digest>(
-    fresh.filter((d) => d.isFull || d.add.length > 0).map((d) => d.digest),
-  );
   const full = fresh.filter((d) => d.isFull).map((d) => d.digest);
   if (full.length > 0) {
     await tx.query(
@@ -160,17 +148,15 @@ async function applyDeltas(
     );
   }
   for (const group of groupByRemoved(fresh.filter((d) => !d.isFull))) {
-    const { rows } = await tx.query<{ image_digest: Digest }>(
+    await tx.query(
       `DELETE FROM findings WHERE image_digest = ANY($1::text[])
-         AND (advisory_source, advisory_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))
-       RETURNING image_digest`,
+         AND (advisory_source, advisory_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
       [
         group.digests,
         group.remove.map((r) => r.source),
         group.remove.map((r) => r.id),
       ],
     );
-    for (const r of rows) changed.add(r.image_digest);
   }
   await insertFindings(tx, fresh, snapshotId);
   await writeKeys(
@@ -184,7 +170,7 @@ async function applyDeltas(
     fresh.map((d) => d.digest),
     snapshotId,
   );
-  return [...changed];
+  return fresh.map((d) => d.digest);
 }
 
 async function lockStates(
@@ -238,8 +224,57 @@ async function insertFindings(
       findingRow(d.digest, (next.get(d.digest) ?? 0) + i, f, snapshotId),
     ),
   );
-  await insertRows(tx, 'findings', FINDING_COLUMNS, values);
+  await insertFindingRows(tx, values);
 }
+
+/**
+ * One INSERT from column arrays (`unnest`): for tens of thousands of rows
+ * far cheaper than multi-row VALUES lists. Rows in FINDING_COLUMNS order.
+ */
+async function insertFindingRows(
+  tx: SqlClient,
+  rows: unknown[][],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = FINDING_COLUMNS.map((_, c) =>
+    rows.map((r) =>
+      c === ALIASES_COLUMN ? JSON.stringify(r[c]) : (r[c] ?? null),
+    ),
+  );
+  await tx.query(
+    `INSERT INTO findings (${FINDING_COLUMNS.join(', ')})
+     SELECT u.c0, u.c1, u.c2, u.c3, ARRAY(SELECT jsonb_array_elements_text(u.c4::jsonb)),
+       u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, u.c13, u.c14, u.c15, u.c16,
+       u.c17, u.c18
+     FROM unnest(${FINDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+       AS u(${FINDING_TYPES.map((_, i) => `c${i}`).join(', ')})`,
+    columns,
+  );
+}
+
+/** Array types of FINDING_COLUMNS, aliases passed as JSON text. */
+const FINDING_TYPES = [
+  'text',
+  'int',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'int',
+  'real',
+  'text',
+  'text',
+  'text',
+] as const;
+const ALIASES_COLUMN = 4;
 
 async function writeKeys(
   tx: SqlClient,

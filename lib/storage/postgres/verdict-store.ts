@@ -37,8 +37,9 @@ export function createVerdictStore(db: Database): VerdictStore {
       const images = [
         ...new Set(verdicts.map((v) => `${v.repository}@${v.digest}`)),
       ];
-      if (images.length > 0)
-        await db.notify(VERDICT_CHANNEL, JSON.stringify(images));
+      for (const payload of notifyPayloads(images)) {
+        await db.notify(VERDICT_CHANNEL, payload);
+      }
       return changes;
     },
 
@@ -58,6 +59,31 @@ export function createVerdictStore(db: Database): VerdictStore {
       }));
     },
   };
+}
+
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_NOTIFY_BYTES = 7_000;
+
+/**
+ * The images as JSON arrays, each under the NOTIFY payload limit: a batch
+ * of thousands of verdicts is announced in several notifications.
+ */
+export function notifyPayloads(images: string[]): string[] {
+  const payloads: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const image of images) {
+    const cost = Buffer.byteLength(JSON.stringify(image)) + 1;
+    if (current.length > 0 && size + cost > MAX_NOTIFY_BYTES) {
+      payloads.push(JSON.stringify(current));
+      current = [];
+      size = 2;
+    }
+    current.push(image);
+    size += cost;
+  }
+  if (current.length > 0) payloads.push(JSON.stringify(current));
+  return payloads;
 }
 
 /** CloudEvents `type` of the outbox events verdict changes write. */
