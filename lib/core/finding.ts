@@ -30,3 +30,15 @@ export interface Finding {
   status: 'affected' | 'undetermined';
   summary?: string | undefined;
 }
+
+/** What a verdict reads of a finding (policy/evaluate.ts). */
+export type JudgedFinding = Pick<
+  Finding,
+  | 'advisoryId'
+  | 'aliases'
+  | 'fixedVersion'
+  | 'status'
+  | 'severity'
+  | 'cvssSeverity'
+  | 'distributionSeverity'
+>;

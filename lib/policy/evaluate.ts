@@ -1,5 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
+import type { JudgedFinding } from '../core/finding.js';
 import {
   severityRank,
   type KnownSeverity,
@@ -15,7 +15,7 @@ export interface Evidence {
     errorCode?: string | undefined;
     errorMessage?: string | undefined;
   };
-  findings: Finding[];
+  findings: JudgedFinding[];
   /** Signature results on the image (and on indexes that list it). */
   signatures: Array<{
     status: 'verified' | 'invalid' | 'unknown_key';
@@ -134,7 +134,7 @@ function judgeChildren(evidence: Evidence): VerdictReason[] {
 
 /** The severity a finding is judged at under the rules. */
 export function judgedSeverity(
-  finding: Finding,
+  finding: JudgedFinding,
   rules: EnvironmentRules,
 ): KnownSeverity {
   const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
@@ -143,7 +143,7 @@ export function judgedSeverity(
 
 /** The rating `source` picks (see the `severitySource` rule). */
 function ratedSeverity(
-  finding: Finding,
+  finding: JudgedFinding,
   source: EnvironmentRules['vulnerabilities']['severitySource'],
 ): Severity {
   switch (source) {
@@ -168,7 +168,7 @@ function ratedSeverity(
 }
 
 function judgeFindings(
-  findings: Finding[],
+  findings: JudgedFinding[],
   rules: EnvironmentRules,
 ): VerdictReason[] {
   const v = rules.vulnerabilities;
@@ -280,6 +280,6 @@ function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {
   return { code: 'POLICY_PASSED', message: parts.join('; ') };
 }
 
-function displayId(f: Finding): string {
+function displayId(f: JudgedFinding): string {
   return f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId;
 }

@@ -6,6 +6,7 @@ import type {
 } from '../storage/ports.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import type { JudgeDeps } from './judge.js';
+import type { RuleSet } from './rules.js';
 
 /** What judging a batch of images did. */
 export interface BatchJudgement {
@@ -27,26 +28,13 @@ export async function judgeImageBatch(
   contexts: Iterable<ImageContext>,
   cause: string,
 ): Promise<BatchJudgement> {
-  const rules = deps.rules();
   const snapshotId = await deps.stores.vulns.currentSnapshot();
-  const trusted = Object.keys(rules.keys);
+  const rules = deps.rules();
   const verdicts: VerdictInput[] = [];
   const parents = new Map<string, { repository: string; digest: Digest }>();
   for (const ctx of contexts) {
+    verdicts.push(...verdictsOf(rules, ctx, snapshotId));
     for (const { repository, parents: listing } of ctx.repositories) {
-      const evidence = evidenceOf(ctx, listing);
-      for (const [environment, envRules] of Object.entries(
-        rules.environments,
-      )) {
-        verdicts.push({
-          repository,
-          digest: ctx.digest,
-          environment,
-          ...evaluate(evidence, envRules, trusted),
-          rulesVersion: rules.version,
-          snapshotId,
-        });
-      }
       for (const digest of listing) {
         parents.set(`${repository}@${digest}`, { repository, digest });
       }
@@ -70,6 +58,26 @@ export async function judgeImageBatch(
     );
   }
   return { changes, parents: [...parents.values()], verdicts: verdicts.length };
+}
+
+/** The verdicts of one image: every repository holding it, every environment. */
+function verdictsOf(
+  rules: RuleSet,
+  ctx: ImageContext,
+  snapshotId: number | null,
+): VerdictInput[] {
+  const trusted = Object.keys(rules.keys);
+  return ctx.repositories.flatMap(({ repository, parents }) => {
+    const evidence = evidenceOf(ctx, parents);
+    return Object.entries(rules.environments).map(([environment, env]) => ({
+      repository,
+      digest: ctx.digest,
+      environment,
+      ...evaluate(evidence, env, trusted),
+      rulesVersion: rules.version,
+      snapshotId,
+    }));
+  });
 }
 
 function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {

@@ -1,19 +1,20 @@
 import type { Logger } from 'pino';
-import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
 import { judgeImage, type JudgeDeps } from '../policy/judge.js';
 import { judgeImageBatch } from '../policy/judge-batch.js';
 import type {
   DataChanges,
   FindingsDelta,
+  ImageContext,
   RematchCandidate,
   Stores,
 } from '../storage/ports.js';
 import {
   distinctKeys,
+  indexByPackage,
   matchPackages,
   packageKeys,
+  type AdvisoryIndex,
 } from '../vulndb/match-image.js';
 
 export interface RematchDeps {
@@ -61,48 +62,64 @@ export async function rematchStoredImages(
   signal: AbortSignal,
 ): Promise<RematchSummary> {
   const started = performance.now();
+  const snapshotId = await deps.stores.vulns.currentSnapshot();
   const summary: RematchSummary = {
-    snapshotId: await deps.stores.vulns.currentSnapshot(),
+    snapshotId,
     images: 0,
     changedImages: 0,
     verdicts: 0,
     verdictChanges: 0,
     durationMs: 0,
   };
-  const snapshotId = summary.snapshotId;
   if (snapshotId === null) return summary;
   const candidates = await deps.stores.rematch.candidates(snapshotId);
   summary.images = candidates.length;
-  const cause = `rematch: vulnerability data snapshot ${snapshotId} (${reason})`;
-  const parents = new Map<string, { repository: string; digest: Digest }>();
+  const run = {
+    snapshotId,
+    cause: `rematch: vulnerability data snapshot ${snapshotId} (${reason})`,
+    signal,
+    parents: new Map<string, { repository: string; digest: Digest }>(),
+  };
   for (const [matchedAt, group] of byMatchSnapshot(candidates)) {
-    const plan = await planFor(deps, matchedAt, snapshotId);
-    const batches = chunks(group, deps.batchSize ?? DEFAULT_BATCH);
-    await forEachConcurrently(
-      batches,
-      deps.concurrency ?? DEFAULT_CONCURRENCY,
-      async (batch) => {
-        signal.throwIfAborted();
-        const judged = await rematchBatch(deps, plan, batch, {
-          snapshotId,
-          cause,
-        });
-        summary.changedImages += judged.changedImages;
-        summary.verdicts += judged.verdicts;
-        summary.verdictChanges += judged.verdictChanges;
-        for (const p of judged.parents) {
-          parents.set(`${p.repository}@${p.digest}`, p);
-        }
-      },
-    );
+    await rematchGroup(deps, { ...run, matchedAt, group }, summary);
   }
-  for (const parent of parents.values()) {
-    const changes = await judgeImage(deps.judge, parent, cause);
+  for (const parent of run.parents.values()) {
+    const changes = await judgeImage(deps.judge, parent, run.cause);
     summary.verdictChanges += changes.length;
   }
   await deps.stores.rematch.advanceAll(snapshotId);
   summary.durationMs = performance.now() - started;
   return summary;
+}
+
+/** The images matched at one snapshot, in concurrent batches. */
+async function rematchGroup(
+  deps: RematchDeps,
+  run: {
+    snapshotId: number;
+    cause: string;
+    signal: AbortSignal;
+    parents: Map<string, { repository: string; digest: Digest }>;
+    matchedAt: number | null;
+    group: RematchCandidate[];
+  },
+  summary: RematchSummary,
+): Promise<void> {
+  const plan = await planFor(deps, run.matchedAt, run.snapshotId);
+  await forEachConcurrently(
+    chunks(run.group, deps.batchSize ?? DEFAULT_BATCH),
+    deps.concurrency ?? DEFAULT_CONCURRENCY,
+    async (batch) => {
+      run.signal.throwIfAborted();
+      const judged = await rematchBatch(deps, plan, batch, run);
+      summary.changedImages += judged.changedImages;
+      summary.verdicts += judged.verdicts;
+      summary.verdictChanges += judged.verdictChanges;
+      for (const p of judged.parents) {
+        run.parents.set(`${p.repository}@${p.digest}`, p);
+      }
+    },
+  );
 }
 
 /**
@@ -125,14 +142,7 @@ async function rematchBatch(
   const contexts = await deps.stores.rematch.contextOf(
     deltas.map((d) => d.digest),
   );
-  const changed = deltas.filter((d) => {
-    const ctx = contexts.get(d.digest);
-    if (ctx === undefined) return false;
-    const merged = mergeFindings(ctx.findings, d);
-    if (!d.isFull && isSameFindings(ctx.findings, merged)) return false;
-    ctx.findings = merged;
-    return true;
-  });
+  const changed = deltas.filter((d) => mergeInto(contexts.get(d.digest), d));
   const applied = await deps.stores.rematch.applyDeltas(
     changed,
     run.snapshotId,
@@ -153,43 +163,29 @@ async function rematchBatch(
   };
 }
 
-/** The findings an image has once `delta` is applied. */
-function mergeFindings(current: Finding[], delta: FindingsDelta): Finding[] {
-  if (delta.isFull) return delta.add;
+/**
+ * Puts the findings `delta` gives into the image's context; false when
+ * nothing changes for it (the changed advisories neither had nor have a
+ * finding there) or the image is gone.
+ */
+function mergeInto(
+  ctx: ImageContext | undefined,
+  delta: FindingsDelta,
+): boolean {
+  if (ctx === undefined) return false;
+  if (delta.isFull) {
+    ctx.findings = delta.add;
+    return true;
+  }
   const removed = new Set(delta.remove.map((r) => `${r.source}\u0000${r.id}`));
-  const kept = current.filter(
+  const kept = ctx.findings.filter(
     (f) => !removed.has(`${f.advisorySource ?? ''}\u0000${f.advisoryId}`),
   );
-  return [...kept, ...delta.add];
-}
-
-/** Whether two lists hold the same findings, in any order. */
-function isSameFindings(a: Finding[], b: Finding[]): boolean {
-  if (a.length !== b.length) return false;
-  const keys = (list: Finding[]) => list.map(findingKey).sort().join('\n');
-  return keys(a) === keys(b);
-}
-
-/** Every field of a finding that a verdict or a reader sees. */
-function findingKey(f: Finding): string {
-  return JSON.stringify([
-    f.advisorySource ?? '',
-    f.advisoryId,
-    f.aliases,
-    f.ecosystem,
-    f.packageName,
-    f.packageVersion,
-    f.advisoryPackage,
-    f.fixedVersion ?? null,
-    f.severity,
-    f.severitySource ?? null,
-    f.status,
-    f.summary ?? null,
-    f.cvssScore ?? null,
-    f.cvssSeverity ?? null,
-    f.distributionSeverity ?? null,
-    f.distributionSeveritySource ?? null,
-  ]);
+  if (kept.length === ctx.findings.length && delta.add.length === 0) {
+    return false;
+  }
+  ctx.findings = [...kept, ...delta.add];
+  return true;
 }
 
 /** Runs `fn` on every item, at most `limit` at a time; rejects on the first failure. */
@@ -210,7 +206,7 @@ async function forEachConcurrently<T>(
 /** How one group of images is re-matched. */
 type Plan =
   | { kind: 'full' }
-  | { kind: 'delta'; changes: DataChanges; advisories: Advisory[] };
+  | { kind: 'delta'; changes: DataChanges; advisories: AdvisoryIndex };
 
 /** The changed advisories since `matchedAt`, fetched once per group. */
 async function planFor(
@@ -229,7 +225,7 @@ async function planFor(
   const advisories = (
     await deps.stores.vulns.advisoriesFor(changes.keys)
   ).filter((a) => changed.has(`${a.source}\u0000${a.id}`));
-  return { kind: 'delta', changes, advisories };
+  return { kind: 'delta', changes, advisories: indexByPackage(advisories) };
 }
 
 async function deltasFor(
@@ -253,8 +249,10 @@ async function deltasFor(
   }
   const packages = await deps.stores.rematch.packagesOf(digests);
   const keys = new Map([...packages].map(([d, p]) => [d, packageKeys(p)]));
-  const advisories = await deps.stores.vulns.advisoriesFor(
-    distinctKeys([...keys.values()].flat()),
+  const advisories = indexByPackage(
+    await deps.stores.vulns.advisoriesFor(
+      distinctKeys([...keys.values()].flat()),
+    ),
   );
   return batch.map((c) => ({
     digest: c.digest,

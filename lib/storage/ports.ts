@@ -1,6 +1,6 @@
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
+import type { Finding, JudgedFinding } from '../core/finding.js';
 import type {
   Distribution,
   ImagePackage,
@@ -300,7 +300,8 @@ export interface FindingsDelta {
 export interface ImageContext {
   digest: Digest;
   scan: Pick<ScanRecord, 'status' | 'errorCode' | 'errorMessage'>;
-  findings: Finding[];
+  /** The image's findings, as much of each as judging and merging read. */
+  findings: Array<JudgedFinding & Pick<Finding, 'advisorySource'>>;
   /** Repositories holding the image, each with the indexes listing it there. */
   repositories: Array<{ repository: string; parents: Digest[] }>;
   /** Signature results by subject: the image and those indexes. */

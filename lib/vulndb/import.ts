@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { messageOf, VulnDataError } from '../core/errors.js';
 import type {
+  CommittedImport,
   FeedCounts,
   ImportCounts,
   StagedAdvisory,
@@ -86,18 +87,7 @@ export async function importVulnData(
     ]);
     throw err;
   }
-  const committed = await store.commitImport(importId, {
-    feeds,
-    // A feed read with a skipped record is not known complete: a record
-    // missing from it may be the malformed one, so nothing is withdrawn.
-    withdrawFrom: feeds.filter((f) => !run.skippedByFeed.has(f)),
-    skipped: run.warnings.length,
-    warnings: run.warnings,
-  });
-  const summaries = committed.feeds.map((f) => ({
-    ...f,
-    skipped: run.skippedByFeed.get(f.feed) ?? 0,
-  }));
+  const { committed, summaries } = await run.commit(feeds);
   return {
     importId,
     snapshotId: committed.snapshotId,
@@ -163,6 +153,26 @@ class ImportRun {
     } finally {
       await local?.cleanup();
     }
+  }
+
+  /** Commits the staged records; per-feed counts with their skips. */
+  async commit(feeds: string[]): Promise<{
+    committed: CommittedImport;
+    summaries: FeedSummary[];
+  }> {
+    const committed = await this.store.commitImport(this.importId, {
+      feeds,
+      // A feed read with a skipped record is not known complete: a record
+      // missing from it may be the malformed one, so nothing is withdrawn.
+      withdrawFrom: feeds.filter((f) => !this.skippedByFeed.has(f)),
+      skipped: this.warnings.length,
+      warnings: this.warnings,
+    });
+    const summaries = committed.feeds.map((f) => ({
+      ...f,
+      skipped: this.skippedByFeed.get(f.feed) ?? 0,
+    }));
+    return { committed, summaries };
   }
 
   async flush(input: string): Promise<void> {

@@ -69,9 +69,10 @@ export function distinctKeys(
  */
 export function matchPackages(
   packages: readonly MatchablePackage[],
-  advisories: readonly Advisory[],
+  advisories: readonly Advisory[] | AdvisoryIndex,
 ): Finding[] {
-  const byKey = indexByPackage(advisories);
+  const byKey =
+    advisories instanceof Map ? advisories : indexByPackage(advisories);
   const findings: Finding[] = [];
   for (const p of packages) {
     const k = lookupKeyFor(p);
@@ -82,9 +83,13 @@ export function matchPackages(
 }
 
 /** Advisories by the (ecosystem, normalised name) keys they name. */
-export function indexByPackage(
-  advisories: readonly Advisory[],
-): Map<string, Advisory[]> {
+export type AdvisoryIndex = Map<string, Advisory[]>;
+
+/**
+ * Indexes advisories by the keys they name; build it once and hand it to
+ * matchPackages for many images.
+ */
+export function indexByPackage(advisories: readonly Advisory[]): AdvisoryIndex {
   const byKey = new Map<string, Advisory[]>();
   for (const a of advisories) {
     const keys = new Set(

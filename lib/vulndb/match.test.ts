@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
 import type { ImagePackage } from '../core/package.js';
-import {
-  lookupKeyFor,
-  matchPackage,
-  matchPackageDetailed,
-  normalizePackageName,
-} from './match.js';
+import { lookupKeyFor, matchPackage, matchPackageDetailed } from './match.js';
 
 function pkg(over: Partial<ImagePackage> = {}): ImagePackage {
   return {
@@ -109,53 +104,6 @@ describe('lookupKeyFor', () => {
       sourceVersion: '1:3.0.7-27.el9',
     });
     expect(lookupKeyFor(rpm).name).toBe('openssl-libs');
-  });
-
-  it.each([
-    ['PyPI', 'Foo_Bar', 'foo-bar'],
-    ['PyPI', 'zope.interface', 'zope-interface'],
-    ['PyPI', 'Django--Rest__framework', 'django-rest-framework'],
-    ['crates.io', 'Serde_JSON', 'serde-json'],
-    ['NuGet', 'Newtonsoft.Json', 'newtonsoft.json'],
-    ['Packagist', 'Symfony/HTTP-Kernel', 'symfony/http-kernel'],
-    [
-      'Maven',
-      'org.apache.logging.log4j : log4j-core',
-      'org.apache.logging.log4j:log4j-core',
-    ],
-    [
-      'Maven',
-      'org.apache.logging.log4j/log4j-core',
-      'org.apache.logging.log4j:log4j-core',
-    ],
-    ['Maven', 'Org.Foo:Bar', 'Org.Foo:Bar'],
-    ['npm', 'JSONStream', 'JSONStream'],
-    ['npm', '@Scope/pkg ', '@Scope/pkg'],
-    ['Debian:12', 'libssl3', 'libssl3'],
-  ])('normalises %s name %j to %j', (ecosystem, name, want) => {
-    expect(normalizePackageName(ecosystem, name)).toBe(want);
-  });
-
-  it('matches a PyPI package spelled another way than its advisory', () => {
-    const p = pkg({
-      ecosystem: 'PyPI',
-      name: 'Requests_OAuthlib',
-      version: '1.0.0',
-      sourceName: undefined,
-      sourceVersion: undefined,
-      purl: 'pkg:pypi/requests-oauthlib@1.0.0',
-    });
-    const a = advisory(
-      [
-        affected([{ introduced: '0' }, { fixed: '1.1.0' }], {
-          ecosystem: 'PyPI',
-          name: 'requests-oauthlib',
-        }),
-      ],
-      { id: 'PYSEC-1' },
-    );
-    expect(lookupKeyFor(p).name).toBe('requests-oauthlib');
-    expect(matchPackage(p, [a]).map((f) => f.advisoryId)).toEqual(['PYSEC-1']);
   });
 });
 

@@ -133,6 +133,22 @@ export function cvssBaseScore(
   type: string,
   vector: string,
 ): number | undefined {
+  const key = `${type} ${vector}`;
+  if (SCORES.has(key)) return SCORES.get(key);
+  if (SCORES.size >= MAX_CACHED_SCORES) SCORES.clear();
+  const score = computeScore(type, vector);
+  SCORES.set(key, score);
+  return score;
+}
+
+/**
+ * Scores already computed: the same few vectors recur across thousands
+ * of findings when a data import re-matches every image.
+ */
+const SCORES = new Map<string, number | undefined>();
+const MAX_CACHED_SCORES = 50_000;
+
+function computeScore(type: string, vector: string): number | undefined {
   try {
     return scoreOf(type, vector.trim());
   } catch (err: unknown) {

@@ -1,21 +1,10 @@
 import type { Digest } from '../../core/digest.js';
-import type { Finding } from '../../core/finding.js';
 import type { MatchablePackage } from '../../core/package.js';
 import type { Database, SqlClient } from '../database.js';
-import type {
-  FindingsDelta,
-  ImageContext,
-  PackageKey,
-  RematchStore,
-  SignatureRecord,
-} from '../ports.js';
-import {
-  FINDING_COLUMNS,
-  findingFromRow,
-  findingRow,
-} from './finding-store.js';
-import type { FindingRow } from './finding-store.js';
+import type { FindingsDelta, PackageKey, RematchStore } from '../ports.js';
+import { insertFindings } from './finding-rows.js';
 import { insertRows } from './insert-rows.js';
+import { readContexts } from './rematch-context.js';
 
 /** Bulk queries of re-matching (see RematchStore). */
 export function createRematchStore(db: Database): RematchStore {
@@ -25,13 +14,22 @@ export function createRematchStore(db: Database): RematchStore {
         digest: Digest;
         matched_at: number | null;
       }>(
-        `SELECT DISTINCT m.image_digest AS digest, m.snapshot_id AS matched_at
-         FROM vulndb_changed_packages c
-         JOIN image_package_keys k ON k.ecosystem = c.ecosystem AND k.name = c.name
-         JOIN image_matches m ON m.image_digest = k.image_digest
+        // From the changed keys (few, usually) to the images holding them:
+        // an image is concerned when a key of it changed after its own
+        // match snapshot, i.e. when the key's latest change is newer.
+        `WITH c AS MATERIALIZED (
+           SELECT ecosystem, name, max(snapshot_id) AS latest FROM vulndb_changed_packages
+           WHERE snapshot_id <= $1
+             AND snapshot_id > (SELECT coalesce(min(snapshot_id), 0) FROM image_matches)
+           GROUP BY ecosystem, name),
+         hit AS (
+           SELECT k.image_digest, max(c.latest) AS latest FROM c
+           JOIN image_package_keys k ON k.ecosystem = c.ecosystem AND k.name = c.name
+           GROUP BY k.image_digest)
+         SELECT m.image_digest AS digest, m.snapshot_id AS matched_at FROM hit
+         JOIN image_matches m ON m.image_digest = hit.image_digest AND hit.latest > m.snapshot_id
          JOIN scans s ON s.digest = m.image_digest AND s.status = 'done'
-         WHERE c.snapshot_id <= $1 AND c.snapshot_id > m.snapshot_id
-         UNION
+         UNION ALL
          SELECT s.digest, NULL FROM scans s
          LEFT JOIN image_matches m ON m.image_digest = s.digest
          WHERE s.status = 'done' AND m.snapshot_id IS NULL
@@ -65,11 +63,16 @@ export function createRematchStore(db: Database): RematchStore {
               [digests],
             )
           : await db.query<PackageRow>(
-              `SELECT ${PACKAGE_FIELDS} FROM image_package_keys k
+              // The batch's keys first: the changed keys may be held by
+              // every stored image, the batch is a few hundred of them.
+              `WITH k AS MATERIALIZED (
+                 SELECT image_digest, ordinal, ecosystem, name FROM image_package_keys
+                 WHERE image_digest = ANY($1::text[]))
+               SELECT ${PACKAGE_FIELDS} FROM k
                JOIN unnest($2::text[], $3::text[]) AS u(ecosystem, name)
                  ON u.ecosystem = k.ecosystem AND u.name = k.name
                JOIN packages p ON p.image_digest = k.image_digest AND p.ordinal = k.ordinal
-               WHERE k.image_digest = ANY($1::text[]) ORDER BY p.image_digest, p.ordinal`,
+               ORDER BY p.image_digest, p.ordinal`,
               [digests, keys.map((k) => k.ecosystem), keys.map((k) => k.name)],
             );
       const byImage = new Map<Digest, MatchablePackage[]>(
@@ -83,9 +86,7 @@ export function createRematchStore(db: Database): RematchStore {
       return db.transaction((tx) => applyDeltas(tx, deltas, snapshotId));
     },
 
-    async contextOf(digests) {
-      return readContexts(db, digests);
-    },
+    contextOf: (digests) => readContexts(db, digests),
 
     async recordMatch(digest, keys, snapshotId) {
       await db.transaction(async (tx) => {
@@ -140,24 +141,7 @@ async function applyDeltas(
     (d) => (current.get(d.digest) ?? null) === d.matchedAt,
   );
   if (fresh.length === 0) return [];
-  const full = fresh.filter((d) => d.isFull).map((d) => d.digest);
-  if (full.length > 0) {
-    await tx.query(
-      'DELETE FROM findings WHERE image_digest = ANY($1::text[])',
-      [full],
-    );
-  }
-  for (const group of groupByRemoved(fresh.filter((d) => !d.isFull))) {
-    await tx.query(
-      `DELETE FROM findings WHERE image_digest = ANY($1::text[])
-         AND (advisory_source, advisory_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
-      [
-        group.digests,
-        group.remove.map((r) => r.source),
-        group.remove.map((r) => r.id),
-      ],
-    );
-  }
+  await deleteReplaced(tx, fresh);
   await insertFindings(tx, fresh, snapshotId);
   await writeKeys(
     tx,
@@ -171,6 +155,31 @@ async function applyDeltas(
     snapshotId,
   );
   return fresh.map((d) => d.digest);
+}
+
+/** Deletes every finding of full deltas, those of removed advisories else. */
+async function deleteReplaced(
+  tx: SqlClient,
+  deltas: FindingsDelta[],
+): Promise<void> {
+  const full = deltas.filter((d) => d.isFull).map((d) => d.digest);
+  if (full.length > 0) {
+    await tx.query(
+      'DELETE FROM findings WHERE image_digest = ANY($1::text[])',
+      [full],
+    );
+  }
+  for (const group of groupByRemoved(deltas.filter((d) => !d.isFull))) {
+    await tx.query(
+      `DELETE FROM findings WHERE image_digest = ANY($1::text[])
+         AND (advisory_source, advisory_id) IN (SELECT * FROM unnest($2::text[], $3::text[]))`,
+      [
+        group.digests,
+        group.remove.map((r) => r.source),
+        group.remove.map((r) => r.id),
+      ],
+    );
+  }
 }
 
 async function lockStates(
@@ -188,93 +197,22 @@ async function lockStates(
   return new Map(rows.map((r) => [r.image_digest, r.snapshot_id]));
 }
 
+/** Deltas grouped by their list of removed advisories (shared by a plan). */
 function groupByRemoved(
   deltas: FindingsDelta[],
 ): Array<{ digests: Digest[]; remove: FindingsDelta['remove'] }> {
   const groups = new Map<
-    string,
+    FindingsDelta['remove'],
     { digests: Digest[]; remove: FindingsDelta['remove'] }
   >();
   for (const d of deltas) {
     if (d.remove.length === 0) continue;
-    const key = JSON.stringify(d.remove);
-    const group = groups.get(key) ?? { digests: [], remove: d.remove };
+    const group = groups.get(d.remove) ?? { digests: [], remove: d.remove };
     group.digests.push(d.digest);
-    groups.set(key, group);
+    groups.set(d.remove, group);
   }
   return [...groups.values()];
 }
-
-/** New findings go after the image's remaining ones. */
-async function insertFindings(
-  tx: SqlClient,
-  deltas: FindingsDelta[],
-  snapshotId: number,
-): Promise<void> {
-  const withAdded = deltas.filter((d) => d.add.length > 0);
-  if (withAdded.length === 0) return;
-  const { rows } = await tx.query<{ image_digest: Digest; next: number }>(
-    `SELECT image_digest, max(ordinal) + 1 AS next FROM findings
-     WHERE image_digest = ANY($1::text[]) GROUP BY image_digest`,
-    [withAdded.map((d) => d.digest)],
-  );
-  const next = new Map(rows.map((r) => [r.image_digest, r.next]));
-  const values = withAdded.flatMap((d) =>
-    d.add.map((f: Finding, i) =>
-      findingRow(d.digest, (next.get(d.digest) ?? 0) + i, f, snapshotId),
-    ),
-  );
-  await insertFindingRows(tx, values);
-}
-
-/**
- * One INSERT from column arrays (`unnest`): for tens of thousands of rows
- * far cheaper than multi-row VALUES lists. Rows in FINDING_COLUMNS order.
- */
-async function insertFindingRows(
-  tx: SqlClient,
-  rows: unknown[][],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const columns = FINDING_COLUMNS.map((_, c) =>
-    rows.map((r) =>
-      c === ALIASES_COLUMN ? JSON.stringify(r[c]) : (r[c] ?? null),
-    ),
-  );
-  await tx.query(
-    `INSERT INTO findings (${FINDING_COLUMNS.join(', ')})
-     SELECT u.c0, u.c1, u.c2, u.c3, ARRAY(SELECT jsonb_array_elements_text(u.c4::jsonb)),
-       u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, u.c13, u.c14, u.c15, u.c16,
-       u.c17, u.c18
-     FROM unnest(${FINDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-       AS u(${FINDING_TYPES.map((_, i) => `c${i}`).join(', ')})`,
-    columns,
-  );
-}
-
-/** Array types of FINDING_COLUMNS, aliases passed as JSON text. */
-const FINDING_TYPES = [
-  'text',
-  'int',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'text',
-  'int',
-  'real',
-  'text',
-  'text',
-  'text',
-] as const;
-const ALIASES_COLUMN = 4;
 
 async function writeKeys(
   tx: SqlClient,
@@ -306,120 +244,4 @@ async function markMatched(
      ON CONFLICT (image_digest) DO UPDATE SET snapshot_id = EXCLUDED.snapshot_id, matched_at = now()`,
     [digests, snapshotId],
   );
-}
-
-async function readContexts(
-  db: Database,
-  digests: Digest[],
-): Promise<Map<Digest, ImageContext>> {
-  const contexts = new Map<Digest, ImageContext>();
-  const scans = await db.query<{
-    digest: Digest;
-    status: ImageContext['scan']['status'];
-    error_code: string | null;
-    error_message: string | null;
-  }>(
-    'SELECT digest, status, error_code, error_message FROM scans WHERE digest = ANY($1::text[])',
-    [digests],
-  );
-  for (const s of scans.rows) {
-    contexts.set(s.digest, {
-      digest: s.digest,
-      scan: {
-        status: s.status,
-        errorCode: s.error_code ?? undefined,
-        errorMessage: s.error_message ?? undefined,
-      },
-      findings: [],
-      repositories: [],
-      signatures: new Map(),
-    });
-  }
-  await readFindings(db, contexts);
-  const parents = await readRepositories(db, contexts);
-  await readSignatures(db, contexts, [...contexts.keys(), ...parents]);
-  return contexts;
-}
-
-async function readFindings(
-  db: Database,
-  contexts: Map<Digest, ImageContext>,
-): Promise<void> {
-  const { rows } = await db.query<FindingRow & { image_digest: Digest }>(
-    `SELECT * FROM findings WHERE image_digest = ANY($1::text[])
-     ORDER BY image_digest, ordinal`,
-    [[...contexts.keys()]],
-  );
-  for (const r of rows) {
-    contexts.get(r.image_digest)?.findings.push(findingFromRow(r));
-  }
-}
-
-/** Fills each context's repositories and their parents; returns all parents. */
-async function readRepositories(
-  db: Database,
-  contexts: Map<Digest, ImageContext>,
-): Promise<Digest[]> {
-  const { rows } = await db.query<{
-    digest: Digest;
-    repository: string;
-    parents: Digest[] | null;
-  }>(
-    `SELECT rm.digest, rm.repository,
-       (SELECT array_agg(DISTINCT r.manifest_digest ORDER BY r.manifest_digest)
-        FROM manifest_references r
-        JOIN repository_manifests prm ON prm.digest = r.manifest_digest
-          AND prm.repository = rm.repository
-        WHERE r.digest = rm.digest AND r.role = 'manifest') AS parents
-     FROM repository_manifests rm WHERE rm.digest = ANY($1::text[])
-     ORDER BY rm.digest, rm.repository`,
-    [[...contexts.keys()]],
-  );
-  const all = new Set<Digest>();
-  for (const r of rows) {
-    const parents = r.parents ?? [];
-    contexts
-      .get(r.digest)
-      ?.repositories.push({ repository: r.repository, parents });
-    for (const p of parents) all.add(p);
-  }
-  return [...all];
-}
-
-async function readSignatures(
-  db: Database,
-  contexts: Map<Digest, ImageContext>,
-  subjects: Digest[],
-): Promise<void> {
-  const { rows } = await db.query<{
-    subject_digest: Digest;
-    status: SignatureRecord['status'];
-    signer: string | null;
-    reason: string | null;
-  }>(
-    `SELECT subject_digest, status, signer, reason FROM signatures
-     WHERE subject_digest = ANY($1::text[])
-     ORDER BY subject_digest, signature_digest, layer_digest`,
-    [subjects],
-  );
-  const bySubject = new Map<
-    Digest,
-    ImageContext['signatures'] extends Map<Digest, infer V> ? V : never
-  >();
-  for (const r of rows) {
-    const list = bySubject.get(r.subject_digest) ?? [];
-    list.push({
-      status: r.status,
-      signer: r.signer ?? undefined,
-      reason: r.reason ?? undefined,
-    });
-    bySubject.set(r.subject_digest, list);
-  }
-  for (const ctx of contexts.values()) {
-    const wanted = [ctx.digest, ...ctx.repositories.flatMap((r) => r.parents)];
-    for (const subject of wanted) {
-      const list = bySubject.get(subject);
-      if (list) ctx.signatures.set(subject, list);
-    }
-  }
 }

@@ -32,6 +32,25 @@ export async function commitStagedImport(
   const changedPackages = await recordChangedPackages(tx, importId, snapshotId);
   await applyChanges(tx, importId);
   const feeds = await countByFeed(tx, importId, outcome.feeds);
+  await finishImport(tx, importId, {
+    ...outcome,
+    snapshotId,
+    feeds,
+    changedPackages,
+  });
+  await tx.query('DELETE FROM vulndb_staged_advisories WHERE import_id = $1', [
+    importId,
+  ]);
+  return { snapshotId, feeds, changedPackages };
+}
+
+/** Marks the import done with its snapshot and counts. */
+async function finishImport(
+  tx: SqlClient,
+  importId: number,
+  done: CommittedImport & { skipped: number; warnings: unknown[] },
+): Promise<void> {
+  const { snapshotId, feeds, changedPackages } = done;
   const total = (k: keyof Omit<FeedCounts, 'feed'>): number =>
     feeds.reduce((n, f) => n + f[k], 0);
   await tx.query(
@@ -46,16 +65,12 @@ export async function commitStagedImport(
       total('changed'),
       total('unchanged'),
       total('withdrawn'),
-      outcome.skipped,
-      JSON.stringify(outcome.warnings),
+      done.skipped,
+      JSON.stringify(done.warnings),
       JSON.stringify(feeds),
       changedPackages,
     ],
   );
-  await tx.query('DELETE FROM vulndb_staged_advisories WHERE import_id = $1', [
-    importId,
-  ]);
-  return { snapshotId, feeds, changedPackages };
 }
 
 async function classifyChanges(

@@ -123,7 +123,7 @@ describe('Node.js security-wg npm advisories', () => {
     expect(() => parseNodejsNpmAdvisory(json)).toThrow(problem);
   });
 
-  it('refuses a core advisory whose file name is not a number', async () => {
+  it('refuses a core advisory whose file name is not a number', () => {
     expect(() =>
       parseNodejsCoreAdvisory({ cve: [], vulnerable: '*' }, 'core/x.json'),
     ).toThrow(/<number>\.json/);

@@ -73,41 +73,41 @@ function parseApk(v: string): ApkVersion {
   let rest = v.slice(numbersText.length);
   const letter = LETTER_RE.test(rest) ? rest.slice(0, 1) : '';
   rest = rest.slice(letter.length);
-  const suffixes: ApkVersion['suffixes'] = [];
-  for (const m of rest.matchAll(SUFFIX_RE)) {
-    suffixes.push({
+  const suffixes = parseSuffixes(rest);
+  rest = suffixes.rest.slice(HASH_RE.exec(suffixes.rest)?.[0].length ?? 0);
+  return { numbers, letter, suffixes: suffixes.list, ...parseRelease(rest) };
+}
+
+/**
+ * Every `_suffixN` anywhere in `text`; only those at its start are
+ * consumed (osv.dev's reading).
+ */
+function parseSuffixes(text: string): {
+  list: ApkVersion['suffixes'];
+  rest: string;
+} {
+  let rest = text;
+  const list: ApkVersion['suffixes'] = [];
+  for (const m of text.matchAll(SUFFIX_RE)) {
+    list.push({
       weight: SUFFIX_WEIGHTS.get(m[1] ?? '') ?? NO_SUFFIX.weight,
       number: m[2] || '0',
     });
-    // Only a suffix at the very start is consumed (osv.dev's reading).
     if (rest.startsWith(m[0])) rest = rest.slice(m[0].length);
   }
-  rest = rest.slice(HASH_RE.exec(rest)?.[0].length ?? 0);
-  if (rest === '') {
-    return {
-      numbers,
-      letter,
-      suffixes,
-      release: '0',
-      remainder: '',
-      isInvalid: false,
-    };
-  }
+  return { list, rest };
+}
+
+/** `-rN` and what follows it; text that is not `-rN` makes it invalid. */
+function parseRelease(
+  rest: string,
+): Pick<ApkVersion, 'release' | 'remainder' | 'isInvalid'> {
+  if (rest === '') return { release: '0', remainder: '', isInvalid: false };
   const release = RELEASE_RE.exec(rest);
   if (release === null) {
-    return {
-      numbers,
-      letter,
-      suffixes,
-      release: '0',
-      remainder: rest,
-      isInvalid: true,
-    };
+    return { release: '0', remainder: rest, isInvalid: true };
   }
   return {
-    numbers,
-    letter,
-    suffixes,
     release: release[1] || '0',
     remainder: rest.slice(release[0].length),
     isInvalid: false,

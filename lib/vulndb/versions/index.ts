@@ -150,9 +150,16 @@ const BY_NAME: ReadonlyMap<string, VersionComparator> = new Map(
 export function comparatorFor(
   ecosystem: string,
 ): VersionComparator | undefined {
+  if (BY_ECOSYSTEM.has(ecosystem)) return BY_ECOSYSTEM.get(ecosystem);
   const base = ecosystem.split(':', 1)[0] ?? '';
-  return BY_NAME.get(base.trim().toLowerCase());
+  const found = BY_NAME.get(base.trim().toLowerCase());
+  // Matching asks for the same few ecosystems millions of times.
+  if (BY_ECOSYSTEM.size < MAX_REMEMBERED) BY_ECOSYSTEM.set(ecosystem, found);
+  return found;
 }
+
+const BY_ECOSYSTEM = new Map<string, VersionComparator | undefined>();
+const MAX_REMEMBERED = 10_000;
 
 /**
  * Names `customs version-compare ECOSYSTEM …` accepts, for help text:

@@ -75,7 +75,20 @@ const PRE_SPELLINGS: ReadonlyMap<string, string> = new Map([
   ['preview', 'rc'],
 ]);
 
+/** Parsed versions: matching compares the same few versions many times. */
+const PARSED = new Map<string, Pep440>();
+const MAX_PARSED = 20_000;
+
 function parsePep440(text: string): Pep440 {
+  const cached = PARSED.get(text);
+  if (cached !== undefined) return cached;
+  if (PARSED.size >= MAX_PARSED) PARSED.clear();
+  const parsed = parseUncached(text);
+  PARSED.set(text, parsed);
+  return parsed;
+}
+
+function parseUncached(text: string): Pep440 {
   const m = PEP440_RE.exec(text.toLowerCase());
   if (m === null) return { ...EMPTY, legacy: legacyKey(text.toLowerCase()) };
   const [
