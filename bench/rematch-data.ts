@@ -96,39 +96,45 @@ export async function writeOsvFeed(
 }
 
 /**
- * Changes `count` advisories of the feed: first those naming a package of
- * the images (half of them withdrawn by dropping their entries, half
- * rated critical by a CVSS vector), then others (summary edits). Returns
- * the ids changed and how many name an image package.
+ * Changes `count` advisories of the feed. `worst`: first every advisory
+ * naming a package of the images, then others; `random`: any, drawn with
+ * `random`. An advisory naming an image package is withdrawn (entries
+ * dropped) or rated critical (a CVSS vector), in turn; another gets a
+ * summary edit. Returns the ids changed and how many name an image package.
  */
 export async function changeAdvisories(
   dir: string,
   advisories: Advisory[],
-  imageKeys: Set<string>,
-  count: number,
+  change: {
+    imageKeys: Set<string>;
+    count: number;
+    pick: 'worst' | 'random';
+    random: () => number;
+  },
 ): Promise<{ ids: string[]; relevant: number }> {
   const names = (a: Advisory) =>
     a.affected.some((e) =>
-      imageKeys.has(
+      change.imageKeys.has(
         `${e.ecosystem}\u0000${normalizePackageName(e.ecosystem, e.name)}`,
       ),
     );
-  const relevant = advisories
-    .filter((a) => a.withdrawn === undefined && names(a))
-    .slice(0, count);
-  const others = advisories
-    .filter((a) => !names(a))
-    .slice(0, count - relevant.length);
-  relevant.forEach((a, i) => {
-    if (i % 2 === 0) a.affected = [];
-    else a.severity = [{ type: 'CVSS_V3', score: CRITICAL_V3 }];
-  });
-  for (const a of others) a.summary = `${a.summary ?? ''} (revised)`;
-  for (const a of [...relevant, ...others]) await writeRecord(dir, a);
-  return {
-    ids: [...relevant, ...others].map((a) => a.id),
-    relevant: relevant.length,
-  };
+  const live = advisories.filter((a) => a.withdrawn === undefined);
+  const chosen =
+    change.pick === 'worst'
+      ? [...live.filter(names), ...live.filter((a) => !names(a))]
+      : [...live].sort(() => change.random() - 0.5);
+  const picked = chosen.slice(0, change.count);
+  let relevant = 0;
+  for (const a of picked) {
+    if (names(a)) {
+      if (relevant++ % 2 === 0) a.affected = [];
+      else a.severity = [{ type: 'CVSS_V3', score: CRITICAL_V3 }];
+    } else {
+      a.summary = `${a.summary ?? ''} (revised)`;
+    }
+    await writeRecord(dir, a);
+  }
+  return { ids: picked.map((a) => a.id), relevant };
 }
 
 /** The (ecosystem, lookup name) keys of the package lists. */
