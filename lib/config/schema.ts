@@ -182,5 +182,3 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema>;
 export type ScanLimits = Config['scan']['limits'];
-export type EventsConfig = Config['events'];
-export type EventSinkConfig = EventsConfig['sinks'][number];

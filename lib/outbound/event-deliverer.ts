@@ -16,6 +16,7 @@ export interface EventSink {
   secret: string;
 }
 
+/** Configuration (`events.*`) and collaborators of {@link EventDeliverer}. */
 export interface EventDelivererOptions {
   outbox: OutboxStore;
   sinks: EventSink[];

@@ -17,6 +17,7 @@ import {
   type AdvisoryIndex,
 } from '../vulndb/match-image.js';
 
+/** What {@link rematchStoredImages} reads, writes and judges with. */
 export interface RematchDeps {
   stores: Pick<Stores, 'vulns' | 'rematch'>;
   judge: JudgeDeps;
@@ -44,6 +45,7 @@ export interface RematchSummary {
 
 const DEFAULT_BATCH = 500;
 const DEFAULT_CONCURRENCY = 2;
+const MAX_PASSES = 3;
 
 /**
  * Re-matches stored images against the current data snapshot, reading
@@ -72,22 +74,27 @@ export async function rematchStoredImages(
     durationMs: 0,
   };
   if (snapshotId === null) return summary;
-  const candidates = await deps.stores.rematch.candidates(snapshotId);
-  summary.images = candidates.length;
   const run = {
     snapshotId,
     cause: `rematch: vulnerability data snapshot ${snapshotId} (${reason})`,
     signal,
     parents: new Map<string, { repository: string; digest: Digest }>(),
   };
-  for (const [matchedAt, group] of byMatchSnapshot(candidates)) {
-    await rematchGroup(deps, { ...run, matchedAt, group }, summary);
+  // A scan that raced the import may leave an image behind; a second
+  // pass picks it up (and finds nothing in the usual case).
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const { images, asOf } = await deps.stores.rematch.candidates(snapshotId);
+    if (pass > 0 && images.length === 0) break;
+    summary.images += images.length;
+    for (const [matchedAt, group] of byMatchSnapshot(images)) {
+      await rematchGroup(deps, { ...run, matchedAt, group }, summary);
+    }
+    await deps.stores.rematch.advanceAll(snapshotId, asOf);
   }
   for (const parent of run.parents.values()) {
     const changes = await judgeImage(deps.judge, parent, run.cause);
     summary.verdictChanges += changes.length;
   }
-  await deps.stores.rematch.advanceAll(snapshotId);
   summary.durationMs = performance.now() - started;
   return summary;
 }

@@ -317,8 +317,13 @@ export interface ImageContext {
  * findings of changed advisories are rewritten.
  */
 export interface RematchStore {
-  /** Images with a finished scan whose findings predate `snapshotId` and may change. */
-  candidates(snapshotId: number): Promise<RematchCandidate[]>;
+  /**
+   * Images with a finished scan whose findings predate `snapshotId` and
+   * may change, and the database time the list was taken at.
+   */
+  candidates(
+    snapshotId: number,
+  ): Promise<{ images: RematchCandidate[]; asOf: Date }>;
   /** Changes of the snapshots after `from` up to and including `to`. */
   changesBetween(from: number, to: number): Promise<DataChanges>;
   /** Packages of the images, only those with one of `keys` when given. */
@@ -339,8 +344,12 @@ export interface RematchStore {
     keys: PackageKey[],
     snapshotId: number | null,
   ): Promise<void>;
-  /** Marks every image matched before `snapshotId` as matched at it. */
-  advanceAll(snapshotId: number): Promise<void>;
+  /**
+   * Marks every image matched at an older snapshot, before `asOf`, as
+   * matched at `snapshotId` (nothing changed for it). An image matched
+   * after `asOf` (a scan that raced the import) is left for the next run.
+   */
+  advanceAll(snapshotId: number, asOf: Date): Promise<void>;
 }
 
 /** An event of the outbox, as handed to a sink. */

@@ -270,4 +270,24 @@ describe.each(openers)('re-evaluation after an import (%s)', (_name, open) => {
       prod: 'ineligible',
     });
   });
+
+  it('never marks current an image matched after the candidates were taken', async () => {
+    const snapshot = (await stores.vulns.currentSnapshot())!;
+    const { asOf } = await stores.rematch.candidates(snapshot);
+    const racer = digestOf('racer');
+    await storeScannedImage(stores, {
+      repository: 'team/app',
+      digest: racer,
+      packages: [languagePackage('npm', 'minimist', '1.2.0')],
+    });
+    // A scan matched it against an older snapshot, just after `asOf`.
+    await new Promise((r) => setTimeout(r, 20));
+    await stores.rematch.recordMatch(racer, [], snapshot - 1);
+    await stores.rematch.advanceAll(snapshot, asOf);
+    const { rows } = await db.query<{ snapshot_id: number }>(
+      'SELECT snapshot_id FROM image_matches WHERE image_digest = $1',
+      [racer],
+    );
+    expect(rows[0]?.snapshot_id).toBe(snapshot - 1);
+  });
 });

@@ -10,6 +10,8 @@ import { readContexts } from './rematch-context.js';
 export function createRematchStore(db: Database): RematchStore {
   return {
     async candidates(snapshotId) {
+      // Taken first: an image matched after it is not known to be current.
+      const clock = await db.query<{ now: Date }>('SELECT now() AS now');
       const { rows } = await db.query<{
         digest: Digest;
         matched_at: number | null;
@@ -36,7 +38,13 @@ export function createRematchStore(db: Database): RematchStore {
          ORDER BY 1`,
         [snapshotId],
       );
-      return rows.map((r) => ({ digest: r.digest, matchedAt: r.matched_at }));
+      return {
+        images: rows.map((r) => ({
+          digest: r.digest,
+          matchedAt: r.matched_at,
+        })),
+        asOf: clock.rows[0]!.now,
+      };
     },
 
     async changesBetween(from, to) {
@@ -95,10 +103,11 @@ export function createRematchStore(db: Database): RematchStore {
       });
     },
 
-    async advanceAll(snapshotId) {
+    async advanceAll(snapshotId, asOf) {
       await db.query(
-        `UPDATE image_matches SET snapshot_id = $1, matched_at = now() WHERE snapshot_id < $1`,
-        [snapshotId],
+        `UPDATE image_matches SET snapshot_id = $1, matched_at = now()
+         WHERE snapshot_id < $1 AND matched_at < $2`,
+        [snapshotId, asOf],
       );
     },
   };
