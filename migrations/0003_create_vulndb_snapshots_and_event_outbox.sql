@@ -17,6 +17,22 @@ UPDATE advisories SET is_active =
   (withdrawn IS NULL AND jsonb_array_length(coalesce(record -> 'affected', '[]'::jsonb)) > 0);
 CREATE INDEX advisories_feed ON advisories (feed) WHERE is_active;
 
+-- Package names in the index are now normalised per ecosystem (lib/vulndb/
+-- names.ts: PyPI PEP 503, crates.io, NuGet, Packagist), as lookups are.
+WITH old AS (
+  DELETE FROM advisory_packages
+  WHERE ecosystem IN ('PyPI', 'crates.io', 'NuGet', 'Packagist')
+  RETURNING source, advisory_id, ecosystem, name)
+INSERT INTO advisory_packages (source, advisory_id, ecosystem, name)
+SELECT DISTINCT source, advisory_id, ecosystem,
+  CASE ecosystem
+    WHEN 'PyPI' THEN regexp_replace(lower(btrim(name)), '[-_.]+', '-', 'g')
+    WHEN 'crates.io' THEN replace(lower(btrim(name)), '_', '-')
+    ELSE lower(btrim(name))
+  END
+FROM old
+ON CONFLICT DO NOTHING;
+
 -- Records of an import in progress: invisible until the import commits,
 -- dropped when it fails.
 CREATE TABLE vulndb_staged_advisories (
