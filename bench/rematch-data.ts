@@ -97,10 +97,11 @@ export async function writeOsvFeed(
 
 /**
  * Changes `count` advisories of the feed. `worst`: first every advisory
- * naming a package of the images, then others; `random`: any, drawn with
- * `random`. An advisory naming an image package is withdrawn (entries
- * dropped) or rated critical (a CVSS vector), in turn; another gets a
- * summary edit. Returns the ids changed and how many name an image package.
+ * naming a package of the images, then others; `mix`: a tenth of them
+ * naming an image package, drawn with `random`, the rest others. An
+ * advisory naming an image package is withdrawn (entries dropped) or
+ * rated critical (a CVSS vector), in turn; another gets a summary edit.
+ * Returns the ids changed and how many name an image package.
  */
 export async function changeAdvisories(
   dir: string,
@@ -108,7 +109,7 @@ export async function changeAdvisories(
   change: {
     imageKeys: Set<string>;
     count: number;
-    pick: 'worst' | 'random';
+    pick: 'worst' | 'mix';
     random: () => number;
   },
 ): Promise<{ ids: string[]; relevant: number }> {
@@ -119,11 +120,13 @@ export async function changeAdvisories(
       ),
     );
   const live = advisories.filter((a) => a.withdrawn === undefined);
-  const chosen =
-    change.pick === 'worst'
-      ? [...live.filter(names), ...live.filter((a) => !names(a))]
-      : [...live].sort(() => change.random() - 0.5);
-  const picked = chosen.slice(0, change.count);
+  const shuffled = [...live].sort(() => change.random() - 0.5);
+  const hits = shuffled.filter(names);
+  const others = shuffled.filter((a) => !names(a));
+  const wanted =
+    change.pick === 'worst' ? change.count : Math.ceil(change.count / 10);
+  const first = hits.slice(0, wanted);
+  const picked = [...first, ...others.slice(0, change.count - first.length)];
   let relevant = 0;
   for (const a of picked) {
     if (names(a)) {

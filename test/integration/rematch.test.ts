@@ -42,7 +42,7 @@ environments:
 `;
 
 const openers: Array<
-  [string, () => Promise<{ db: Database; done(): Promise<void> }>]
+  [string, () => Promise<{ db: Database; done: () => Promise<void> }>]
 > = [
   [
     'PGlite',
