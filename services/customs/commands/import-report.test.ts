@@ -26,7 +26,7 @@ const result = (over: Partial<ImportResult> = {}): ImportResult => ({
 describe('importSummary', () => {
   it('gives totals, a row per input, warnings and what happens next', () => {
     expect(importSummary(result())).toEqual([
-      'import 7: snapshot 5, 1 added, 3 changed, 96 unchanged, 1 withdrawn, 1 skipped in 2.0 s (50 records/s)',
+      'import 7: 1 added, 3 changed, 96 unchanged, 1 withdrawn, 1 skipped in 2.0 s (50 records/s); snapshot 5',
       '      added   changed withdrawn unchanged   skipped  source',
       '          1         3         1        96         1  /srv/osv',
       '  warning: /srv/osv/BAD.json: invalid JSON',

@@ -43,9 +43,9 @@ export function importSummary(result: ImportResult): string[] {
   const rate = seconds > 0 ? Math.round(result.read / seconds) : result.read;
   const c = result.counts;
   const lines = [
-    `import ${result.importId}: snapshot ${result.snapshotId}, ${c.added} added, ${c.changed} changed, ` +
+    `import ${result.importId}: ${c.added} added, ${c.changed} changed, ` +
       `${c.unchanged} unchanged, ${c.withdrawn} withdrawn, ${c.skipped} skipped ` +
-      `in ${seconds.toFixed(1)} s (${rate} records/s)`,
+      `in ${seconds.toFixed(1)} s (${rate} records/s); snapshot ${result.snapshotId}`,
     row(['added', 'changed', 'withdrawn', 'unchanged', 'skipped', 'source']),
     ...result.feeds.map((f) =>
       row([f.added, f.changed, f.withdrawn, f.unchanged, f.skipped, f.feed]),
