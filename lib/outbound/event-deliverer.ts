@@ -80,6 +80,7 @@ export class EventDeliverer {
     if (++this.#polls % PRUNE_EVERY_POLLS === 0) {
       await this.#options.outbox.prune(
         this.#options.retentionHours * 3_600_000,
+        this.#options.sinks.map((s) => s.name),
       );
     }
     return sent;

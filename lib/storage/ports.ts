@@ -386,8 +386,11 @@ export interface OutboxStore {
     error: string,
     retryInMs: number,
   ): Promise<void>;
-  /** Deletes events older than `olderThanMs` that no sink still waits for. */
-  prune(olderThanMs: number): Promise<number>;
+  /**
+   * Deletes events older than `olderThanMs` that no sink of `sinks` still
+   * waits for; a sink no longer configured waits for nothing.
+   */
+  prune(olderThanMs: number, sinks: string[]): Promise<number>;
   /** Undelivered events per sink. */
   pending(): Promise<Record<string, number>>;
 }

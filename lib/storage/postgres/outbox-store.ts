@@ -53,13 +53,14 @@ export function createOutboxStore(db: Database): OutboxStore {
       );
     },
 
-    async prune(olderThanMs) {
+    async prune(olderThanMs, sinks) {
       const { rowCount } = await db.query(
         `DELETE FROM event_outbox o
          WHERE o.created_at < now() - make_interval(secs => $1::float8 / 1000)
            AND NOT EXISTS (SELECT 1 FROM event_deliveries d
-                           WHERE d.outbox_id = o.id AND d.delivered_at IS NULL)`,
-        [olderThanMs],
+                           WHERE d.outbox_id = o.id AND d.delivered_at IS NULL
+                             AND d.sink = ANY($2::text[]))`,
+        [olderThanMs, sinks],
       );
       return rowCount;
     },
