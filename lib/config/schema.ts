@@ -61,6 +61,31 @@ const intakeSource = z
     message: 'give exactly one of secret or secretFile',
   });
 
+/** A config value that may come from the environment as JSON text. */
+const fromJson = (value: unknown): unknown => {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value) as unknown;
+  } catch {
+    return value; // not JSON: the schema names the type problem
+  }
+};
+
+/** An HTTP endpoint that receives the signed outbound events. */
+const eventSink = z
+  .object({
+    /** Stable name: delivery state is kept per sink name. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/),
+    url: z.url({ protocol: /^https?$/ }),
+    /** HMAC-SHA256 key; prefer secretFile (secrets stay out of YAML). */
+    secret: z.string().min(1).optional(),
+    secretFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((s) => (s.secret === undefined) !== (s.secretFile === undefined), {
+    message: 'give exactly one of secret or secretFile',
+  });
+
 /**
  * The whole configuration of Customs. Objects are strict so an unknown key is
  * an error (zot's UnmarshalExact). Defaults live here; `config/default.yaml`
@@ -210,6 +235,36 @@ export const configSchema = z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
           .default('info'),
         pretty: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    vulndb: z
+      .object({
+        /** Imports from a mirror URL (`customs vulndb import https://…`). */
+        download: z
+          .object({
+            timeoutMs: z.number().int().positive().default(60_000),
+            maxBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(4 * 1024 ** 3),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    events: z
+      .object({
+        /** CloudEvents `source` attribute of every event sent. */
+        source: z.string().min(1).default('/customs'),
+        sinks: z.preprocess(fromJson, z.array(eventSink)).default([]),
+        pollIntervalMs: z.number().int().positive().default(1_000),
+        timeoutMs: z.number().int().positive().default(10_000),
+        retryBaseMs: z.number().int().positive().default(1_000),
+        retryMaxMs: z.number().int().positive().default(300_000),
+        retentionHours: z.number().int().positive().default(168),
       })
       .strict()
       .prefault({}),

@@ -59,6 +59,8 @@ export class IntakeError extends AppError<IntakeErrorCode> {}
 
 export type VulnDataErrorCode =
   | 'ADVISORY_INVALID'
+  | 'ARCHIVE_INVALID'
+  | 'MIRROR_UNAVAILABLE'
   | 'SOURCE_UNREADABLE'
   | 'SOURCE_UNKNOWN'
   | 'VERSION_INVALID'

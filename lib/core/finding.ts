@@ -19,6 +19,26 @@ export interface Finding {
   severity: Severity;
   /** Where the severity came from (`debian-urgency`, `cvss`, …). */
   severitySource?: string | undefined;
+  /** Highest CVSS base score computed from the advisory's vectors. */
+  cvssScore?: number | undefined;
+  /** Band of `cvssScore`; `unknown` when no vector could be scored. */
+  cvssSeverity?: Severity | undefined;
+  /** The distribution's own rating (Debian urgency, Ubuntu, Red Hat). */
+  distributionSeverity?: Severity | undefined;
+  /** `debian-urgency`, `ubuntu-priority`, `redhat-severity`. */
+  distributionSeveritySource?: string | undefined;
   status: 'affected' | 'undetermined';
   summary?: string | undefined;
 }
+
+/** What a verdict reads of a finding (policy/evaluate.ts). */
+export type JudgedFinding = Pick<
+  Finding,
+  | 'advisoryId'
+  | 'aliases'
+  | 'fixedVersion'
+  | 'status'
+  | 'severity'
+  | 'cvssSeverity'
+  | 'distributionSeverity'
+>;

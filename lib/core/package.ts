@@ -21,6 +21,12 @@ export interface ImagePackage {
   path: string;
 }
 
+/** What matching reads of a package: its name and version, and its source. */
+export type MatchablePackage = Pick<
+  ImagePackage,
+  'ecosystem' | 'name' | 'version' | 'sourceName' | 'sourceVersion'
+>;
+
 /** The distribution an image is built on, from os-release. */
 export interface Distribution {
   id: string;

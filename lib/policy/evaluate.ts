@@ -1,6 +1,10 @@
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
-import { severityRank, type KnownSeverity } from '../core/severity.js';
+import type { JudgedFinding } from '../core/finding.js';
+import {
+  severityRank,
+  type KnownSeverity,
+  type Severity,
+} from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
 import type { EnvironmentRules } from './rules.js';
 import {
@@ -17,7 +21,7 @@ export interface Evidence {
     errorCode?: string | undefined;
     errorMessage?: string | undefined;
   };
-  findings: Finding[];
+  findings: JudgedFinding[];
   /** Signature results on the image (and on indexes that list it). */
   signatures: Array<{
     status: 'verified' | 'invalid' | 'unknown_key';
@@ -144,16 +148,41 @@ function judgeChildren(evidence: Evidence): VerdictReason[] {
 
 /** The severity a finding is judged at under the rules. */
 export function judgedSeverity(
-  finding: Finding,
+  finding: JudgedFinding,
   rules: EnvironmentRules,
 ): KnownSeverity {
-  return finding.severity === 'unknown'
-    ? rules.vulnerabilities.unknownSeverityAs
-    : finding.severity;
+  const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
+  return rated === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : rated;
+}
+
+/** The rating `source` picks (see the `severitySource` rule). */
+function ratedSeverity(
+  finding: JudgedFinding,
+  source: EnvironmentRules['vulnerabilities']['severitySource'],
+): Severity {
+  switch (source) {
+    case 'preferred':
+      return finding.severity;
+    case 'cvss':
+      return finding.cvssSeverity ?? 'unknown';
+    case 'distribution':
+      return finding.distributionSeverity ?? 'unknown';
+    case 'highest': {
+      const known = [
+        finding.severity,
+        finding.cvssSeverity ?? 'unknown',
+        finding.distributionSeverity ?? 'unknown',
+      ].filter((s): s is KnownSeverity => s !== 'unknown');
+      if (known.length === 0) return 'unknown';
+      return known.reduce((a, b) =>
+        severityRank(b) > severityRank(a) ? b : a,
+      );
+    }
+  }
 }
 
 function judgeFindings(
-  findings: Finding[],
+  findings: JudgedFinding[],
   rules: EnvironmentRules,
 ): VerdictReason[] {
   const v = rules.vulnerabilities;
@@ -264,6 +293,6 @@ function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {
   return { code: 'POLICY_PASSED', message: parts.join('; ') };
 }
 
-function displayId(f: Finding): string {
+function displayId(f: JudgedFinding): string {
   return f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId;
 }

@@ -32,6 +32,17 @@ const environmentRules = z
         countUnfixed: z.boolean().default(true),
         /** Whether findings the source marks undetermined count. */
         countUndetermined: z.boolean().default(false),
+        /**
+         * Which rating a finding is judged by: `preferred` (the
+         * distribution's when it gives one, else CVSS, else the source's
+         * text), `cvss` (the computed CVSS base score only), `distribution`
+         * (Debian urgency, Ubuntu priority, Red Hat rating only) or
+         * `highest` (the worst of them). A finding without the chosen
+         * rating is judged as `unknownSeverityAs`.
+         */
+        severitySource: z
+          .enum(['preferred', 'cvss', 'distribution', 'highest'])
+          .default('preferred'),
       })
       .strict()
       .prefault({}),

@@ -9,6 +9,7 @@ import type { Stores } from '../storage/ports.js';
 import { matchImage } from '../vulndb/match-image.js';
 import type { JobHandlers, JobQueue } from './jobs.js';
 import { scanManifest, type ScanPipelineDeps } from './pipeline.js';
+import { rematchStoredImages } from './rematch.js';
 
 export interface ProcessorDeps {
   stores: Stores;
@@ -21,8 +22,8 @@ export interface ProcessorDeps {
 
 /**
  * The work behind each job: scan → match → verify → judge for a pushed image;
- * verify → judge when a signature arrives; match → judge for every stored
- * image when the vulnerability data changes.
+ * verify → judge when a signature arrives; match → judge for the stored
+ * images a vulnerability data change concerns (see rematch.ts).
  */
 export function createImageProcessor(
   deps: ProcessorDeps,
@@ -89,25 +90,19 @@ export function createImageProcessor(
     },
 
     async rematch(job, signal) {
-      const digests = await deps.stores.scans.scannedDigests();
-      const judged = new Set<string>();
-      for (const digest of digests) {
-        signal.throwIfAborted();
-        await matchImage(deps.stores, digest);
-        for (const repository of await deps.stores.manifests.repositoriesOf(
-          digest,
-        )) {
-          await judgeOnce(deps, judged, repository, digest, job.reason);
-          for (const parent of await deps.stores.manifests.parentsOf(
-            repository,
-            digest,
-          )) {
-            await judgeOnce(deps, judged, repository, parent, job.reason);
-          }
-        }
-      }
+      const summary = await rematchStoredImages(
+        { stores: deps.stores, judge: deps.judge, logger: log },
+        job.reason,
+        signal,
+      );
       log.info(
-        { images: digests.length, verdicts: judged.size },
+        {
+          snapshotId: summary.snapshotId,
+          images: summary.images,
+          changedImages: summary.changedImages,
+          verdictChanges: summary.verdictChanges,
+          durationMs: Math.round(summary.durationMs),
+        },
         'images re-matched',
       );
     },
@@ -126,17 +121,4 @@ async function reevaluateSubject(
     reason: `referrer ${job.digest} pushed`,
     hint: { digest: job.digest },
   });
-}
-
-async function judgeOnce(
-  deps: ProcessorDeps,
-  seen: Set<string>,
-  repository: string,
-  digest: Digest,
-  reason: string,
-): Promise<void> {
-  const key = `${repository}@${digest}`;
-  if (seen.has(key)) return;
-  seen.add(key);
-  await judgeImage(deps.judge, { repository, digest }, `rematch: ${reason}`);
 }

@@ -1,8 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
-import type { Distribution, ImagePackage } from '../core/package.js';
+import type { Finding, JudgedFinding } from '../core/finding.js';
+import type {
+  Distribution,
+  ImagePackage,
+  MatchablePackage,
+} from '../core/package.js';
 import type { Verdict, VerdictStatus } from '../core/verdict.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
@@ -165,24 +169,63 @@ export interface ImportCounts {
   skipped: number;
 }
 
+/** One record of an import, with the (normalised) package keys it names. */
+export interface StagedAdvisory {
+  advisory: Advisory;
+  /** The input that delivered it: a path or a mirror URL. */
+  feed: string;
+  /** (ecosystem, name as compared) pairs of its affected entries. */
+  packages: Array<{ ecosystem: string; name: string }>;
+}
+
+/** What an import did to the records of one feed. */
+export interface FeedCounts {
+  feed: string;
+  added: number;
+  changed: number;
+  unchanged: number;
+  withdrawn: number;
+}
+
+/** The outcome of a committed import. */
+export interface CommittedImport {
+  /** The new data snapshot (commit order; verdicts cite it). */
+  snapshotId: number;
+  feeds: FeedCounts[];
+  /** Distinct (ecosystem, package) keys named by changed records. */
+  changedPackages: number;
+}
+
+/**
+ * Vulnerability data. An import stages records, then commits them in one
+ * transaction (a new snapshot) or fails (nothing of it is ever visible).
+ */
 export interface VulnStore {
-  /** Advisories naming any of the (ecosystem, package) keys. */
+  /** Active advisories naming any of the (ecosystem, normalised name) keys. */
   advisoriesFor(
     keys: Array<{ ecosystem: string; name: string }>,
   ): Promise<Advisory[]>;
   beginImport(sources: string[]): Promise<number>;
-  /** Upserts a batch; unchanged records (same content) are not rewritten. */
-  upsert(
-    batch: Advisory[],
+  /** Stages records of a running import; a later copy of a record wins. */
+  stage(batch: StagedAdvisory[], importId: number): Promise<void>;
+  /**
+   * Switches to the staged data atomically: adds and changes records,
+   * withdraws active records of the `withdrawFrom` feeds that the import
+   * did not deliver, records what changed, and makes the import the
+   * current snapshot. Counts are given for each of `feeds`.
+   */
+  commitImport(
     importId: number,
-  ): Promise<Omit<ImportCounts, 'skipped'>>;
-  finishImport(
-    importId: number,
-    status: 'done' | 'failed',
-    counts: ImportCounts,
-    warnings: unknown[],
-  ): Promise<void>;
-  /** Id of the newest finished import: the data snapshot verdicts cite. */
+    outcome: {
+      feeds: string[];
+      withdrawFrom: string[];
+      skipped: number;
+      warnings: unknown[];
+    },
+  ): Promise<CommittedImport>;
+  /** Drops the staged records and records the import as failed. */
+  failImport(importId: number, warnings: unknown[]): Promise<void>;
+  /** Id of the newest committed snapshot, the one verdicts cite. */
   currentSnapshot(): Promise<number | null>;
   summary(): Promise<{
     advisories: number;
@@ -341,6 +384,142 @@ export interface BlobStore {
   presign(key: Digest, expiresSeconds: number): Promise<string | undefined>;
 }
 
+/** The lookup key (ecosystem, name as compared) of one package of an image. */
+export interface PackageKey {
+  /** Position of the package in the image's package list. */
+  ordinal: number;
+  ecosystem: string;
+  name: string;
+}
+
+/** An image to re-match, and the snapshot its findings were matched at. */
+export interface RematchCandidate {
+  digest: Digest;
+  /** null: never matched incrementally; every package must be matched. */
+  matchedAt: number | null;
+}
+
+/** What changed between two snapshots. */
+export interface DataChanges {
+  /** Advisories added, changed or withdrawn: their findings are redone. */
+  advisories: Array<{ source: string; id: string }>;
+  /** Package keys those advisories name (before or after the change). */
+  keys: Array<{ ecosystem: string; name: string }>;
+}
+
+/** The new findings of an image, as a replacement of some or all. */
+export interface FindingsDelta {
+  digest: Digest;
+  /** The snapshot the image was matched at when the delta was computed. */
+  matchedAt: number | null;
+  /** Replace every finding (a full match) … */
+  isFull: boolean;
+  /** … or only those of these advisories. */
+  remove: Array<{ source: string; id: string }>;
+  add: Finding[];
+  /** The image's package keys, written with a full match. */
+  keys?: PackageKey[] | undefined;
+}
+
+/** Everything judging a matched image needs, read in bulk. */
+export interface ImageContext {
+  digest: Digest;
+  scan: Pick<ScanRecord, 'status' | 'errorCode' | 'errorMessage'>;
+  /** The image's findings, as much of each as judging and merging read. */
+  findings: Array<JudgedFinding & Pick<Finding, 'advisorySource'>>;
+  /** Repositories holding the image, each with the indexes listing it there. */
+  repositories: Array<{ repository: string; parents: Digest[] }>;
+  /** Signature results by subject: the image and those indexes. */
+  signatures: Map<
+    Digest,
+    Array<Pick<SignatureRecord, 'status' | 'signer' | 'reason'>>
+  >;
+}
+
+/**
+ * Bulk reads and writes of re-matching after a data import: only images
+ * holding a package a changed advisory names are read, and only their
+ * findings of changed advisories are rewritten.
+ */
+export interface RematchStore {
+  /**
+   * Images with a finished scan whose findings predate `snapshotId` and
+   * may change, and the database time the list was taken at.
+   */
+  candidates(
+    snapshotId: number,
+  ): Promise<{ images: RematchCandidate[]; asOf: Date }>;
+  /** Changes of the snapshots after `from` up to and including `to`. */
+  changesBetween(from: number, to: number): Promise<DataChanges>;
+  /** Packages of the images, only those with one of `keys` when given. */
+  packagesOf(
+    digests: Digest[],
+    keys?: Array<{ ecosystem: string; name: string }>,
+  ): Promise<Map<Digest, MatchablePackage[]>>;
+  /**
+   * Applies the deltas and records the images as matched at `snapshotId`,
+   * in one transaction; skips an image matched again since its delta was
+   * computed. Returns the images it applied.
+   */
+  applyDeltas(deltas: FindingsDelta[], snapshotId: number): Promise<Digest[]>;
+  contextOf(digests: Digest[]): Promise<Map<Digest, ImageContext>>;
+  /** Records a single image's package keys after a full match (scan path). */
+  recordMatch(
+    digest: Digest,
+    keys: PackageKey[],
+    snapshotId: number | null,
+  ): Promise<void>;
+  /**
+   * Marks every image matched at an older snapshot, before `asOf`, as
+   * matched at `snapshotId` (nothing changed for it). An image matched
+   * after `asOf` (a scan that raced the import) is left for the next run.
+   */
+  advanceAll(snapshotId: number, asOf: Date): Promise<void>;
+}
+
+/** An event of the outbox, as handed to a sink. */
+export interface OutboxEvent {
+  /** Position in the outbox (delivery order). */
+  outboxId: number;
+  /** CloudEvents `id`: stable across retries, so a sink can de-duplicate. */
+  eventId: string;
+  type: string;
+  subject: string;
+  data: unknown;
+  /** When the change happened (CloudEvents `time`). */
+  time: string;
+  /** Delivery attempts so far, this one included. */
+  attempts: number;
+}
+
+/**
+ * The durable outbox of outbound events. Events are written with the
+ * change they announce (VerdictStore.save), with one delivery per sink
+ * registered then; deliveries are claimed under a lease, so replicas share
+ * the work and a crashed sender's claims come back.
+ */
+export interface OutboxStore {
+  /** Makes sinks known; a new sink receives the events written from now on. */
+  registerSinks(names: string[]): Promise<void>;
+  /** Due, undelivered events of `sink`, oldest first, leased for `leaseMs`. */
+  claim(sink: string, limit: number, leaseMs: number): Promise<OutboxEvent[]>;
+  delivered(sink: string, outboxId: number): Promise<void>;
+  /** Records a failed attempt; the event is due again after `retryInMs`. */
+  failed(
+    sink: string,
+    outboxId: number,
+    error: string,
+    retryInMs: number,
+  ): Promise<void>;
+  /**
+   * Deletes events older than `olderThanMs` that no sink of `sinks` still
+   * waits for; a sink no longer configured waits for nothing.
+   */
+  prune(olderThanMs: number, sinks: string[]): Promise<number>;
+  /** Undelivered events per sink. */
+  pending(): Promise<Record<string, number>>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -352,4 +531,6 @@ export interface Stores {
   verdicts: VerdictStore;
   serving: ServingIndex;
   pullCredentials: PullCredentialStore;
+  rematch: RematchStore;
+  outbox: OutboxStore;
 }

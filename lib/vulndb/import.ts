@@ -1,175 +1,226 @@
-import { open, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import type { Advisory } from '../core/advisory.js';
 import { messageOf, VulnDataError } from '../core/errors.js';
-import type { ImportCounts, VulnStore } from '../storage/ports.js';
-import { parseDebianTrackerList } from './sources/debian-tracker.js';
-import { parseOsvRecord, readOsvDirectory } from './sources/osv.js';
+import type {
+  CommittedImport,
+  FeedCounts,
+  ImportCounts,
+  StagedAdvisory,
+  VulnStore,
+} from '../storage/ports.js';
+import { normalizePackageName } from './names.js';
+import { readInput, type ImportWarning } from './read-input.js';
 
-/** A problem with one file or record; the import goes on without it. */
-export interface ImportWarning {
-  file: string;
-  line?: number | undefined;
-  message: string;
+export type { ImportWarning } from './read-input.js';
+
+/** What one input (feed) contributed to an import. */
+export interface FeedSummary extends FeedCounts {
+  skipped: number;
 }
 
 export interface ImportResult {
   importId: number;
+  /** The data snapshot the import created (verdicts cite it). */
+  snapshotId: number;
   counts: ImportCounts;
+  /** Per input, in the order given. */
+  feeds: FeedSummary[];
+  /** Records read (valid ones, before de-duplication). */
+  read: number;
+  /** (ecosystem, package) keys named by changed records. */
+  changedPackages: number;
   warnings: ImportWarning[];
   durationMs: number;
 }
 
-export interface ImportOptions {
-  logger: Logger;
-  /** Called after each batch with the running count of records read. */
-  onProgress?: (read: number, file: string) => void;
-  batchSize?: number;
+/** A local copy of a mirror file; `cleanup` removes it. */
+export interface Download {
+  path: string;
+  cleanup(): Promise<void>;
 }
 
-const TRACKER_FILE_RE = /^(list|CVE-list.*)$/;
-const CVE_HEAD_RE = /^CVE-\d{4}-\d+/;
+export interface ImportOptions {
+  logger: Logger;
+  /** Called after each staged batch with the records read so far. */
+  onProgress?: (read: number, input: string) => void;
+  batchSize?: number;
+  /**
+   * Fetches an `http(s)://` input to a local file (lib/outbound). Without
+   * it, URL inputs fail: air-gapped first, files need nothing.
+   */
+  download?: (url: string) => Promise<Download>;
+}
+
 const DEFAULT_BATCH = 500;
+const URL_RE = /^https?:\/\//i;
 
 /**
- * Imports vulnerability data from files and directories: OSV JSON records
- * (one per file, any depth) and Debian security tracker `data/CVE/list`
- * files, all converted to the OSV model. Re-importing the same data changes
- * nothing. A malformed record is skipped with a warning naming its file; an
- * unreadable path fails the import, which is then recorded as failed so the
- * previous snapshot stays the one verdicts cite.
+ * Imports vulnerability data from inputs, each a file, a directory or a
+ * mirror URL (see readInput for the formats), all converted to the OSV
+ * model, as one atomic snapshot: records are staged, then switched in by
+ * one transaction. Each input is a feed, read as complete: an active
+ * record a previous import of the same feed delivered and this one does
+ * not is withdrawn (unless a record of the feed was skipped as malformed:
+ * it may be the missing one, so the feed withdraws nothing). Re-importing the same data changes nothing. A
+ * malformed record is skipped with a warning naming its file; an
+ * unreadable input or a damaged archive fails the whole import (nothing
+ * of it becomes visible, the previous snapshot stays in force) and throws.
  */
 export async function importVulnData(
   store: VulnStore,
-  paths: readonly string[],
+  inputs: readonly string[],
   options: ImportOptions,
 ): Promise<ImportResult> {
   const started = performance.now();
-  const importId = await store.beginImport(paths.map((p) => p));
-  const counts: ImportCounts = {
-    added: 0,
-    changed: 0,
-    unchanged: 0,
-    withdrawn: 0,
-    skipped: 0,
-  };
-  const warnings: ImportWarning[] = [];
-  const batch: Advisory[] = [];
-  let read = 0;
-  const flush = async (file: string): Promise<void> => {
-    if (batch.length === 0) return;
-    const c = await store.upsert(batch.splice(0), importId);
-    counts.added += c.added;
-    counts.changed += c.changed;
-    counts.unchanged += c.unchanged;
-    counts.withdrawn += c.withdrawn;
-    options.onProgress?.(read, file);
-  };
+  const feeds = inputs.map(feedOf);
+  const importId = await store.beginImport(feeds);
+  const run = new ImportRun(store, importId, options);
   try {
-    for (const path of paths) {
-      for await (const item of readSource(path)) {
-        if ('warning' in item) {
-          counts.skipped++;
-          warnings.push(item.warning);
-          options.logger.warn(
-            { ...item.warning, reason: item.warning.message },
-            'skipped an invalid record',
-          );
-          continue;
-        }
-        batch.push(item.advisory);
-        read++;
-        if (batch.length >= (options.batchSize ?? DEFAULT_BATCH))
-          await flush(item.file);
-      }
-      await flush(path);
+    for (const [i, input] of inputs.entries()) {
+      await run.readFeed(input, feeds[i]!);
     }
+    await run.flush(feeds[feeds.length - 1] ?? '');
   } catch (err: unknown) {
-    await store.finishImport(importId, 'failed', counts, [
-      ...warnings,
+    await store.failImport(importId, [
+      ...run.warnings,
       { file: '', message: messageOf(err) },
     ]);
     throw err;
   }
-  await store.finishImport(importId, 'done', counts, warnings);
+  const { committed, summaries } = await run.commit(feeds);
   return {
     importId,
-    counts,
-    warnings,
+    snapshotId: committed.snapshotId,
+    counts: totals(summaries),
+    feeds: summaries,
+    read: run.read,
+    changedPackages: committed.changedPackages,
+    warnings: run.warnings,
     durationMs: performance.now() - started,
   };
 }
 
-type SourceItem =
-  { advisory: Advisory; file: string } | { warning: ImportWarning };
-
-async function* readSource(path: string): AsyncGenerator<SourceItem> {
-  let info;
-  try {
-    info = await stat(path);
-  } catch (err: unknown) {
-    throw new VulnDataError(
-      'SOURCE_UNREADABLE',
-      `cannot read ${path}: ${messageOf(err)}`,
-      { cause: err },
-    );
-  }
-  if (!info.isDirectory()) {
-    yield* readFileSource(path);
-    return;
-  }
-  for (const name of (await readdir(path)).sort()) {
-    if (TRACKER_FILE_RE.test(name)) yield* readTrackerFile(join(path, name));
-  }
-  for await (const result of readOsvDirectory(path)) {
-    if (result.advisory) yield { advisory: result.advisory, file: result.file };
-    else
-      yield {
-        warning: {
-          file: result.file,
-          message: result.error?.message ?? 'unreadable',
-        },
-      };
-  }
+/**
+ * The feed name of an input: a URL without credentials or query, or the
+ * absolute path of a file or directory.
+ */
+export function feedOf(input: string): string {
+  if (!URL_RE.test(input)) return resolve(input);
+  const url = new URL(input);
+  url.username = '';
+  url.password = '';
+  url.search = '';
+  url.hash = '';
+  return url.toString();
 }
 
-async function* readFileSource(path: string): AsyncGenerator<SourceItem> {
-  if (path.endsWith('.json')) {
+/** The staged-but-not-committed state of one import. */
+class ImportRun {
+  readonly warnings: ImportWarning[] = [];
+  readonly skippedByFeed = new Map<string, number>();
+  read = 0;
+  readonly #batch: StagedAdvisory[] = [];
+
+  constructor(
+    private readonly store: VulnStore,
+    private readonly importId: number,
+    private readonly options: ImportOptions,
+  ) {}
+
+  async readFeed(input: string, feed: string): Promise<void> {
+    const local = URL_RE.test(input) ? await this.#download(input) : undefined;
     try {
-      yield {
-        advisory: parseOsvRecord(JSON.parse(await readFile(path, 'utf8'))),
-        file: path,
-      };
-    } catch (err: unknown) {
-      yield { warning: { file: path, message: messageOf(err) } };
+      for await (const item of readInput(local?.path ?? input)) {
+        if ('warning' in item) {
+          const w = {
+            ...item.warning,
+            file: rename(item.warning.file, local?.path, feed),
+          };
+          this.warnings.push(w);
+          this.skippedByFeed.set(feed, (this.skippedByFeed.get(feed) ?? 0) + 1);
+          this.options.logger.warn(
+            { file: w.file, line: w.line, reason: w.message },
+            'skipped an invalid record',
+          );
+          continue;
+        }
+        this.#batch.push(toStaged(item.advisory, feed));
+        this.read++;
+        if (this.#batch.length >= (this.options.batchSize ?? DEFAULT_BATCH))
+          await this.flush(input);
+      }
+      await this.flush(input);
+    } finally {
+      await local?.cleanup();
     }
-    return;
   }
-  if (TRACKER_FILE_RE.test(basename(path)) || (await startsWithCve(path))) {
-    yield* readTrackerFile(path);
-    return;
+
+  /** Commits the staged records; per-feed counts with their skips. */
+  async commit(feeds: string[]): Promise<{
+    committed: CommittedImport;
+    summaries: FeedSummary[];
+  }> {
+    const committed = await this.store.commitImport(this.importId, {
+      feeds,
+      // A feed read with a skipped record is not known complete: a record
+      // missing from it may be the malformed one, so nothing is withdrawn.
+      withdrawFrom: feeds.filter((f) => !this.skippedByFeed.has(f)),
+      skipped: this.warnings.length,
+      warnings: this.warnings,
+    });
+    const summaries = committed.feeds.map((f) => ({
+      ...f,
+      skipped: this.skippedByFeed.get(f.feed) ?? 0,
+    }));
+    return { committed, summaries };
   }
-  throw new VulnDataError(
-    'SOURCE_UNKNOWN',
-    `${path}: not an OSV JSON record nor a Debian tracker list`,
-  );
+
+  async flush(input: string): Promise<void> {
+    if (this.#batch.length === 0) return;
+    await this.store.stage(this.#batch.splice(0), this.importId);
+    this.options.onProgress?.(this.read, input);
+  }
+
+  async #download(url: string): Promise<Download> {
+    if (this.options.download === undefined) {
+      throw new VulnDataError(
+        'MIRROR_UNAVAILABLE',
+        `${feedOf(url)}: importing from a URL needs the mirror fetcher; give a local path instead`,
+      );
+    }
+    return this.options.download(url);
+  }
 }
 
-async function* readTrackerFile(path: string): AsyncGenerator<SourceItem> {
-  const text = await readFile(path, 'utf8');
-  const { advisories, warnings } = parseDebianTrackerList(text);
-  for (const w of warnings)
-    yield { warning: { file: path, line: w.line, message: w.message } };
-  for (const advisory of advisories) yield { advisory, file: path };
+function toStaged(
+  advisory: StagedAdvisory['advisory'],
+  feed: string,
+): StagedAdvisory {
+  return {
+    advisory,
+    feed,
+    packages: advisory.affected.map((a) => ({
+      ecosystem: a.ecosystem,
+      name: normalizePackageName(a.ecosystem, a.name),
+    })),
+  };
 }
 
-async function startsWithCve(path: string): Promise<boolean> {
-  const file = await open(path);
-  try {
-    const { buffer, bytesRead } = await file.read(Buffer.alloc(64), 0, 64, 0);
-    return CVE_HEAD_RE.test(buffer.subarray(0, bytesRead).toString('utf8'));
-  } finally {
-    await file.close();
-  }
+/** Names a downloaded file by its URL in warnings. */
+function rename(file: string, local: string | undefined, feed: string): string {
+  return local !== undefined && file.startsWith(local)
+    ? feed + file.slice(local.length)
+    : file;
+}
+
+function totals(feeds: FeedSummary[]): ImportCounts {
+  const sum = (k: keyof ImportCounts): number =>
+    feeds.reduce((n, f) => n + f[k], 0);
+  return {
+    added: sum('added'),
+    changed: sum('changed'),
+    unchanged: sum('unchanged'),
+    withdrawn: sum('withdrawn'),
+    skipped: sum('skipped'),
+  };
 }

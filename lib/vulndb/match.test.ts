@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
 import type { ImagePackage } from '../core/package.js';
-import {
-  lookupKeyFor,
-  matchPackage,
-  matchPackageDetailed,
-  normalizePackageName,
-} from './match.js';
+import { lookupKeyFor, matchPackage, matchPackageDetailed } from './match.js';
 
 function pkg(over: Partial<ImagePackage> = {}): ImagePackage {
   return {
@@ -110,10 +105,6 @@ describe('lookupKeyFor', () => {
     });
     expect(lookupKeyFor(rpm).name).toBe('openssl-libs');
   });
-
-  it('leaves names alone until a normaliser is registered', () => {
-    expect(normalizePackageName('PyPI', 'Foo_Bar')).toBe('Foo_Bar');
-  });
 });
 
 describe('matchPackage', () => {
@@ -135,6 +126,10 @@ describe('matchPackage', () => {
         fixedVersion: '2.36-9+deb12u10',
         severity: 'low',
         severitySource: 'debian-urgency',
+        cvssScore: undefined,
+        cvssSeverity: 'unknown',
+        distributionSeverity: 'low',
+        distributionSeveritySource: 'debian-urgency',
         status: 'affected',
         summary: 'a bug',
       },
@@ -256,22 +251,38 @@ describe('matchPackageDetailed', () => {
     const a = advisory(
       [
         affected([{ introduced: '0' }, { fixed: '4.17.21' }], {
-          ecosystem: 'npm',
-          name: 'lodash',
+          ecosystem: 'ConanCenter',
+          name: 'zlib',
         }),
       ],
       { id: 'GHSA-1' },
     );
-    expect(matchPackageDetailed(npm('lodash', '4.17.20'), [a])).toEqual({
+    expect(
+      matchPackageDetailed(
+        pkg({
+          ecosystem: 'ConanCenter',
+          name: 'zlib',
+          version: '1.2.11',
+          sourceName: undefined,
+          sourceVersion: undefined,
+          purl: 'pkg:conan/zlib@1.2.11',
+        }),
+        [a],
+      ),
+    ).toEqual({
       findings: [],
       unevaluated: [
         {
           advisoryId: 'GHSA-1',
-          ecosystem: 'npm',
-          advisoryPackage: 'lodash',
+          ecosystem: 'ConanCenter',
+          advisoryPackage: 'zlib',
           reasons: ['no version comparator for ECOSYSTEM range'],
         },
       ],
+    });
+    expect(matchPackageDetailed(npm('lodash', 'latest'), [a])).toEqual({
+      findings: [],
+      unevaluated: [],
     });
   });
 });

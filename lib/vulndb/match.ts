@@ -1,10 +1,13 @@
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
 import type { Finding } from '../core/finding.js';
-import type { ImagePackage } from '../core/package.js';
-import { severityRank } from '../core/severity.js';
+import type { MatchablePackage } from '../core/package.js';
+import { severityRank, type Severity } from '../core/severity.js';
 import { evaluateEntry, fixedVersionsAbove } from './ranges.js';
-import { severityFor, type SeverityVerdict } from './severity.js';
+import { severityDetails, type SeverityDetails } from './severity.js';
+import { baseEcosystem, normalizePackageName } from './names.js';
 import { comparatorFor } from './versions/index.js';
+
+export { normalizePackageName } from './names.js';
 
 /**
  * Matching of one installed package against candidate advisories, with
@@ -55,22 +58,13 @@ const SOURCE_PACKAGE_ECOSYSTEMS = new Set([
 ]);
 
 /**
- * Name normalisation per base ecosystem (the part before `:`), applied to
- * package and advisory names alike before comparing. Empty for now: this
- * is the place for e.g. PyPI's PEP 503 (`Foo_Bar` -> `foo-bar`). The store
- * query (`VulnStore.advisoriesFor`) must apply the same rule.
- */
-const NAME_NORMALIZERS: ReadonlyMap<string, (name: string) => string> =
-  new Map();
-
-/**
  * The ecosystem, name and version advisories are matched on. Packages of
  * source-package distributions (Debian, Ubuntu, Alpine, SUSE …) use
  * their source package (`sourceName ?? name`, `sourceVersion ?? version`,
  * so a binNMU `5.2.15-2+b13` is matched as source `5.2.15-2`); language
  * packages their own name and version.
  */
-export function lookupKeyFor(pkg: ImagePackage): LookupKey {
+export function lookupKeyFor(pkg: MatchablePackage): LookupKey {
   const isSource = SOURCE_PACKAGE_ECOSYSTEMS.has(baseEcosystem(pkg.ecosystem));
   const name = isSource ? (pkg.sourceName ?? pkg.name) : pkg.name;
   const version = isSource ? (pkg.sourceVersion ?? pkg.version) : pkg.version;
@@ -81,12 +75,6 @@ export function lookupKeyFor(pkg: ImagePackage): LookupKey {
   };
 }
 
-/** `name` as compared in `ecosystem` (see NAME_NORMALIZERS). */
-export function normalizePackageName(ecosystem: string, name: string): string {
-  const normalize = NAME_NORMALIZERS.get(baseEcosystem(ecosystem));
-  return normalize === undefined ? name : normalize(name);
-}
-
 /**
  * The advisories among `advisories` that affect `pkg`: at most one
  * finding per advisory id, however many of its entries or ranges match
@@ -94,7 +82,7 @@ export function normalizePackageName(ecosystem: string, name: string): string {
  * never match. See {@link matchPackageDetailed}.
  */
 export function matchPackage(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   advisories: readonly Advisory[],
 ): Finding[] {
   return matchPackageDetailed(pkg, advisories).findings;
@@ -110,7 +98,7 @@ export function matchPackage(
  * entries (see `severity.ts`).
  */
 export function matchPackageDetailed(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   advisories: readonly Advisory[],
 ): MatchResult {
   const key = lookupKeyFor(pkg);
@@ -149,13 +137,13 @@ function isEntryFor(entry: AffectedPackage, key: LookupKey): boolean {
 }
 
 function toFinding(
-  pkg: ImagePackage,
+  pkg: MatchablePackage,
   key: LookupKey,
   advisory: Advisory,
   matched: AffectedPackage[],
 ): Finding {
   const definite = matched.filter((e) => !isUndetermined(e));
-  const { severity, severitySource } = worstSeverity(advisory, matched);
+  const rating = worstSeverity(advisory, matched);
   return {
     advisoryId: advisory.id,
     advisorySource: advisory.source,
@@ -165,8 +153,12 @@ function toFinding(
     packageVersion: pkg.version,
     advisoryPackage: matched[0]?.name ?? key.name,
     fixedVersion: fixedVersionOf(advisory, key),
-    severity,
-    severitySource,
+    severity: rating.preferred.severity,
+    severitySource: rating.preferred.severitySource,
+    cvssScore: rating.cvss?.score,
+    cvssSeverity: rating.cvss?.severity ?? 'unknown',
+    distributionSeverity: rating.distribution?.severity ?? 'unknown',
+    distributionSeveritySource: rating.distribution?.severitySource,
     status: definite.length > 0 ? 'affected' : 'undetermined',
     summary: advisory.summary,
   };
@@ -198,27 +190,34 @@ function fixedVersionOf(
   );
 }
 
+/** The worst rating of each kind over the matching entries. */
 function worstSeverity(
   advisory: Advisory,
   matched: AffectedPackage[],
-): SeverityVerdict {
-  let worst: SeverityVerdict = {
-    severity: 'unknown',
-    severitySource: undefined,
-  };
-  for (const entry of matched) {
-    const verdict = severityFor(advisory, entry);
-    if (verdict.severity === 'unknown') continue;
-    if (
-      worst.severity === 'unknown' ||
-      severityRank(verdict.severity) > severityRank(worst.severity)
-    ) {
-      worst = verdict;
+): SeverityDetails {
+  const all = matched.map((e) => severityDetails(advisory, e));
+  const worst = <T extends { severity: Severity } | undefined>(
+    pick: (d: SeverityDetails) => T,
+  ): T | undefined => {
+    let best: T | undefined;
+    for (const d of all) {
+      const v = pick(d);
+      if (v === undefined || v.severity === 'unknown') continue;
+      if (
+        best === undefined ||
+        best.severity === 'unknown' ||
+        severityRank(v.severity) > severityRank(best.severity)
+      )
+        best = v;
     }
-  }
-  return worst;
-}
-
-function baseEcosystem(ecosystem: string): string {
-  return ecosystem.split(':', 1)[0] ?? ecosystem;
+    return best;
+  };
+  return {
+    preferred: worst((d) => d.preferred) ?? {
+      severity: 'unknown',
+      severitySource: undefined,
+    },
+    cvss: worst((d) => d.cvss),
+    distribution: worst((d) => d.distribution),
+  };
 }

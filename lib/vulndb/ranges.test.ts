@@ -142,7 +142,7 @@ describe('evaluateEntry', () => {
 
   it('skips GIT ranges and reports ranges it cannot order', () => {
     const entry: AffectedPackage = {
-      ecosystem: 'npm',
+      ecosystem: 'ConanCenter',
       name: 'x',
       versions: [],
       ranges: [
@@ -151,12 +151,16 @@ describe('evaluateEntry', () => {
         range({ introduced: '1.0.0' }, { fixed: '2.0.0' }),
       ],
     };
-    expect(evaluateEntry(entry, '0.5.0')).toEqual({
+    expect(evaluateEntry(entry, '0.5')).toEqual({
       isAffected: false,
       unevaluated: [
-        'no version comparator for SEMVER range',
+        'installed version 0.5 is not a valid semver version',
         'no version comparator for ECOSYSTEM range',
       ],
+    });
+    expect(evaluateEntry(entry, '0.5.0')).toEqual({
+      isAffected: true,
+      unevaluated: [],
     });
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Advisory, AffectedPackage } from '../core/advisory.js';
-import { cvssBaseScore, severityFor } from './severity.js';
+import { cvssBaseScore, severityDetails, severityFor } from './severity.js';
 import { parseOsvRecord } from './sources/osv.js';
 
 const GHSA_DIR = fileURLToPath(
@@ -176,5 +176,66 @@ describe('severityFor', () => {
       compared++;
     }
     expect(compared).toBe(8);
+  });
+});
+
+describe('severityDetails', () => {
+  it('keeps the CVSS rating and the distribution rating apart', () => {
+    const a = advisory({
+      severity: [{ type: 'CVSS_V3', score: V3_CRITICAL }],
+    });
+    expect(
+      severityDetails(
+        a,
+        entry({
+          ecosystem: 'Debian:12',
+          databaseSpecific: { urgency: 'unimportant' },
+        }),
+      ),
+    ).toEqual({
+      preferred: { severity: 'negligible', severitySource: 'debian-urgency' },
+      cvss: { score: 9.8, severity: 'critical' },
+      distribution: {
+        severity: 'negligible',
+        severitySource: 'debian-urgency',
+      },
+    });
+  });
+
+  it('computes v3.1 and v4.0 base scores, never trusting a stated score', () => {
+    const a = advisory({
+      severity: [
+        { type: 'CVSS_V3', score: V3_MEDIUM },
+        { type: 'CVSS_V4', score: V4_CRITICAL },
+      ],
+      databaseSpecific: { cvss_score: 1.0, severity: 'LOW' },
+    });
+    expect(severityDetails(a, entry()).cvss).toEqual({
+      score: 9.3,
+      severity: 'critical',
+    });
+  });
+
+  it('reads the Red Hat rating of AlmaLinux and Rocky summaries', () => {
+    const a = advisory({ summary: 'Important: xz security update' });
+    expect(severityDetails(a, entry({ ecosystem: 'AlmaLinux:9' }))).toEqual({
+      preferred: { severity: 'high', severitySource: 'redhat-severity' },
+      cvss: undefined,
+      distribution: { severity: 'high', severitySource: 'redhat-severity' },
+    });
+    // Only in the Red Hat family: elsewhere a summary is just text.
+    expect(severityDetails(a, entry()).distribution).toBeUndefined();
+  });
+
+  it('has no distribution rating for a language advisory', () => {
+    const a = advisory({
+      severity: [{ type: 'CVSS_V3', score: V3_MEDIUM }],
+      databaseSpecific: { severity: 'HIGH' },
+    });
+    expect(severityDetails(a, entry())).toEqual({
+      preferred: { severity: 'medium', severitySource: 'cvss' },
+      cvss: { score: 6.8, severity: 'medium' },
+      distribution: undefined,
+    });
   });
 });

@@ -18,9 +18,14 @@ import {
  * 2. the highest CVSS v3.x / v4.0 base score of the entry's `severity`, else
  *    the advisory's (CVSS v2 only when neither is present);
  * 3. an Ubuntu priority (`severity[].type === 'Ubuntu'`);
- * 4. a `database_specific.severity` text (GHSA `LOW`/`MODERATE`/`HIGH`/
+ * 4. a Red Hat-family rating (`Important: …` summaries of AlmaLinux, Rocky
+ *    and Red Hat advisories);
+ * 5. a `database_specific.severity` text (GHSA `LOW`/`MODERATE`/`HIGH`/
  *    `CRITICAL`), of the entry, else of the advisory;
- * 5. `unknown`: never `low` by default.
+ * 6. `unknown`: never `low` by default.
+ *
+ * {@link severityDetails} also gives the CVSS and the distribution rating
+ * separately, for rules that choose one (`severitySource`).
  */
 
 /** A severity and where it came from (`Finding.severitySource`). */
@@ -47,28 +52,75 @@ const TEXT_SEVERITY: ReadonlyMap<string, KnownSeverity> = new Map([
   ['critical', 'critical'],
 ]);
 
+/** Both ratings of a finding, beside the preferred one. */
+export interface SeverityDetails {
+  preferred: SeverityVerdict;
+  /** The highest computed CVSS base score and its band, if any vector scores. */
+  cvss: { score: number; severity: KnownSeverity } | undefined;
+  /** The distribution's own rating, if it gives one. */
+  distribution: SeverityVerdict | undefined;
+}
+
+/** Red Hat-family ecosystems, whose advisories rate in their summary. */
+const RED_HAT_FAMILY = new Set(['AlmaLinux', 'Red Hat', 'Rocky Linux']);
+/** `Important: xz security update` (Red Hat's four-level scale). */
+const RED_HAT_SUMMARY_RE = /^(Critical|Important|Moderate|Low):/;
+
 /** Decides the severity of `advisory` for its entry `affected`. */
 export function severityFor(
   advisory: Advisory,
   affected: AffectedPackage,
 ): SeverityVerdict {
-  const urgency = affected.databaseSpecific?.['urgency'];
-  if (typeof urgency === 'string') {
-    const severity = severityFromDebianUrgency(urgency);
-    if (severity !== 'unknown') {
-      return { severity, severitySource: 'debian-urgency' };
-    }
-  }
+  return severityDetails(advisory, affected).preferred;
+}
+
+/**
+ * The preferred severity (see the module comment), the CVSS rating (the
+ * highest v3.x/v4.0 base score computed from the vectors, v2 when there
+ * is none) and the distribution's rating (Debian urgency, Ubuntu
+ * priority, Red Hat-family severity) of `advisory` for entry `affected`.
+ */
+export function severityDetails(
+  advisory: Advisory,
+  affected: AffectedPackage,
+): SeverityDetails {
   const scores = affected.severity ?? advisory.severity;
-  return (
-    fromCvss(scores) ??
+  const cvss = cvssOf(scores);
+  const urgency = fromDebianUrgency(affected);
+  const distribution =
+    urgency ?? fromUbuntuPriority(scores) ?? fromRedHat(advisory, affected);
+  const preferred = urgency ??
+    (cvss && { severity: cvss.severity, severitySource: 'cvss' }) ??
     fromUbuntuPriority(scores) ??
+    fromRedHat(advisory, affected) ??
     fromText(affected.databaseSpecific) ??
     fromText(advisory.databaseSpecific) ?? {
       severity: 'unknown',
       severitySource: undefined,
-    }
-  );
+    };
+  return { preferred, cvss, distribution };
+}
+
+function fromDebianUrgency(
+  affected: AffectedPackage,
+): SeverityVerdict | undefined {
+  const urgency = affected.databaseSpecific?.['urgency'];
+  if (typeof urgency !== 'string') return undefined;
+  const severity = severityFromDebianUrgency(urgency);
+  return severity === 'unknown'
+    ? undefined
+    : { severity, severitySource: 'debian-urgency' };
+}
+
+function fromRedHat(
+  advisory: Advisory,
+  affected: AffectedPackage,
+): SeverityVerdict | undefined {
+  const base = affected.ecosystem.split(':', 1)[0] ?? '';
+  if (!RED_HAT_FAMILY.has(base)) return undefined;
+  const word = RED_HAT_SUMMARY_RE.exec(advisory.summary ?? '')?.[1];
+  const severity = word && TEXT_SEVERITY.get(word.toLowerCase());
+  return severity ? { severity, severitySource: 'redhat-severity' } : undefined;
 }
 
 /**
@@ -81,6 +133,22 @@ export function cvssBaseScore(
   type: string,
   vector: string,
 ): number | undefined {
+  const key = `${type} ${vector}`;
+  if (SCORES.has(key)) return SCORES.get(key);
+  if (SCORES.size >= MAX_CACHED_SCORES) SCORES.clear();
+  const score = computeScore(type, vector);
+  SCORES.set(key, score);
+  return score;
+}
+
+/**
+ * Scores already computed: the same few vectors recur across thousands
+ * of findings when a data import re-matches every image.
+ */
+const SCORES = new Map<string, number | undefined>();
+const MAX_CACHED_SCORES = 50_000;
+
+function computeScore(type: string, vector: string): number | undefined {
   try {
     return scoreOf(type, vector.trim());
   } catch (err: unknown) {
@@ -118,18 +186,19 @@ function hasUniqueMetrics(vector: string): boolean {
   return new Set(keys).size === keys.length;
 }
 
-function fromCvss(scores: AdvisorySeverity[]): SeverityVerdict | undefined {
+function cvssOf(
+  scores: AdvisorySeverity[],
+): { score: number; severity: KnownSeverity } | undefined {
   // v3 and v4 share the qualitative scale; take the worst of them, as a
   // gate should when sources disagree.
   const modern = maxScore(scores, ['CVSS_V3', 'CVSS_V4']);
   if (modern !== undefined) {
-    return { severity: severityFromCvssScore(modern), severitySource: 'cvss' };
+    return { score: modern, severity: severityFromCvssScore(modern) };
   }
   const v2 = maxScore(scores, ['CVSS_V2']);
   if (v2 === undefined) return undefined;
   // CVSS v2 has no "critical" band: 7.0-10.0 is high (NVD).
-  const severity = v2 >= 7 ? 'high' : severityFromCvssScore(v2);
-  return { severity, severitySource: 'cvss' };
+  return { score: v2, severity: v2 >= 7 ? 'high' : severityFromCvssScore(v2) };
 }
 
 function maxScore(

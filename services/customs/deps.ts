@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
+import { readFileSync } from 'node:fs';
 import type { Config } from '../../lib/config/schema.js';
+import { ConfigError, messageOf } from '../../lib/core/errors.js';
+import {
+  EventDeliverer,
+  type EventSink,
+} from '../../lib/outbound/event-deliverer.js';
 import type { Digest } from '../../lib/core/digest.js';
 import type { RuleSet } from '../../lib/policy/rules.js';
 import {
@@ -86,6 +92,12 @@ export async function buildDeps(
       logger: logger.child({ component: 'policy.verdict-cache' }),
     });
     await verdictCache.start();
+    const events = new EventDeliverer({
+      ...config.events,
+      sinks: resolveSinks(config.events.sinks),
+      outbox: stores.outbox,
+      logger,
+    });
     const deps: Deps = {
       config,
       logger,
@@ -101,6 +113,7 @@ export async function buildDeps(
       requestScan: async (repository, digest, reason) =>
         void (await jobs.sendScan({ repository, digest, reason })),
       close: async () => {
+        await events.stop();
         await verdictCache.close();
         await jobs.stop();
         await upstream.close();
@@ -134,6 +147,7 @@ export async function buildDeps(
           );
         },
       });
+      await events.start();
     }
     return deps;
   } catch (err: unknown) {
@@ -196,4 +210,22 @@ function openBlobStore(config: Readonly<Config>): BlobStore | undefined {
         secretAccessKey: c.secretAccessKey || undefined,
       });
   }
+}
+
+/** Sinks with their secrets read (a secretFile that cannot be read stops startup). */
+function resolveSinks(sinks: Config['events']['sinks']): EventSink[] {
+  return sinks.map((s) => {
+    if (s.secret !== undefined)
+      return { name: s.name, url: s.url, secret: s.secret };
+    try {
+      const secret = readFileSync(s.secretFile!, 'utf8').replace(/\r?\n$/, '');
+      return { name: s.name, url: s.url, secret };
+    } catch (err: unknown) {
+      throw new ConfigError(
+        'CONFIG_INVALID',
+        `events.sinks ${s.name}: cannot read secretFile ${s.secretFile}: ${messageOf(err)}`,
+        { cause: err },
+      );
+    }
+  });
 }

@@ -43,9 +43,9 @@ program
   .description('vulnerability data')
   .command('import')
   .description(
-    'import OSV JSON (files, directories) and Debian security tracker lists',
+    'import vulnerability data as one snapshot: OSV JSON and all.zip, Debian tracker list and JSON, Alpine secdb, Node.js security-wg; files, directories or mirror URLs',
   )
-  .argument('<paths...>')
+  .argument('<inputs...>')
   .addOption(configOption)
   .action(vulndbImportCommand);
 

@@ -245,20 +245,40 @@ export function describeStores(
         ],
       });
       expect(await stores.vulns.currentSnapshot()).toBeNull();
-      const run = await stores.vulns.beginImport(['osv']);
-      expect(
-        await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.0')], run),
-      ).toEqual({ added: 2, changed: 0, unchanged: 0, withdrawn: 0 });
-      expect(
-        await stores.vulns.upsert([adv('A-1', '1.0'), adv('A-2', '2.1')], run),
-      ).toEqual({ added: 0, changed: 1, unchanged: 1, withdrawn: 0 });
-      await stores.vulns.finishImport(
+      const staged = (a: Advisory) => ({
+        advisory: a,
+        feed: '/feed',
+        packages: a.affected.map((p) => ({
+          ecosystem: p.ecosystem,
+          name: p.name,
+        })),
+      });
+      const run = await stores.vulns.beginImport(['/feed']);
+      await stores.vulns.stage(
+        [staged(adv('A-1', '1.0')), staged(adv('A-2', '2.0'))],
         run,
-        'done',
-        { added: 2, changed: 1, unchanged: 1, withdrawn: 0, skipped: 0 },
-        [],
       );
-      expect(await stores.vulns.currentSnapshot()).toBe(run);
+      // A later copy of a record in the same import wins.
+      await stores.vulns.stage([staged(adv('A-2', '2.1'))], run);
+      expect(
+        await stores.vulns.advisoriesFor([
+          { ecosystem: 'Debian:12', name: 'zlib' },
+        ]),
+      ).toEqual([]);
+      const committed = await stores.vulns.commitImport(run, {
+        feeds: ['/feed'],
+        withdrawFrom: ['/feed'],
+        skipped: 0,
+        warnings: [],
+      });
+      expect(committed).toEqual({
+        snapshotId: 1,
+        changedPackages: 1,
+        feeds: [
+          { feed: '/feed', added: 2, changed: 0, unchanged: 0, withdrawn: 0 },
+        ],
+      });
+      expect(await stores.vulns.currentSnapshot()).toBe(1);
       const found = await stores.vulns.advisoriesFor([
         { ecosystem: 'Debian:12', name: 'zlib' },
         { ecosystem: 'npm', name: 'zlib' },
@@ -272,8 +292,35 @@ export function describeStores(
       ).toEqual([]);
       expect(await stores.vulns.summary()).toMatchObject({
         advisories: 2,
-        snapshotId: run,
+        snapshotId: 1,
       });
+      const failed = await stores.vulns.beginImport(['/feed']);
+      await stores.vulns.stage([staged(adv('A-3', '3.0'))], failed);
+      await stores.vulns.failImport(failed, [{ message: 'broken' }]);
+      expect(await stores.vulns.currentSnapshot()).toBe(1);
+      const next = await stores.vulns.beginImport(['/feed']);
+      await stores.vulns.stage([staged(adv('A-2', '2.1'))], next);
+      expect(
+        await stores.vulns.commitImport(next, {
+          feeds: ['/feed'],
+          withdrawFrom: ['/feed'],
+          skipped: 0,
+          warnings: [],
+        }),
+      ).toEqual({
+        snapshotId: 2,
+        changedPackages: 1,
+        feeds: [
+          { feed: '/feed', added: 0, changed: 0, unchanged: 1, withdrawn: 1 },
+        ],
+      });
+      expect(
+        (
+          await stores.vulns.advisoriesFor([
+            { ecosystem: 'Debian:12', name: 'zlib' },
+          ])
+        ).map((a) => a.id),
+      ).toEqual(['A-2']);
     });
 
     it('replaces findings and signatures', async () => {

@@ -20,6 +20,10 @@ const FINDING_COLUMNS = [
   'status',
   'summary',
   'snapshot_id',
+  'cvss_score',
+  'cvss_severity',
+  'distribution_severity',
+  'distribution_severity_source',
 ] as const;
 
 /** Findings of each image, replaced whole at every match. */
@@ -34,52 +38,87 @@ export function createFindingStore(db: Database): FindingStore {
           tx,
           'findings',
           FINDING_COLUMNS,
-          findings.map((f, i) => [
-            digest,
-            i,
-            f.advisorySource ?? '',
-            f.advisoryId,
-            f.aliases,
-            f.ecosystem,
-            f.packageName,
-            f.packageVersion,
-            f.advisoryPackage,
-            f.fixedVersion ?? null,
-            f.severity,
-            f.severitySource ?? null,
-            f.status,
-            f.summary ?? null,
-            snapshotId,
-          ]),
+          findings.map((f, i) => findingRow(digest, i, f, snapshotId)),
         );
       });
     },
 
     async list(digest) {
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<FindingRow>(
         'SELECT * FROM findings WHERE image_digest = $1 ORDER BY ordinal',
         [digest],
       );
-      return rows.map((r) => ({
-        advisoryId: r.advisory_id,
-        advisorySource: r.advisory_source,
-        aliases: r.aliases,
-        ecosystem: r.ecosystem,
-        packageName: r.package_name,
-        packageVersion: r.package_version,
-        advisoryPackage: r.advisory_package,
-        fixedVersion: r.fixed_version ?? undefined,
-        severity: r.severity,
-        severitySource: r.severity_source ?? undefined,
-        status: r.status,
-        summary: r.summary ?? undefined,
-        snapshotId: r.snapshot_id,
-      }));
+      return rows.map(findingFromRow);
     },
   };
 }
 
-interface Row {
+/** Column names of `findings`, in the order of {@link findingRow}. */
+export { FINDING_COLUMNS };
+
+/** A finding as read back, with the snapshot it was matched against. */
+export function findingFromRow(
+  r: FindingRow,
+): Finding & { snapshotId: number | null } {
+  return {
+    advisoryId: r.advisory_id,
+    advisorySource: r.advisory_source,
+    aliases: r.aliases,
+    ecosystem: r.ecosystem,
+    packageName: r.package_name,
+    packageVersion: r.package_version,
+    advisoryPackage: r.advisory_package,
+    fixedVersion: r.fixed_version ?? undefined,
+    severity: r.severity,
+    severitySource: r.severity_source ?? undefined,
+    status: r.status,
+    summary: r.summary ?? undefined,
+    snapshotId: r.snapshot_id,
+    // Rows written before both ratings were kept have neither.
+    ...(r.cvss_severity === null
+      ? {}
+      : {
+          cvssScore: r.cvss_score ?? undefined,
+          cvssSeverity: r.cvss_severity,
+          distributionSeverity: r.distribution_severity ?? 'unknown',
+          distributionSeveritySource:
+            r.distribution_severity_source ?? undefined,
+        }),
+  };
+}
+
+/** One `findings` row, in FINDING_COLUMNS order. */
+export function findingRow(
+  digest: string,
+  ordinal: number,
+  f: Finding,
+  snapshotId: number | null,
+): unknown[] {
+  return [
+    digest,
+    ordinal,
+    f.advisorySource ?? '',
+    f.advisoryId,
+    f.aliases,
+    f.ecosystem,
+    f.packageName,
+    f.packageVersion,
+    f.advisoryPackage,
+    f.fixedVersion ?? null,
+    f.severity,
+    f.severitySource ?? null,
+    f.status,
+    f.summary ?? null,
+    snapshotId,
+    f.cvssScore ?? null,
+    f.cvssSeverity ?? null,
+    f.distributionSeverity ?? null,
+    f.distributionSeveritySource ?? null,
+  ];
+}
+
+/** A row of `findings`. */
+export interface FindingRow {
   advisory_source: string;
   advisory_id: string;
   aliases: string[];
@@ -93,4 +132,8 @@ interface Row {
   status: Finding['status'];
   summary: string | null;
   snapshot_id: number | null;
+  cvss_score: number | null;
+  cvss_severity: Severity | null;
+  distribution_severity: Severity | null;
+  distribution_severity_source: string | null;
 }

@@ -4,6 +4,8 @@ import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createPullCredentialStore } from './pull-credential-store.js';
+import { createOutboxStore } from './outbox-store.js';
+import { createRematchStore } from './rematch-store.js';
 import { createScanStore } from './scan-store.js';
 import { createServingIndex } from './serving-index.js';
 import { createSignatureStore } from './signature-store.js';
@@ -22,5 +24,7 @@ export function createStores(db: Database): Stores {
     verdicts: createVerdictStore(db),
     serving: createServingIndex(db),
     pullCredentials: createPullCredentialStore(db),
+    rematch: createRematchStore(db),
+    outbox: createOutboxStore(db),
   };
 }

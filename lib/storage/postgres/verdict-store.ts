@@ -1,12 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { Digest } from '../../core/digest.js';
 import type {
   Verdict,
   VerdictReason,
   VerdictStatus,
 } from '../../core/verdict.js';
-import type { Database, SqlClient } from '../database.js';
-import type { VerdictChange, VerdictInput, VerdictStore } from '../ports.js';
+import type { Database } from '../database.js';
+import type { VerdictStore } from '../ports.js';
+import { saveVerdicts } from './verdict-save.js';
+
+export { VERDICT_CHANGED_EVENT } from './verdict-save.js';
 
 /** Channel on which verdict writes are announced (cache invalidation). */
 export const VERDICT_CHANNEL = 'customs_verdicts';
@@ -31,19 +33,15 @@ export function createVerdictStore(db: Database): VerdictStore {
     },
 
     async save(verdicts, cause) {
-      const changes = await db.transaction(async (tx) => {
-        const out: VerdictChange[] = [];
-        for (const v of verdicts) {
-          const change = await saveOne(tx, v, cause);
-          if (change) out.push(change);
-        }
-        return out;
-      });
+      const changes = await db.transaction((tx) =>
+        saveVerdicts(tx, verdicts, cause),
+      );
       const images = [
         ...new Set(verdicts.map((v) => `${v.repository}@${v.digest}`)),
       ];
-      if (images.length > 0)
-        await db.notify(VERDICT_CHANNEL, JSON.stringify(images));
+      for (const payload of notifyPayloads(images)) {
+        await db.notify(VERDICT_CHANNEL, payload);
+      }
       return changes;
     },
 
@@ -65,55 +63,29 @@ export function createVerdictStore(db: Database): VerdictStore {
   };
 }
 
-async function saveOne(
-  tx: SqlClient,
-  v: VerdictInput,
-  cause: string,
-): Promise<VerdictChange | undefined> {
-  const previous = await tx.query<{ status: VerdictStatus }>(
-    `SELECT status FROM verdicts WHERE repository = $1 AND digest = $2 AND environment = $3 FOR UPDATE`,
-    [v.repository, v.digest, v.environment],
-  );
-  const oldStatus = previous.rows[0]?.status ?? null;
-  await tx.query(
-    `INSERT INTO verdicts (id, repository, digest, environment, status, reasons, rules_version, snapshot_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-     ON CONFLICT (repository, digest, environment) DO UPDATE SET id = EXCLUDED.id, status = EXCLUDED.status,
-       reasons = EXCLUDED.reasons, rules_version = EXCLUDED.rules_version,
-       snapshot_id = EXCLUDED.snapshot_id, computed_at = now()`,
-    [
-      randomUUID(),
-      v.repository,
-      v.digest,
-      v.environment,
-      v.status,
-      JSON.stringify(v.reasons),
-      v.rulesVersion,
-      v.snapshotId,
-    ],
-  );
-  if (oldStatus === v.status) return undefined;
-  await tx.query(
-    `INSERT INTO verdict_changes (repository, digest, environment, old_status, new_status, reasons, cause)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      v.repository,
-      v.digest,
-      v.environment,
-      oldStatus,
-      v.status,
-      JSON.stringify(v.reasons),
-      cause,
-    ],
-  );
-  return {
-    repository: v.repository,
-    digest: v.digest,
-    environment: v.environment,
-    oldStatus,
-    newStatus: v.status,
-    cause,
-  };
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_NOTIFY_BYTES = 7_000;
+
+/**
+ * The images as JSON arrays, each under the NOTIFY payload limit: a batch
+ * of thousands of verdicts is announced in several notifications.
+ */
+export function notifyPayloads(images: string[]): string[] {
+  const payloads: string[] = [];
+  let current: string[] = [];
+  let size = 2;
+  for (const image of images) {
+    const cost = Buffer.byteLength(JSON.stringify(image)) + 1;
+    if (current.length > 0 && size + cost > MAX_NOTIFY_BYTES) {
+      payloads.push(JSON.stringify(current));
+      current = [];
+      size = 2;
+    }
+    current.push(image);
+    size += cost;
+  }
+  if (current.length > 0) payloads.push(JSON.stringify(current));
+  return payloads;
 }
 
 interface Row {

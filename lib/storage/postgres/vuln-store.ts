@@ -1,19 +1,26 @@
 import { createHash } from 'node:crypto';
 import type { Advisory } from '../../core/advisory.js';
-import type { Database, SqlClient } from '../database.js';
-import type { VulnStore } from '../ports.js';
-import { insertRows } from './insert-rows.js';
+import type { Database } from '../database.js';
+import type { StagedAdvisory, VulnStore } from '../ports.js';
+import { commitStagedImport } from './vuln-import-commit.js';
 
-/** Advisories (OSV model) with an (ecosystem, package) index, and import runs. */
+/**
+ * Advisories (OSV model) with an (ecosystem, package) index, and import
+ * runs. Imports are staged in `vulndb_staged_advisories` and switched in
+ * by one transaction (see vuln-import-commit.ts), so readers only ever see
+ * whole snapshots.
+ */
 export function createVulnStore(db: Database): VulnStore {
   return {
     async advisoriesFor(keys) {
       if (keys.length === 0) return [];
       const { rows } = await db.query<{ record: Advisory }>(
-        `SELECT DISTINCT a.source, a.id, a.record FROM advisory_packages p
-         JOIN advisories a ON a.source = p.source AND a.id = p.advisory_id
-         JOIN unnest($1::text[], $2::text[]) AS k(ecosystem, name)
-           ON p.ecosystem = k.ecosystem AND p.name = k.name
+        `SELECT a.record FROM advisories a
+         WHERE a.is_active AND EXISTS (
+           SELECT 1 FROM advisory_packages p
+           JOIN unnest($1::text[], $2::text[]) AS k(ecosystem, name)
+             ON p.ecosystem = k.ecosystem AND p.name = k.name
+           WHERE p.source = a.source AND p.advisory_id = a.id)
          ORDER BY a.source, a.id`,
         [keys.map((k) => k.ecosystem), keys.map((k) => k.name)],
       );
@@ -28,30 +35,32 @@ export function createVulnStore(db: Database): VulnStore {
       return rows[0]!.id;
     },
 
-    async upsert(batch, importId) {
-      return db.transaction((tx) => upsertBatch(tx, batch, importId));
+    async stage(batch, importId) {
+      if (batch.length === 0) return;
+      await stageBatch(db, dedupe(batch), importId);
     },
 
-    async finishImport(importId, status, counts, warnings) {
-      await db.query(
-        `UPDATE vulndb_imports SET status = $2, finished_at = now(), added = $3, changed = $4,
-           unchanged = $5, withdrawn = $6, skipped = $7, warnings = $8 WHERE id = $1`,
-        [
-          importId,
-          status,
-          counts.added,
-          counts.changed,
-          counts.unchanged,
-          counts.withdrawn,
-          counts.skipped,
-          JSON.stringify(warnings),
-        ],
-      );
+    async commitImport(importId, outcome) {
+      return db.transaction((tx) => commitStagedImport(tx, importId, outcome));
+    },
+
+    async failImport(importId, warnings) {
+      await db.transaction(async (tx) => {
+        await tx.query(
+          'DELETE FROM vulndb_staged_advisories WHERE import_id = $1',
+          [importId],
+        );
+        await tx.query(
+          `UPDATE vulndb_imports SET status = 'failed', finished_at = now(), warnings = $2
+           WHERE id = $1`,
+          [importId, JSON.stringify(warnings)],
+        );
+      });
     },
 
     async currentSnapshot() {
-      const { rows } = await db.query<{ id: number }>(
-        `SELECT id FROM vulndb_imports WHERE status = 'done' ORDER BY id DESC LIMIT 1`,
+      const { rows } = await db.query<{ id: number | null }>(
+        'SELECT max(snapshot_id) AS id FROM vulndb_imports',
       );
       return rows[0]?.id ?? null;
     },
@@ -62,8 +71,8 @@ export function createVulnStore(db: Database): VulnStore {
         snapshot_id: number | null;
         last: Date | null;
       }>(
-        `SELECT (SELECT count(*)::int FROM advisories) AS advisories,
-                (SELECT max(id) FROM vulndb_imports WHERE status = 'done') AS snapshot_id,
+        `SELECT (SELECT count(*)::int FROM advisories WHERE is_active) AS advisories,
+                (SELECT max(snapshot_id) FROM vulndb_imports) AS snapshot_id,
                 (SELECT max(finished_at) FROM vulndb_imports WHERE status = 'done') AS last`,
       );
       const r = rows[0]!;
@@ -81,84 +90,60 @@ export function contentHash(advisory: Advisory): string {
   return createHash('sha256').update(JSON.stringify(advisory)).digest('hex');
 }
 
-async function upsertBatch(
-  tx: SqlClient,
-  batch: Advisory[],
-  importId: number,
-): Promise<{
-  added: number;
-  changed: number;
-  unchanged: number;
-  withdrawn: number;
-}> {
-  const counts = { added: 0, changed: 0, unchanged: 0, withdrawn: 0 };
-  const existing = await existingHashes(tx, batch);
-  const write: Advisory[] = [];
-  for (const a of batch) {
-    const previous = existing.get(`${a.source}\u0000${a.id}`);
-    const hash = contentHash(a);
-    if (previous === hash) counts.unchanged++;
-    else {
-      if (previous === undefined) counts.added++;
-      else counts.changed++;
-      if (a.withdrawn) counts.withdrawn++;
-      write.push(a);
-    }
+/** The last copy of each (source, id) in the batch. */
+function dedupe(batch: StagedAdvisory[]): StagedAdvisory[] {
+  const byKey = new Map<string, StagedAdvisory>();
+  for (const s of batch) {
+    byKey.set(`${s.advisory.source}\u0000${s.advisory.id}`, s);
   }
-  for (const a of write) await writeAdvisory(tx, a, importId);
-  return counts;
+  return [...byKey.values()];
 }
 
-async function existingHashes(
-  tx: SqlClient,
-  batch: Advisory[],
-): Promise<Map<string, string>> {
-  const { rows } = await tx.query<{
-    source: string;
-    id: string;
-    content_hash: string;
-  }>(
-    `SELECT a.source, a.id, a.content_hash FROM advisories a
-     JOIN unnest($1::text[], $2::text[]) AS k(source, id) ON a.source = k.source AND a.id = k.id`,
-    [batch.map((a) => a.source), batch.map((a) => a.id)],
-  );
-  return new Map(rows.map((r) => [`${r.source}\u0000${r.id}`, r.content_hash]));
-}
-
-async function writeAdvisory(
-  tx: SqlClient,
-  a: Advisory,
+async function stageBatch(
+  db: Database,
+  batch: StagedAdvisory[],
   importId: number,
 ): Promise<void> {
-  await tx.query(
-    `INSERT INTO advisories (source, id, modified, withdrawn, aliases, summary, content_hash, record, import_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-     ON CONFLICT (source, id) DO UPDATE SET modified = EXCLUDED.modified, withdrawn = EXCLUDED.withdrawn,
-       aliases = EXCLUDED.aliases, summary = EXCLUDED.summary, content_hash = EXCLUDED.content_hash,
-       record = EXCLUDED.record, import_id = EXCLUDED.import_id, updated_at = now()`,
+  const column = <T>(f: (s: StagedAdvisory) => T): T[] => batch.map(f);
+  await db.query(
+    `INSERT INTO vulndb_staged_advisories (import_id, source, id, feed, modified, withdrawn,
+       aliases, summary, content_hash, is_active, record, packages)
+     SELECT $1, u.source, u.id, u.feed, u.modified, u.withdrawn, u.aliases::jsonb, u.summary,
+       u.content_hash, u.is_active, u.record::jsonb, u.packages::jsonb
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+       $8::text[], $9::text[], $10::boolean[], $11::text[], $12::text[])
+       AS u(source, id, feed, modified, withdrawn, aliases, summary, content_hash, is_active,
+            record, packages)
+     ON CONFLICT (import_id, source, id) DO UPDATE SET feed = EXCLUDED.feed,
+       modified = EXCLUDED.modified, withdrawn = EXCLUDED.withdrawn, aliases = EXCLUDED.aliases,
+       summary = EXCLUDED.summary, content_hash = EXCLUDED.content_hash,
+       is_active = EXCLUDED.is_active, record = EXCLUDED.record, packages = EXCLUDED.packages`,
     [
-      a.source,
-      a.id,
-      a.modified,
-      a.withdrawn ?? null,
-      a.aliases,
-      a.summary ?? null,
-      contentHash(a),
-      JSON.stringify(a),
       importId,
+      column((s) => s.advisory.source),
+      column((s) => s.advisory.id),
+      column((s) => s.feed),
+      column((s) => s.advisory.modified),
+      column((s) => s.advisory.withdrawn ?? null),
+      column((s) => JSON.stringify(s.advisory.aliases)),
+      column((s) => s.advisory.summary ?? null),
+      column((s) => contentHash(s.advisory)),
+      column((s) => isActive(s)),
+      column((s) => JSON.stringify(s.advisory)),
+      column((s) => JSON.stringify(uniqueKeys(s))),
     ],
   );
-  await tx.query(
-    'DELETE FROM advisory_packages WHERE source = $1 AND advisory_id = $2',
-    [a.source, a.id],
-  );
-  const keys = new Map(
-    a.affected.map((p) => [`${p.ecosystem}\u0000${p.name}`, p]),
-  );
-  await insertRows(
-    tx,
-    'advisory_packages',
-    ['source', 'advisory_id', 'ecosystem', 'name'],
-    [...keys.values()].map((p) => [a.source, a.id, p.ecosystem, p.name]),
-  );
+}
+
+/** A record can match only when not withdrawn and naming a package. */
+function isActive(s: StagedAdvisory): boolean {
+  return s.advisory.withdrawn === undefined && s.packages.length > 0;
+}
+
+function uniqueKeys(s: StagedAdvisory): Array<[string, string]> {
+  const keys = new Map<string, [string, string]>();
+  for (const p of s.packages) {
+    keys.set(`${p.ecosystem}\u0000${p.name}`, [p.ecosystem, p.name]);
+  }
+  return [...keys.values()];
 }

@@ -99,19 +99,31 @@ async function readOsvFile(file: string): Promise<OsvFileResult> {
     );
     return { file, error };
   }
+  return parseOsvText(text, file);
+}
+
+/**
+ * Parses the text of one OSV JSON record (a UTF-8 byte order mark is
+ * tolerated); `file` names it in errors. Never throws: a malformed record
+ * comes back with an ADVISORY_INVALID error.
+ */
+export function parseOsvText(text: string, file: string): OsvFileResult {
+  let json: unknown;
   try {
-    return {
-      file,
-      advisory: parseOsvRecord(JSON.parse(text.replace(BOM_RE, ''))),
-    };
+    json = JSON.parse(text.replace(BOM_RE, ''));
   } catch (err: unknown) {
-    if (err instanceof VulnDataError) return { file, error: err };
     const error = new VulnDataError(
       'ADVISORY_INVALID',
       `invalid JSON in ${file}: ${messageOf(err)}`,
       { cause: err },
     );
     return { file, error };
+  }
+  try {
+    return { file, advisory: parseOsvRecord(json) };
+  } catch (err: unknown) {
+    if (err instanceof VulnDataError) return { file, error: err };
+    throw err;
   }
 }
 

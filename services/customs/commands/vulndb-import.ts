@@ -1,43 +1,40 @@
 import { resolve } from 'node:path';
 import { pino } from 'pino';
 import { createLogger } from '../../../lib/log/create-logger.js';
+import { downloadMirrorFile } from '../../../lib/outbound/mirror-download.js';
 import { JobQueue } from '../../../lib/scan/jobs.js';
 import { migrate } from '../../../lib/storage/postgres/migrate.js';
 import { openDatabase } from '../../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../../lib/storage/postgres/stores.js';
 import {
   importVulnData,
+  type ImportOptions,
   type ImportResult,
 } from '../../../lib/vulndb/import.js';
 import { CliError, configFrom, out, runningServer } from './common.js';
+import { importSummary, progressLine } from './import-report.js';
+
+const URL_RE = /^https?:\/\//i;
 
 /**
- * `customs vulndb import PATH…`: imports OSV directories/files and Debian
- * tracker lists, then queues a re-match of every stored image. With the
- * embedded database held by a running `customs serve`, the import is handed
- * to that server (same host, authenticated by the lock file's token).
+ * `customs vulndb import INPUT…`: imports files, directories and mirror
+ * URLs as one snapshot, prints a summary per input, then queues the
+ * re-match of the images the changes concern. With the embedded database
+ * held by a running `customs serve`, the import is handed to that server
+ * (same host, authenticated by the lock file's token).
  */
 export async function vulndbImportCommand(
-  paths: string[],
+  inputs: string[],
   options: { config?: string },
 ): Promise<void> {
   const config = configFrom(options.config);
-  const absolute = paths.map((p) => resolve(p));
+  const absolute = inputs.map((p) => (URL_RE.test(p) ? p : resolve(p)));
   const running = runningServer(config);
   const result =
     running?.apiUrl && running.localToken
       ? await importThroughServer(running.apiUrl, running.localToken, absolute)
       : await importDirectly(config, absolute);
-  const c = result.counts;
-  out(
-    `import ${result.importId}: ${c.added} added, ${c.changed} changed, ${c.unchanged} unchanged, ` +
-      `${c.withdrawn} withdrawn, ${c.skipped} skipped in ${(result.durationMs / 1000).toFixed(1)} s`,
-  );
-  for (const w of result.warnings.slice(0, 20))
-    out(`  warning: ${w.file}${w.line ? `:${w.line}` : ''}: ${w.message}`);
-  if (result.warnings.length > 20)
-    out(`  … ${result.warnings.length - 20} more warnings`);
-  out('every stored image is being re-matched against the new data');
+  for (const line of importSummary(result)) out(line);
 }
 
 async function importThroughServer(
@@ -68,7 +65,7 @@ async function importThroughServer(
 
 async function importDirectly(
   config: ReturnType<typeof configFrom>,
-  paths: string[],
+  inputs: string[],
 ): Promise<ImportResult> {
   const logger = createLogger(
     { level: config.log.level === 'info' ? 'warn' : config.log.level },
@@ -82,29 +79,45 @@ async function importDirectly(
   try {
     await migrate(database);
     const stores = createStores(database);
-    const tty = process.stderr.isTTY;
-    const result = await importVulnData(stores.vulns, paths, {
+    const result = await importVulnData(stores.vulns, inputs, {
       logger,
-      onProgress: tty
-        ? (read, file) =>
-            process.stderr.write(
-              `\r\x1b[Kimporting: ${read} advisories (${file})`,
-            )
-        : undefined,
+      download: (url) => downloadMirrorFile(url, config.vulndb.download),
+      onProgress: terminalProgress(inputs),
     });
-    if (tty) process.stderr.write('\r\x1b[K');
-    const jobs = await JobQueue.start(database, {
-      logger,
-      retryLimit: config.scan.retryLimit,
-      concurrency: 1,
-      timeoutMs: config.scan.timeoutMs,
-    });
-    await jobs.sendRematch({
-      reason: `vulnerability data import ${result.importId}`,
-    });
-    await jobs.stop();
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    if (result.changedPackages > 0) {
+      const jobs = await JobQueue.start(database, {
+        logger,
+        retryLimit: config.scan.retryLimit,
+        concurrency: 1,
+        timeoutMs: config.scan.timeoutMs,
+      });
+      await jobs.sendRematch({
+        reason: `vulnerability data snapshot ${result.snapshotId}`,
+      });
+      await jobs.stop();
+    }
     return result;
   } finally {
     await database.close();
   }
+}
+
+/** A progress bar on stderr when it is a terminal; nothing otherwise. */
+function terminalProgress(inputs: string[]): ImportOptions['onProgress'] {
+  if (!process.stderr.isTTY) return undefined;
+  const started = performance.now();
+  return (read, input) => {
+    const line = progressLine(
+      {
+        read,
+        input,
+        inputIndex: Math.max(1, inputs.indexOf(input) + 1),
+        inputs: inputs.length,
+        elapsedMs: performance.now() - started,
+      },
+      process.stderr.columns || 100,
+    );
+    process.stderr.write(`\r\x1b[K${line}`);
+  };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorCode, hasCode, messageOf } from '../../../lib/core/errors.js';
 import { parseImageReference } from '../../../lib/core/reference.js';
 import { imageReport } from '../../../lib/policy/image-report.js';
+import { downloadMirrorFile } from '../../../lib/outbound/mirror-download.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
@@ -90,11 +91,16 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
         const result = await importVulnData(
           deps.stores.vulns,
           body.data.paths,
-          { logger: log },
+          {
+            logger: log,
+            download: (url) =>
+              downloadMirrorFile(url, deps.config.vulndb.download),
+          },
         );
-        await deps.jobs.sendRematch({
-          reason: `vulnerability data import ${result.importId}`,
-        });
+        if (result.changedPackages > 0)
+          await deps.jobs.sendRematch({
+            reason: `vulnerability data snapshot ${result.snapshotId}`,
+          });
         res.json(result);
       } catch (err: unknown) {
         sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
