@@ -183,8 +183,14 @@ describe('analyzeLayers on real images', () => {
     );
   });
 
-  it('refuses zstd layers for now', async () => {
-    await expectScanError(analyze('app-zstd'), 'LAYER_UNSUPPORTED');
+  it('reads the zstd variant of the app image the same way', async () => {
+    const analysis = await analyze('app-zstd', undefined, [
+      ...DETECTORS,
+      distInfoDetector,
+    ]);
+    expect(
+      analysis.packages.map((p) => `${p.name}@${p.version}`).sort(),
+    ).toEqual(['certifi@2018.4.16', 'requests@2.19.0']);
   });
 });
 
