@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DETECTORS } from '../detectors/registry.js';
 import type { DetectedPackage, PackageDetector } from '../detectors/types.js';
-import { expectScanError, silentLogger } from '../testing.js';
+import { silentLogger } from '../testing.js';
 import { analyzeLayers } from './analyze.js';
 import {
   blobPath,

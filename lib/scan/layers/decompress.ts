@@ -155,7 +155,10 @@ class GzipDecompressor implements Decompressor {
   }
 
   private throwIfFailed(): void {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.failure === undefined) return;
+    throw this.failure instanceof Error
+      ? this.failure
+      : new Error(String(this.failure));
   }
 }
 
