@@ -158,7 +158,7 @@ class GzipDecompressor implements Decompressor {
     if (this.failure === undefined) return;
     throw this.failure instanceof Error
       ? this.failure
-      : new Error(String(this.failure));
+      : new Error('decompression failed', { cause: this.failure });
   }
 }
 
