@@ -4,6 +4,7 @@
  * `detector.test.ts` and `testdata/`, then one line here. Names must be
  * unique; names and versions are part of the scan cache key.
  */
+import { apkDetector } from './os-apk/detector.js';
 import { npmDetector } from './lang-npm/detector.js';
 import { pythonDetector } from './lang-python/detector.js';
 import { rubyDetector } from './lang-ruby/detector.js';
@@ -13,6 +14,7 @@ import type { PackageDetector } from './types.js';
 /** Every detector Customs runs, in a stable order (OS packages first). */
 export const DETECTORS: readonly PackageDetector[] = [
   dpkgDetector,
+  apkDetector,
   npmDetector,
   pythonDetector,
   rubyDetector,
