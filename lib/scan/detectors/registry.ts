@@ -8,6 +8,7 @@ import { apkDetector } from './os-apk/detector.js';
 import { npmDetector } from './lang-npm/detector.js';
 import { pythonDetector } from './lang-python/detector.js';
 import { rubyDetector } from './lang-ruby/detector.js';
+import { rpmDetector } from './os-rpm/detector.js';
 import { dpkgDetector } from './os-dpkg/detector.js';
 import type { PackageDetector } from './types.js';
 
@@ -15,6 +16,7 @@ import type { PackageDetector } from './types.js';
 export const DETECTORS: readonly PackageDetector[] = [
   dpkgDetector,
   apkDetector,
+  rpmDetector,
   npmDetector,
   pythonDetector,
   rubyDetector,
