@@ -5,9 +5,11 @@
  * unique; names and versions are part of the scan cache key.
  */
 import { apkDetector } from './os-apk/detector.js';
+import { goDetector } from './lang-go/detector.js';
 import { npmDetector } from './lang-npm/detector.js';
 import { pythonDetector } from './lang-python/detector.js';
 import { rubyDetector } from './lang-ruby/detector.js';
+import { rustDetector } from './lang-rust/detector.js';
 import { rpmDetector } from './os-rpm/detector.js';
 import { dpkgDetector } from './os-dpkg/detector.js';
 import type { PackageDetector } from './types.js';
@@ -20,4 +22,6 @@ export const DETECTORS: readonly PackageDetector[] = [
   npmDetector,
   pythonDetector,
   rubyDetector,
+  goDetector,
+  rustDetector,
 ];
