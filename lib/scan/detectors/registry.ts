@@ -5,6 +5,7 @@
  * unique; names and versions are part of the scan cache key.
  */
 import { apkDetector } from './os-apk/detector.js';
+import { javaDetector } from './lang-java/detector.js';
 import { goDetector } from './lang-go/detector.js';
 import { npmDetector } from './lang-npm/detector.js';
 import { pythonDetector } from './lang-python/detector.js';
@@ -22,6 +23,7 @@ export const DETECTORS: readonly PackageDetector[] = [
   npmDetector,
   pythonDetector,
   rubyDetector,
+  javaDetector,
   goDetector,
   rustDetector,
 ];
