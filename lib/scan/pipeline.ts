@@ -12,6 +12,7 @@ import {
 } from '../storage/manifest-record.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
 import type {
+  LayerResultStore,
   ManifestKind,
   ManifestStore,
   ScanStore,
@@ -19,6 +20,7 @@ import type {
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
 import { analyzeLayers } from './layers/analyze.js';
+import { createLayerCache } from './layers/layer-cache.js';
 
 export interface ScanPipelineDeps {
   upstream: UpstreamClient;
@@ -27,6 +29,8 @@ export interface ScanPipelineDeps {
   detectors: readonly PackageDetector[];
   limits: ScanLimits;
   logger: Logger;
+  /** The layer cache; without it every layer is read. */
+  layerResults?: LayerResultStore | undefined;
 }
 
 /** What a scan found out about a manifest. */
@@ -153,7 +157,18 @@ async function scanImageLayers(
             })
           ).stream,
       })),
-      { detectors: deps.detectors, limits: deps.limits, signal, logger: log },
+      {
+        detectors: deps.detectors,
+        limits: deps.limits,
+        signal,
+        logger: log,
+        cache:
+          deps.layerResults &&
+          createLayerCache(deps.layerResults, {
+            detectors: deps.detectors,
+            limits: deps.limits,
+          }),
+      },
     );
     const durationMs = performance.now() - started;
     await deps.scans.complete(target.digest, {

@@ -216,6 +216,16 @@ export interface VerdictStore {
   ): Promise<Array<VerdictChange & { changedAt: string }>>;
 }
 
+/**
+ * The scanner's layer cache: encoded layer records by layer digest and a
+ * cache key naming what produced them (detectors, limits, format).
+ */
+export interface LayerResultStore {
+  get(layerDigest: Digest, cacheKey: string): Promise<Buffer | undefined>;
+  /** Stores (or replaces) a record; idempotent. */
+  put(layerDigest: Digest, cacheKey: string, record: Buffer): Promise<void>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -225,4 +235,5 @@ export interface Stores {
   vulns: VulnStore;
   signatures: SignatureStore;
   verdicts: VerdictStore;
+  layerResults: LayerResultStore;
 }

@@ -104,6 +104,7 @@ function buildProcessor(
       upstream: deps.upstream,
       manifests: stores.manifests,
       scans: stores.scans,
+      layerResults: stores.layerResults,
       detectors: DETECTORS,
       limits: config.scan.limits,
       logger: logger.child({ component: 'scan.pipeline' }),

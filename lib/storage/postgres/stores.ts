@@ -2,6 +2,7 @@ import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
+import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createScanStore } from './scan-store.js';
 import { createSignatureStore } from './signature-store.js';
@@ -18,5 +19,6 @@ export function createStores(db: Database): Stores {
     vulns: createVulnStore(db),
     signatures: createSignatureStore(db),
     verdicts: createVerdictStore(db),
+    layerResults: createLayerResultStore(db),
   };
 }
