@@ -22,8 +22,14 @@ import type { PackageDetector } from './detectors/types.js';
 import { analyzeLayers } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
 
+/**
+ * Where images are read from: the upstream registry, or an OCI image
+ * layout on disk (`customs scan oci:DIR`). Both verify digests.
+ */
+export type ImageSource = Pick<UpstreamClient, 'getManifest' | 'getBlob'>;
+
 export interface ScanPipelineDeps {
-  upstream: UpstreamClient;
+  upstream: ImageSource;
   manifests: ManifestStore;
   scans: ScanStore;
   detectors: readonly PackageDetector[];
