@@ -88,7 +88,7 @@ function cycloneDxValidator() {
     'schema',
   );
   const load = (name: string, id: string): Record<string, unknown> => ({
-    ...JSON.parse(readFileSync(join(dir, name), 'utf8')),
+    ...(JSON.parse(readFileSync(join(dir, name), 'utf8')) as object),
     $id: id,
   });
   const ajv = new Ajv({ strict: false, allErrors: true });
