@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { pino } from 'pino';
-import { packageRoot } from '../../../lib/config/package-root.js';
+import { packageVersion } from '../../../lib/config/package-root.js';
 import type { Digest } from '../../../lib/core/digest.js';
 import { createLogger } from '../../../lib/log/create-logger.js';
 import { DETECTORS } from '../../../lib/scan/detectors/registry.js';
 import { scanManifest } from '../../../lib/scan/pipeline.js';
-import { toCycloneDx } from '../../../lib/scan/sbom/cyclonedx.js';
-import { toSpdx } from '../../../lib/scan/sbom/spdx.js';
+import {
+  imageSbom,
+  type SbomFormat,
+} from '../../../lib/scan/sbom/image-sbom.js';
 import { migrate } from '../../../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../../lib/storage/postgres/stores.js';
@@ -94,7 +94,7 @@ export async function scanCommand(
     else
       out(
         JSON.stringify(
-          await sbomOf(format, stores, target, scanned.kind, options.platform),
+          await sbomOf(format, stores, target, options.platform),
           null,
           2,
         ),
@@ -136,49 +136,14 @@ async function resultOf(
 }
 
 async function sbomOf(
-  format: 'cyclonedx' | 'spdx',
+  format: SbomFormat,
   stores: Stores,
   target: { repository: string; digest: Digest },
-  kind: string,
   platform: string | undefined,
 ): Promise<Record<string, unknown>> {
-  let digest = target.digest;
-  if (kind === 'index') {
-    const refs =
-      (await stores.manifests.get(digest))?.references.filter(
-        (r) => r.role === 'manifest',
-      ) ?? [];
-    const wanted = platform ?? 'linux/amd64';
-    const chosen =
-      refs.find((r) => r.platform === wanted) ??
-      (platform === undefined ? refs[0] : undefined);
-    if (chosen === undefined)
-      throw new CliError(
-        `no ${wanted} image in the index (${refs.map((r) => r.platform).join(', ')})`,
-      );
-    digest = chosen.digest;
-  }
-  const scan = await stores.scans.get(digest);
-  if (scan?.status !== 'done')
-    throw new CliError(
-      `scan of ${digest} ${scan?.status ?? 'missing'}: ${scan?.errorCode ?? ''} ${scan?.errorMessage ?? ''}`,
-    );
-  const image = {
-    repository: target.repository,
-    digest,
-    distribution: scan.distribution,
-    packages: await stores.scans.packages(digest),
-  };
-  const options = { toolVersion: toolVersion() };
-  return format === 'cyclonedx'
-    ? toCycloneDx(image, options)
-    : toSpdx(image, options);
-}
-
-function toolVersion(): string {
-  return (
-    JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as {
-      version: string;
-    }
-  ).version;
+  const result = await imageSbom(stores, { ...target, platform }, format, {
+    toolVersion: packageVersion(),
+  });
+  if ('code' in result) throw new CliError(`${result.code}: ${result.message}`);
+  return result.document;
 }
