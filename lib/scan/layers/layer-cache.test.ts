@@ -155,6 +155,8 @@ describe('layer cache', () => {
   });
 
   it('walks the layer again when a stored record cannot be decoded', async () => {
+    // A new store object: a new process, whose memory holds no records yet.
+    store = createLayerResultStore(db);
     await store.put(
       digestOf('app'),
       layerCacheKey(DETECTORS, LIMITS),
