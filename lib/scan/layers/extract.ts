@@ -207,14 +207,20 @@ class TarWalker implements TarSink {
   private readMatched(entry: ReadEntry): void {
     const file = this.matched.get(entry);
     if (file === undefined) return;
-    const chunks: Buffer[] = [];
-    entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // One buffer of the declared size, filled as chunks arrive: a big
+    // executable costs its size once, not twice (chunks plus a concat).
+    const content = Buffer.allocUnsafe(file.sizeBytes);
+    let filled = 0;
+    entry.on('data', (chunk: Buffer) => {
+      filled += chunk.copy(content, filled);
+    });
     entry.on('end', () => {
       if (this.failure === undefined) {
         this.options.onEntry({
           type: 'file',
           file,
-          content: Buffer.concat(chunks, file.sizeBytes),
+          content:
+            filled === content.length ? content : content.subarray(0, filled),
         });
       }
     });
