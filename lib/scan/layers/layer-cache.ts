@@ -48,7 +48,8 @@ export function createLayerCache(
 ): LayerRecordCache {
   const key = layerCacheKey(options.detectors, options.limits);
   let byKey = caches.get(store);
-  if (byKey === undefined) caches.set(store, (byKey = new Map()));
+  if (byKey === undefined)
+    caches.set(store, (byKey = new Map<string, LayerRecordCache>()));
   let cache = byKey.get(key);
   if (cache === undefined) byKey.set(key, (cache = newCache(store, key)));
   return cache;
