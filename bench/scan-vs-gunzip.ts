@@ -2,7 +2,8 @@
  * Scan cost against the cost of reading the bytes once: the Debian test
  * image's 51 MB gzip layer, pushed to a real docker-registry, scanned by the
  * full pipeline (fetch over HTTP with digest verification, gunzip, tar walk,
- * dpkg detection, store in PGlite), compared in the same run with plain
+ * every detector, layer record into the cache, store in PGlite; a fresh
+ * database per run, so the cache is always cold), compared in the same run with plain
  * `gunzip -c LAYER > /dev/null` of the same layer. Prints JSON.
  *
  *   npx tsx bench/scan-vs-gunzip.ts [--runs 5]
@@ -79,6 +80,7 @@ async function main(): Promise<void> {
           upstream,
           manifests: stores.manifests,
           scans: stores.scans,
+          layerResults: stores.layerResults,
           detectors: DETECTORS,
           limits,
           logger,
