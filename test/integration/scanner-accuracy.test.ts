@@ -7,10 +7,12 @@
  * expected-contents.json, and nothing else may be reported. The SBOM the
  * API serves is checked too.
  */
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,23 +27,31 @@ import {
 import { scanManifest } from '../../lib/scan/pipeline.js';
 import { createApp } from '../../services/customs/app.js';
 import { buildDeps, type Deps } from '../../services/customs/deps.js';
-import {
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { startRegistry, type RegistryHandle } from '../helpers/registry.js';
 
 const TRIVY_DIR = fileURLToPath(
   new URL('../../../shared/fixtures/trivy-sbom/', import.meta.url),
 );
-const IMAGES = [
-  'debian',
-  'busybox',
-  'busybox-v2s2',
-  'app',
-  'app-zstd',
-  'app-uncompressed',
-  'multiarch',
+/**
+ * The pushes of make-test-images.sh, done here from this process's own
+ * snapshot of the layouts (taken under the image lock with the
+ * expected-contents.json it describes): layout, its tag, the reference
+ * pushed, extra skopeo flags. A concurrent push by another test run can
+ * then never mix into this one.
+ */
+const PUSHES: Array<[string, string, string, string[]]> = [
+  ['debian', 'bookworm-minbase', 'test/debian:bookworm-minbase', []],
+  ['busybox', '1.35.0', 'test/busybox-static:1.35.0', []],
+  [
+    'busybox',
+    '1.35.0',
+    'test/busybox-static:1.35.0-v2s2',
+    ['--format', 'v2s2'],
+  ],
+  ['app', '1.0', 'test/app-npm-python:1.0', []],
+  ['app-zstd', '1.0-zstd', 'test/app-npm-python:1.0-zstd', []],
+  ['app-uncompressed', '1.0', 'test/app-npm-python:1.0-uncompressed', []],
+  ['multiarch', '1.0', 'test/multiarch:1.0', ['--multi-arch', 'all']],
 ];
 /** Which Trivy SBOM each pushed reference (or index child platform) is compared with. */
 const TRIVY_SBOM: Record<string, string> = {
@@ -119,14 +129,32 @@ describe('scanner accuracy on the test images', () => {
       ),
     ) as Expected;
     registry = await startRegistry();
-    for (const p of await pushTestImages(registry, IMAGES))
-      pushed.set(p.ref.slice(registry.host.length + 1), p.digest as Digest);
     const config = configSchema.parse({
       version: 1,
       dataDir,
       upstream: { url: registry.url },
     });
     deps = await buildDeps(config, pino({ level: 'silent' }), { work: false });
+    for (const [layout, tag, ref, flags] of PUSHES) {
+      const keep = flags.includes('--format') ? [] : ['--preserve-digests'];
+      await promisify(execFile)('skopeo', [
+        'copy',
+        '-q',
+        '--dest-tls-verify=false',
+        ...keep,
+        ...flags,
+        `oci:${join(testImagesSnapshot(), 'oci', layout)}:${tag}`,
+        `docker://${registry.host}/${ref}`,
+      ]);
+      const colon = ref.lastIndexOf(':');
+      const head = await deps.upstream.headManifest(
+        ref.slice(0, colon),
+        ref.slice(colon + 1),
+      );
+      if (head === undefined)
+        throw new Error(`${ref} is not in the registry after skopeo copy`);
+      pushed.set(ref, head.digest);
+    }
   }, 600_000);
 
   afterAll(async () => {
@@ -209,6 +237,16 @@ describe('scanner accuracy on the test images', () => {
       );
       expect(image.packages).toEqual([]);
     }
+  }, 120_000);
+
+  it('read the busybox variant as a Docker schema 2 manifest, the same packages', async () => {
+    await scan('test/busybox-static:1.35.0-v2s2');
+    const manifest = await deps.stores.manifests.get(
+      pushed.get('test/busybox-static:1.35.0-v2s2')!,
+    );
+    expect(manifest?.mediaType).toBe(
+      'application/vnd.docker.distribution.manifest.v2+json',
+    );
   }, 120_000);
 
   it('names Debian packages for the vulnerability matcher: Debian:12, source package and version', async () => {
