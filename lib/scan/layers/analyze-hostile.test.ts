@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../core/digest.js';
 import { MediaTypes } from '../../core/media-types.js';
 import { DETECTORS } from '../detectors/registry.js';
+import type { PackageDetector } from '../detectors/types.js';
 import { expectScanError, silentLogger } from '../testing.js';
 import { analyzeLayers, type LayerSource } from './analyze.js';
 import { buildTar, gzip, streamOf, type TarSpec } from './test-tar.js';
@@ -199,5 +200,64 @@ describe('analyzeLayers on hostile and broken images', () => {
     expect(analysis.packages.map((p) => `${p.name} ${p.path}`)).toEqual([
       'six opt/py2/six-1.16.0.dist-info/METADATA',
     ]);
+  });
+
+  it('runs file-scope detection one file at a time, and the walk waits for it', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow: PackageDetector = {
+      name: 'test/slow',
+      version: 1,
+      scope: 'file',
+      matches: (f) => f.path.endsWith('.bin'),
+      detect: async ({ file }) => {
+        maxInFlight = Math.max(maxInFlight, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return [
+          {
+            ecosystem: 'test',
+            name: file.path,
+            version: '1',
+            purl: 'pkg:generic/x@1',
+          },
+        ];
+      },
+    };
+    const files: TarSpec[] = Array.from({ length: 12 }, (_, i) => ({
+      type: 'file',
+      path: `blob-${String(i).padStart(2, '0')}.bin`,
+      content: Buffer.alloc(512 * 1024, i),
+    }));
+    const analysis = await analyzeLayers(layersOf([files]), {
+      detectors: [slow],
+      limits: LIMITS,
+      signal: new AbortController().signal,
+      logger: silentLogger,
+    });
+    expect(maxInFlight).toBe(1);
+    expect(analysis.packages.map((p) => p.name)).toEqual(
+      files.map((f) => f.path),
+    );
+  });
+
+  it('fails the scan with DETECTOR_FAILED when a file-scope detector crashes', async () => {
+    const crash: PackageDetector = {
+      name: 'test/crash',
+      version: 1,
+      scope: 'file',
+      matches: () => true,
+      detect: () => Promise.reject(new TypeError('boom')),
+    };
+    await expectScanError(
+      analyzeLayers(layersOf([[{ type: 'file', path: 'a', content: 'x' }]]), {
+        detectors: [crash],
+        limits: LIMITS,
+        signal: new AbortController().signal,
+        logger: silentLogger,
+      }),
+      'DETECTOR_FAILED',
+      { detector: 'test/crash', path: 'a', layerDigest: digestOf(1) },
+    );
   });
 });

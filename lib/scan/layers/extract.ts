@@ -43,6 +43,8 @@ export interface ExtractOptions {
    * `content` exactly when `wants` said so. May throw to stop the walk.
    */
   onEntry(entry: LayerEntry): void;
+  /** Backpressure from the caller (see TarSink.ready). */
+  ready?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** What one walk saw. */
@@ -106,6 +108,10 @@ class TarWalker implements TarSink {
       this.isEof = true;
     });
     this.parser.on('ignoredEntry', (entry: ReadEntry) => this.ignored(entry));
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.options.ready?.();
   }
 
   write(chunk: Buffer): void {

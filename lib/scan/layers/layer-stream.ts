@@ -16,6 +16,11 @@ export interface TarSink {
   write(chunk: Buffer): void;
   /** The tar stream is complete (the input ended without error). */
   end(): void;
+  /**
+   * Backpressure: a promise to wait for before reading more input (work
+   * the sink started is behind), or undefined to go on.
+   */
+  ready?(): Promise<void> | undefined;
 }
 
 /** Options of {@link pumpLayer}. */
@@ -75,6 +80,8 @@ export async function pumpLayer(
       const bytes = toBuffer(chunk);
       counts.compressedBytes += bytes.length;
       if (contentError === undefined) contentError = await decoder.write(bytes);
+      const behind = contentError === undefined ? sink.ready?.() : undefined;
+      if (behind !== undefined) await behind;
     }
   } catch (err: unknown) {
     decoder.destroy();

@@ -64,12 +64,19 @@ export async function walkLayer(
   const needs = fileNeeds(options.detectors);
   const entries: LayerEntry[] = [];
   const warnings: ScanWarning[] = [];
-  const pending: Array<Promise<void>> = [];
   const ctx = { ...options, layerDigest: layer.digest, warnings };
+  // File-scope detection runs one file at a time, in archive order; the
+  // walk waits while more than maxFileBytes of files await it, so a layer of
+  // big jars or binaries never has them all in memory at once.
+  let queue: Promise<void> = Promise.resolve();
+  let failure: Error | undefined;
+  let pendingBytes = 0;
   const stats = await extractLayer(layer.stream, {
     mediaType: layer.mediaType,
     limits: options.limits,
     signal: options.signal,
+    ready: () =>
+      pendingBytes > options.limits.maxFileBytes ? queue : undefined,
     wants: (file) => wants(file, needs, ctx),
     onEntry: (entry) => {
       if (entry.type !== 'file' || entry.content === undefined) {
@@ -83,11 +90,26 @@ export async function walkLayer(
       }
       entries.push(entry);
       const detectors = needs.fileDetectors(entry.file);
-      if (detectors.length > 0)
-        pending.push(detectFile(entry, detectors, needs, ctx));
+      if (detectors.length === 0) return;
+      const sizeBytes = entry.content.length;
+      pendingBytes += sizeBytes;
+      queue = queue.then(async () => {
+        try {
+          if (failure === undefined)
+            await detectFile(entry, detectors, needs, ctx);
+        } catch (err: unknown) {
+          failure ??=
+            err instanceof Error
+              ? err
+              : new Error('file detection failed', { cause: err });
+        } finally {
+          pendingBytes -= sizeBytes;
+        }
+      });
     },
   });
-  await Promise.all(pending);
+  await queue;
+  if (failure !== undefined) throw failure;
   return { entries, warnings, stats };
 }
 
