@@ -92,28 +92,7 @@ export async function analyzeLayers(
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const needs = fileNeeds(options.detectors);
-  const stats = { layers: layers.length, cachedLayers: 0, entries: 0 };
-  const bytes = { compressedBytes: 0, uncompressedBytes: 0 };
-  for (const layer of layers) {
-    if (options.signal.aborted) throw abortReason(options.signal);
-    const { record, isCached } = await layerRecord(layer, {
-      ...options,
-      logger,
-    });
-    if (isCached) stats.cachedLayers++;
-    stats.entries += record.stats.entries;
-    bytes.compressedBytes += record.stats.compressedBytes;
-    bytes.uncompressedBytes += record.stats.uncompressedBytes;
-    const changes = view.beginLayer(
-      layer.digest,
-      (f) => needs.keepsContent(f) || needs.fileDetectors(f).length > 0,
-    );
-    for (const entry of record.entries) changes.apply(entry);
-    changes.commit();
-    for (const warning of [...record.warnings, ...changes.warnings])
-      warn(warning);
-  }
+  const stats = await mergeLayers(layers, view, { ...options, logger }, warn);
   const identified = await identifyDistribution(view.fs);
   for (const w of identified.warnings)
     warn({ ...w, source: 'os-release', path: identified.path });
@@ -125,12 +104,41 @@ export async function analyzeLayers(
     logger,
     warn,
   });
-  return {
-    packages,
-    distribution: identified.distribution,
-    warnings,
-    stats: { ...stats, ...bytes },
+  return { packages, distribution: identified.distribution, warnings, stats };
+}
+
+/** Walks (or takes from the cache) each layer and merges it into `view`, bottom to top. */
+async function mergeLayers(
+  layers: readonly LayerSource[],
+  view: MergedView,
+  options: AnalyzeOptions,
+  warn: (warning: ScanWarning) => void,
+): Promise<LayerAnalysis['stats']> {
+  const needs = fileNeeds(options.detectors);
+  const stats = {
+    layers: layers.length,
+    cachedLayers: 0,
+    entries: 0,
+    compressedBytes: 0,
+    uncompressedBytes: 0,
   };
+  for (const layer of layers) {
+    if (options.signal.aborted) throw abortReason(options.signal);
+    const { record, isCached } = await layerRecord(layer, options);
+    if (isCached) stats.cachedLayers++;
+    stats.entries += record.stats.entries;
+    stats.compressedBytes += record.stats.compressedBytes;
+    stats.uncompressedBytes += record.stats.uncompressedBytes;
+    const changes = view.beginLayer(
+      layer.digest,
+      (f) => needs.keepsContent(f) || needs.fileDetectors(f).length > 0,
+    );
+    for (const entry of record.entries) changes.apply(entry);
+    changes.commit();
+    for (const warning of [...record.warnings, ...changes.warnings])
+      warn(warning);
+  }
+  return stats;
 }
 
 /** The layer's record: from the cache, else walked (and then cached). */

@@ -65,18 +65,12 @@ export async function walkLayer(
   const entries: LayerEntry[] = [];
   const warnings: ScanWarning[] = [];
   const ctx = { ...options, layerDigest: layer.digest, warnings };
-  // File-scope detection runs one file at a time, in archive order; the
-  // walk waits while more than maxFileBytes of files await it, so a layer of
-  // big jars or binaries never has them all in memory at once.
-  let queue: Promise<void> = Promise.resolve();
-  let failure: Error | undefined;
-  let pendingBytes = 0;
+  const queue = new DetectionQueue(options.limits.maxFileBytes);
   const stats = await extractLayer(layer.stream, {
     mediaType: layer.mediaType,
     limits: options.limits,
     signal: options.signal,
-    ready: () =>
-      pendingBytes > options.limits.maxFileBytes ? queue : undefined,
+    ready: () => queue.ready(),
     wants: (file) => wants(file, needs, ctx),
     onEntry: (entry) => {
       if (entry.type !== 'file' || entry.content === undefined) {
@@ -90,27 +84,53 @@ export async function walkLayer(
       }
       entries.push(entry);
       const detectors = needs.fileDetectors(entry.file);
-      if (detectors.length === 0) return;
-      const sizeBytes = entry.content.length;
-      pendingBytes += sizeBytes;
-      queue = queue.then(async () => {
-        try {
-          if (failure === undefined)
-            await detectFile(entry, detectors, needs, ctx);
-        } catch (err: unknown) {
-          failure ??=
-            err instanceof Error
-              ? err
-              : new Error('file detection failed', { cause: err });
-        } finally {
-          pendingBytes -= sizeBytes;
-        }
-      });
+      if (detectors.length > 0)
+        queue.add(entry.content.length, () =>
+          detectFile(entry, detectors, needs, ctx),
+        );
     },
   });
-  await queue;
-  if (failure !== undefined) throw failure;
+  await queue.settled();
   return { entries, warnings, stats };
+}
+
+/**
+ * File-scope detection, one file at a time in archive order. The walk
+ * waits (`ready`) while more than `maxPendingBytes` of files await it, so a
+ * layer of big jars or binaries never has them all in memory at once.
+ */
+class DetectionQueue {
+  private tail: Promise<void> = Promise.resolve();
+  private failure: Error | undefined;
+  private pendingBytes = 0;
+
+  constructor(private readonly maxPendingBytes: number) {}
+
+  add(sizeBytes: number, run: () => Promise<void>): void {
+    this.pendingBytes += sizeBytes;
+    this.tail = this.tail.then(async () => {
+      try {
+        if (this.failure === undefined) await run();
+      } catch (err: unknown) {
+        this.failure ??=
+          err instanceof Error
+            ? err
+            : new Error('file detection failed', { cause: err });
+      } finally {
+        this.pendingBytes -= sizeBytes;
+      }
+    });
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.pendingBytes > this.maxPendingBytes ? this.tail : undefined;
+  }
+
+  /** Resolves when every file was detected; rejects with the first failure. */
+  async settled(): Promise<void> {
+    await this.tail;
+    if (this.failure !== undefined) throw this.failure;
+  }
 }
 
 interface WalkContext extends WalkOptions {
