@@ -4,7 +4,7 @@
  * an `operating-system` component, every package as a `library` with its
  * purl, and where it was found as `customs:*` properties.
  */
-import type { ImagePackage } from '../../core/package.js';
+import type { Distribution, ImagePackage } from '../../core/package.js';
 import {
   imagePurl,
   isoSeconds,
@@ -24,39 +24,17 @@ export function toCycloneDx(
   const o = withDefaults(options);
   const refs = uniqueRefs(image.packages);
   const os = image.distribution;
-  const components: Array<Record<string, unknown>> = [];
-  if (os !== undefined)
-    components.push({
-      'bom-ref': OS_REF,
-      type: 'operating-system',
-      name: os.id,
-      ...(os.versionId === undefined ? {} : { version: os.versionId }),
-      ...(os.prettyName === undefined ? {} : { description: os.prettyName }),
-    });
-  image.packages.forEach((p, i) =>
-    components.push(component(p, refs[i] as string)),
-  );
+  const components = [
+    ...(os === undefined ? [] : [osComponent(os)]),
+    ...image.packages.map((p, i) => component(p, refs[i] as string)),
+  ];
   return {
     $schema: 'http://cyclonedx.org/schema/bom-1.6.schema.json',
     bomFormat: 'CycloneDX',
     specVersion: '1.6',
     serialNumber: `urn:uuid:${o.uuid}`,
     version: 1,
-    metadata: {
-      timestamp: isoSeconds(o.timestamp),
-      tools: {
-        components: [
-          { type: 'application', name: o.toolName, version: o.toolVersion },
-        ],
-      },
-      component: {
-        'bom-ref': IMAGE_REF,
-        type: 'container',
-        name: image.repository,
-        version: image.digest,
-        purl: imagePurl(image),
-      },
-    },
+    metadata: metadataOf(image, o),
     components,
     dependencies: [
       {
@@ -66,6 +44,38 @@ export function toCycloneDx(
       ...(os === undefined ? [] : [{ ref: OS_REF, dependsOn: [] }]),
       ...refs.map((ref) => ({ ref, dependsOn: [] })),
     ],
+  };
+}
+
+/** When and by what the document was made, and the image it describes. */
+function metadataOf(
+  image: SbomImage,
+  o: ReturnType<typeof withDefaults>,
+): Record<string, unknown> {
+  return {
+    timestamp: isoSeconds(o.timestamp),
+    tools: {
+      components: [
+        { type: 'application', name: o.toolName, version: o.toolVersion },
+      ],
+    },
+    component: {
+      'bom-ref': IMAGE_REF,
+      type: 'container',
+      name: image.repository,
+      version: image.digest,
+      purl: imagePurl(image),
+    },
+  };
+}
+
+function osComponent(os: Distribution): Record<string, unknown> {
+  return {
+    'bom-ref': OS_REF,
+    type: 'operating-system',
+    name: os.id,
+    ...(os.versionId === undefined ? {} : { version: os.versionId }),
+    ...(os.prettyName === undefined ? {} : { description: os.prettyName }),
   };
 }
 

@@ -3,7 +3,7 @@
  * its finished scan; for an index, of one platform's image.
  */
 import type { Digest } from '../../core/digest.js';
-import type { Stores } from '../../storage/ports.js';
+import type { ManifestRecord, Stores } from '../../storage/ports.js';
 import { toCycloneDx } from './cyclonedx.js';
 import type { SbomOptions } from './sbom-image.js';
 import { toSpdx } from './spdx.js';
@@ -38,20 +38,11 @@ export async function imageSbom(
       code: 'IMAGE_UNKNOWN',
       message: `Customs has not seen ${target.digest}`,
     };
-  let digest = target.digest;
-  if (manifest.kind === 'index') {
-    const children = manifest.references.filter((r) => r.role === 'manifest');
-    const wanted = target.platform ?? DEFAULT_PLATFORM;
-    const chosen =
-      children.find((r) => r.platform === wanted) ??
-      (target.platform === undefined ? children[0] : undefined);
-    if (chosen === undefined)
-      return {
-        code: 'PLATFORM_UNKNOWN',
-        message: `no ${wanted} image in the index (has ${children.map((r) => r.platform ?? '?').join(', ')})`,
-      };
-    digest = chosen.digest;
-  }
+  const digest =
+    manifest.kind === 'index'
+      ? platformImage(manifest, target.platform)
+      : target.digest;
+  if (typeof digest !== 'string') return digest;
   const scan = await stores.scans.get(digest);
   if (scan?.status !== 'done')
     return {
@@ -69,4 +60,22 @@ export async function imageSbom(
       ? toCycloneDx(image, options)
       : toSpdx(image, options);
   return { document };
+}
+
+/** The image of `platform` in an index (default linux/amd64, else its first). */
+function platformImage(
+  index: ManifestRecord,
+  platform: string | undefined,
+): Digest | SbomRefusal {
+  const children = index.references.filter((r) => r.role === 'manifest');
+  const wanted = platform ?? DEFAULT_PLATFORM;
+  const chosen =
+    children.find((r) => r.platform === wanted) ??
+    (platform === undefined ? children[0] : undefined);
+  if (chosen !== undefined) return chosen.digest;
+  const has = children.map((r) => r.platform ?? '?').join(', ');
+  return {
+    code: 'PLATFORM_UNKNOWN',
+    message: `no ${wanted} image in the index (has ${has})`,
+  };
 }

@@ -50,17 +50,21 @@ export function toSpdx(
     },
     packages,
     relationships: [
-      {
-        spdxElementId: 'SPDXRef-DOCUMENT',
-        relationshipType: 'DESCRIBES',
-        relatedSpdxElement: IMAGE_ID,
-      },
-      ...contained.map((id) => ({
-        spdxElementId: IMAGE_ID,
-        relationshipType: 'CONTAINS',
-        relatedSpdxElement: id,
-      })),
+      relationship('SPDXRef-DOCUMENT', 'DESCRIBES', IMAGE_ID),
+      ...contained.map((id) => relationship(IMAGE_ID, 'CONTAINS', id)),
     ],
+  };
+}
+
+function relationship(
+  from: string,
+  type: string,
+  to: string,
+): Record<string, string> {
+  return {
+    spdxElementId: from,
+    relationshipType: type,
+    relatedSpdxElement: to,
   };
 }
 

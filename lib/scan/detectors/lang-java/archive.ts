@@ -46,6 +46,12 @@ export async function readArchive(
   return readOne(bytes, path, 0, budget);
 }
 
+interface Walk {
+  path: string;
+  depth: number;
+  budget: { remaining: number };
+}
+
 async function readOne(
   bytes: Buffer,
   path: string,
@@ -60,38 +66,37 @@ async function readOne(
   };
   const zip = await open(bytes);
   try {
-    for (
-      let entry = await next(zip);
-      entry !== undefined;
-      entry = await next(zip)
-    ) {
-      const name = entry.fileName;
-      if (name === 'META-INF/MANIFEST.MF') {
-        info.manifest = parseManifest(
-          await read(zip, entry, ARCHIVE_LIMITS.maxMetaBytes, budget),
-        );
-      } else if (POM_PROPERTIES_RE.test(name)) {
-        info.pomProperties.push(
-          parseProperties(
-            await read(zip, entry, ARCHIVE_LIMITS.maxMetaBytes, budget),
-          ),
-        );
-      } else if (NESTED_RE.test(name) && depth + 1 < ARCHIVE_LIMITS.maxDepth) {
-        const inner = await read(
-          zip,
-          entry,
-          ARCHIVE_LIMITS.maxNestedBytes,
-          budget,
-        );
-        info.nested.push(
-          await readOne(inner, `${path}!/${name}`, depth + 1, budget),
-        );
-      }
-    }
+    for (let e = await next(zip); e !== undefined; e = await next(zip))
+      await readEntry(zip, e, info, { path, depth, budget });
   } finally {
     zip.close();
   }
   return info;
+}
+
+/** Adds what one entry says (manifest, pom.properties, nested archive) to `info`. */
+async function readEntry(
+  zip: ZipFile,
+  entry: Entry,
+  info: ArchiveInfo,
+  walk: Walk,
+): Promise<void> {
+  const { maxMetaBytes, maxNestedBytes, maxDepth } = ARCHIVE_LIMITS;
+  const name = entry.fileName;
+  if (name === 'META-INF/MANIFEST.MF') {
+    info.manifest = parseManifest(
+      await read(zip, entry, maxMetaBytes, walk.budget),
+    );
+  } else if (POM_PROPERTIES_RE.test(name)) {
+    const bytes = await read(zip, entry, maxMetaBytes, walk.budget);
+    info.pomProperties.push(parseProperties(bytes));
+  } else if (NESTED_RE.test(name) && walk.depth + 1 < maxDepth) {
+    const inner = await read(zip, entry, maxNestedBytes, walk.budget);
+    const innerPath = `${walk.path}!/${name}`;
+    info.nested.push(
+      await readOne(inner, innerPath, walk.depth + 1, walk.budget),
+    );
+  }
 }
 
 function open(bytes: Buffer): Promise<ZipFile> {

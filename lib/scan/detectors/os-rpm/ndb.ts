@@ -40,31 +40,28 @@ export function readNdb(
     at += SLOT_BYTES
   ) {
     if (bytes.readUInt32LE(at) !== MAGIC_SLOT) continue;
-    const pkgIndex = bytes.readUInt32LE(at + 4);
-    if (pkgIndex === 0) continue;
-    const start = bytes.readUInt32LE(at + 8) * BLOCK_BYTES;
-    const end = start + bytes.readUInt32LE(at + 12) * BLOCK_BYTES;
-    if (end > bytes.length || start + BLOB_HEADER_BYTES > end) {
-      onBad(`slot of package ${pkgIndex} points outside the file`);
-      continue;
-    }
-    if (
-      bytes.readUInt32LE(start) !== MAGIC_BLOB ||
-      bytes.readUInt32LE(start + 4) !== pkgIndex
-    ) {
-      onBad(`blob of package ${pkgIndex} has a bad magic or index`);
-      continue;
-    }
-    const length = bytes.readUInt32LE(start + 12);
-    if (start + BLOB_HEADER_BYTES + length > end) {
-      onBad(`blob of package ${pkgIndex} is longer than its slot`);
-      continue;
-    }
-    onBlob(
-      bytes.subarray(
-        start + BLOB_HEADER_BYTES,
-        start + BLOB_HEADER_BYTES + length,
-      ),
-    );
+    const blob = slotBlob(bytes, at);
+    if (typeof blob === 'string') onBad(blob);
+    else if (blob !== undefined) onBlob(blob);
   }
+}
+
+/** The header blob a used slot points to, a problem, or undefined for a free slot. */
+function slotBlob(bytes: Buffer, at: number): Buffer | string | undefined {
+  const pkgIndex = bytes.readUInt32LE(at + 4);
+  if (pkgIndex === 0) return undefined;
+  const start = bytes.readUInt32LE(at + 8) * BLOCK_BYTES;
+  const end = start + bytes.readUInt32LE(at + 12) * BLOCK_BYTES;
+  if (end > bytes.length || start + BLOB_HEADER_BYTES > end)
+    return `slot of package ${pkgIndex} points outside the file`;
+  if (
+    bytes.readUInt32LE(start) !== MAGIC_BLOB ||
+    bytes.readUInt32LE(start + 4) !== pkgIndex
+  )
+    return `blob of package ${pkgIndex} has a bad magic or index`;
+  const dataStart = start + BLOB_HEADER_BYTES;
+  const dataEnd = dataStart + bytes.readUInt32LE(start + 12);
+  if (dataEnd > end)
+    return `blob of package ${pkgIndex} is longer than its slot`;
+  return bytes.subarray(dataStart, dataEnd);
 }
