@@ -27,11 +27,7 @@ const OCI_PREFIX = 'oci:';
  */
 export async function openScanTarget(
   ref: string,
-  options: {
-    config: Readonly<Config>;
-    plainHttp?: boolean | undefined;
-    logger: Logger;
-  },
+  options: TargetOptions,
 ): Promise<ScanTarget> {
   const layout = await layoutOf(ref);
   if (layout !== undefined) {
@@ -41,6 +37,19 @@ export async function openScanTarget(
       basename(resolve(layout.dir)).toLowerCase() || 'oci-layout';
     return { source, repository, digest, close: () => Promise.resolve() };
   }
+  return openRegistryImage(ref, options);
+}
+
+interface TargetOptions {
+  config: Readonly<Config>;
+  plainHttp?: boolean | undefined;
+  logger: Logger;
+}
+
+async function openRegistryImage(
+  ref: string,
+  options: TargetOptions,
+): Promise<ScanTarget> {
   const image = parseImageReference(ref.replace(/^docker:\/\//, ''));
   if (!image.registry)
     throw new CliError(
@@ -60,12 +69,9 @@ export async function openScanTarget(
       image.digest ?? image.tag ?? 'latest',
     );
     if (!head) throw new CliError(`${ref}: no such image`);
-    return {
-      source: upstream,
-      repository: image.repository,
-      digest: head.digest,
-      close: () => upstream.close(),
-    };
+    const { repository } = image;
+    const close = () => upstream.close();
+    return { source: upstream, repository, digest: head.digest, close };
   } catch (err: unknown) {
     await upstream.close();
     throw err;

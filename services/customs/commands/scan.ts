@@ -3,7 +3,10 @@ import { packageVersion } from '../../../lib/config/package-root.js';
 import type { Digest } from '../../../lib/core/digest.js';
 import { createLogger } from '../../../lib/log/create-logger.js';
 import { DETECTORS } from '../../../lib/scan/detectors/registry.js';
-import { scanManifest } from '../../../lib/scan/pipeline.js';
+import {
+  scanManifest,
+  type ScannedManifest,
+} from '../../../lib/scan/pipeline.js';
 import {
   imageSbom,
   type SbomFormat,
@@ -70,42 +73,45 @@ export async function scanCommand(
     );
     if (options.vulndb?.length)
       await importVulnData(stores.vulns, options.vulndb, { logger });
-    const digests =
-      scanned.kind === 'index' ? scanned.children : [scanned.digest];
-    const results: ImageResult[] = [];
-    for (const digest of digests)
-      results.push(
-        await resultOf(stores, digest, Boolean(options.vulndb?.length)),
-      );
-    if (format === 'table') for (const r of results) printTable(r);
-    else if (format === 'json')
-      out(
-        JSON.stringify(
-          {
-            reference: ref,
-            digest: target.digest,
-            kind: scanned.kind,
-            images: results,
-          },
-          null,
-          2,
-        ),
-      );
-    else
-      out(
-        JSON.stringify(
-          await sbomOf(format, stores, target, options.platform),
-          null,
-          2,
-        ),
-      );
-    return results.every((r) => r.scan?.status === 'done')
-      ? EXIT.ok
-      : EXIT.failure;
+    return await report(format, stores, { ref, target, scanned, options });
   } finally {
     await database.close();
     await target.close();
   }
+}
+
+/** Prints the scan in `format`; exit 1 when a scan of an image failed. */
+async function report(
+  format: Format,
+  stores: Stores,
+  run: {
+    ref: string;
+    target: { repository: string; digest: Digest };
+    scanned: ScannedManifest;
+    options: ScanOptions;
+  },
+): Promise<number> {
+  const { scanned, target, options } = run;
+  const digests =
+    scanned.kind === 'index' ? scanned.children : [scanned.digest];
+  const results: ImageResult[] = [];
+  for (const digest of digests)
+    results.push(
+      await resultOf(stores, digest, Boolean(options.vulndb?.length)),
+    );
+  const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+  if (format === 'table') for (const r of results) printTable(r);
+  else if (format === 'json')
+    json({
+      reference: run.ref,
+      digest: target.digest,
+      kind: scanned.kind,
+      images: results,
+    });
+  else json(await sbomOf(format, stores, target, options.platform));
+  return results.every((r) => r.scan?.status === 'done')
+    ? EXIT.ok
+    : EXIT.failure;
 }
 
 function formatOf(options: ScanOptions): Format {

@@ -30,38 +30,8 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
   router.get(
     /^\/api\/v1\/images\/(.+)\/sbom$/,
     async (req: Request, res: Response) => {
-      const ref = (req.params as Record<string, string>)[0] ?? '';
-      const query = sbomQuery.safeParse(req.query);
-      if (!query.success)
-        return sendError(
-          res,
-          400,
-          'REQUEST_INVALID',
-          'format must be cyclonedx or spdx',
-        );
       try {
-        const target = await resolveImage(deps, ref);
-        if ('code' in target)
-          return sendError(res, target.status, target.code, target.message);
-        const result = await imageSbom(
-          deps.stores,
-          { ...target, platform: query.data.platform },
-          query.data.format,
-          { toolVersion: packageVersion() },
-        );
-        if ('code' in result)
-          return sendError(
-            res,
-            result.code === 'SCAN_NOT_DONE' ? 409 : 404,
-            result.code,
-            result.message,
-          );
-        res.type(
-          query.data.format === 'cyclonedx'
-            ? 'application/vnd.cyclonedx+json; version=1.6'
-            : 'application/spdx+json',
-        );
-        res.send(JSON.stringify(result.document, null, 2));
+        await sendSbom(deps, req, res);
       } catch (err: unknown) {
         if (hasCode(err, 'UPSTREAM_UNAVAILABLE'))
           return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', messageOf(err));
@@ -202,4 +172,41 @@ async function resolveImage(
       message: `no tag ${parsed.tag} in ${parsed.repository}`,
     };
   return { repository: parsed.repository, digest: head.digest };
+}
+
+/** Answers an SBOM request: 400 bad query, 404 unknown image or platform, 409 scan not done. */
+async function sendSbom(
+  deps: Deps,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const ref = (req.params as Record<string, string>)[0] ?? '';
+  const query = sbomQuery.safeParse(req.query);
+  if (!query.success)
+    return sendError(
+      res,
+      400,
+      'REQUEST_INVALID',
+      'format must be cyclonedx or spdx',
+    );
+  const target = await resolveImage(deps, ref);
+  if ('code' in target)
+    return sendError(res, target.status, target.code, target.message);
+  const { format, platform } = query.data;
+  const result = await imageSbom(deps.stores, { ...target, platform }, format, {
+    toolVersion: packageVersion(),
+  });
+  if ('code' in result)
+    return sendError(
+      res,
+      result.code === 'SCAN_NOT_DONE' ? 409 : 404,
+      result.code,
+      result.message,
+    );
+  res.type(
+    format === 'cyclonedx'
+      ? 'application/vnd.cyclonedx+json; version=1.6'
+      : 'application/spdx+json',
+  );
+  res.send(JSON.stringify(result.document, null, 2));
 }
