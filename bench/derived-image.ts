@@ -95,3 +95,29 @@ export async function pushDerivedImage(
   ]);
   return sha(newManifest);
 }
+
+/** Pushes image `tag` of a layout verbatim (digests kept); returns its manifest digest. */
+export async function pushLayout(
+  layout: string,
+  tag: string,
+  target: { host: string; ref: string },
+): Promise<string> {
+  const index = JSON.parse(
+    await readFile(join(layout, 'index.json'), 'utf8'),
+  ) as {
+    manifests: Array<{ digest: string; annotations?: Record<string, string> }>;
+  };
+  const chosen = index.manifests.find(
+    (m) => m.annotations?.['org.opencontainers.image.ref.name'] === tag,
+  );
+  if (chosen === undefined) throw new Error(`no ${tag} in ${layout}`);
+  await promisify(execFile)('skopeo', [
+    'copy',
+    '--quiet',
+    '--dest-tls-verify=false',
+    '--preserve-digests',
+    `oci:${layout}:${tag}`,
+    `docker://${target.host}/${target.ref}`,
+  ]);
+  return chosen.digest;
+}

@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../lib/log/create-logger.js';
@@ -20,11 +21,8 @@ import { migrate } from '../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../lib/storage/postgres/stores.js';
 import { configSchema } from '../lib/config/schema.js';
-import {
-  ociTestCache,
-  pushTestImages,
-  startRegistry,
-} from '../test/helpers/registry.js';
+import { prepareTestImages } from '../lib/scan/layers/test-oci-layout.js';
+import { startRegistry } from '../test/helpers/registry.js';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '5' } },
@@ -34,8 +32,13 @@ const runs = Number(values.runs);
 const median = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function debianLayer(): { path: string; digest: string; sizeBytes: number } {
-  const layout = join(ociTestCache(), 'oci', 'debian');
+/** The Debian layer of a layout (a private snapshot: the shared cache is rebuilt by other runs). */
+function debianLayer(layout: string): {
+  path: string;
+  digest: string;
+  sizeBytes: number;
+  manifestDigest: string;
+} {
   const blob = (d: string) => join(layout, 'blobs', 'sha256', d.slice(7));
   const index = JSON.parse(
     readFileSync(join(layout, 'index.json'), 'utf8'),
@@ -48,6 +51,7 @@ function debianLayer(): { path: string; digest: string; sizeBytes: number } {
     path: blob(layer.digest),
     digest: layer.digest,
     sizeBytes: layer.size,
+    manifestDigest: index.manifests[0]!.digest,
   };
 }
 
@@ -58,10 +62,19 @@ function timeGunzip(path: string): number {
 }
 
 async function main(): Promise<void> {
+  const layout = join(await prepareTestImages(), 'oci', 'debian');
   const registry = await startRegistry();
   try {
-    const [pushed] = await pushTestImages(registry, ['debian']);
-    const layer = debianLayer();
+    const layer = debianLayer(layout);
+    execFileSync('skopeo', [
+      'copy',
+      '-q',
+      '--dest-tls-verify=false',
+      '--preserve-digests',
+      `oci:${layout}:bookworm-minbase`,
+      `docker://${registry.host}/test/debian:bookworm-minbase`,
+    ]);
+    const pushed = { digest: layer.manifestDigest };
     const logger = createLogger({ level: 'silent' });
     const limits = configSchema.parse({ version: 1 }).scan.limits;
     const upstream = createUpstreamClient({ url: registry.url, logger });
@@ -87,13 +100,13 @@ async function main(): Promise<void> {
         },
         {
           repository: 'test/debian',
-          digest: pushed!.digest as `sha256:${string}`,
+          digest: pushed.digest as `sha256:${string}`,
         },
         AbortSignal.timeout(120_000),
       );
       scanMs.push(performance.now() - start);
       packages = (
-        await stores.scans.packages(pushed!.digest as `sha256:${string}`)
+        await stores.scans.packages(pushed.digest as `sha256:${string}`)
       ).length;
       await database.close();
     }
@@ -114,6 +127,12 @@ async function main(): Promise<void> {
             all: scanMs.map(Math.round),
           },
           ratio: Number((median(scanMs) / median(gunzipMs)).toFixed(2)),
+          // Best of N: on a shared, loaded machine the minimum is the run
+          // least disturbed by other processes (both sides alike).
+          ratioOfMinimums: Number(
+            (Math.min(...scanMs) / Math.min(...gunzipMs)).toFixed(2),
+          ),
+          loadAverage: loadavg().map((x) => Number(x.toFixed(1))),
         },
         null,
         2,
