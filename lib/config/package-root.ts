@@ -27,3 +27,10 @@ export function packageRoot(): string {
     'cannot find the Customs package root (package.json named "customs")',
   );
 }
+
+/** The version of the installed Customs package (its package.json). */
+export function packageVersion(): string {
+  const manifest = join(packageRoot(), 'package.json');
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string })
+    .version;
+}

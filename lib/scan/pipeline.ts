@@ -12,21 +12,31 @@ import {
 } from '../storage/manifest-record.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
 import type {
+  LayerResultStore,
   ManifestKind,
   ManifestStore,
   ScanStore,
 } from '../storage/ports.js';
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
-import { analyzeLayers } from './layers/analyze.js';
+import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
+import { createLayerCache } from './layers/layer-cache.js';
+
+/**
+ * Where images are read from: the upstream registry, or an OCI image
+ * layout on disk (`customs scan oci:DIR`). Both verify digests.
+ */
+export type ImageSource = Pick<UpstreamClient, 'getManifest' | 'getBlob'>;
 
 export interface ScanPipelineDeps {
-  upstream: UpstreamClient;
+  upstream: ImageSource;
   manifests: ManifestStore;
   scans: ScanStore;
   detectors: readonly PackageDetector[];
   limits: ScanLimits;
   logger: Logger;
+  /** The layer cache; without it every layer is read. */
+  layerResults?: LayerResultStore | undefined;
 }
 
 /** What a scan found out about a manifest. */
@@ -142,19 +152,10 @@ async function scanImageLayers(
   await deps.scans.start(target.digest);
   const started = performance.now();
   try {
-    const analysis = await analyzeLayers(
-      manifest.layers.map((layer) => ({
-        digest: layer.digest,
-        mediaType: layer.mediaType,
-        open: async (s: AbortSignal) =>
-          (
-            await deps.upstream.getBlob(target.repository, layer.digest, {
-              signal: s,
-            })
-          ).stream,
-      })),
-      { detectors: deps.detectors, limits: deps.limits, signal, logger: log },
-    );
+    const analysis = await analyzeImage(deps, target.repository, manifest, {
+      signal,
+      log,
+    });
     const durationMs = performance.now() - started;
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
@@ -185,6 +186,33 @@ async function scanImageLayers(
     }
     await recordFailure(deps, target.digest, err, log);
   }
+}
+
+/** The layers of `manifest`, read from `deps.upstream` (or the layer cache). */
+function analyzeImage(
+  deps: ScanPipelineDeps,
+  repository: string,
+  manifest: Extract<ParsedManifest, { kind: 'image' }>,
+  ctx: { signal: AbortSignal; log: Logger },
+): Promise<LayerAnalysis> {
+  const { detectors, limits, layerResults } = deps;
+  return analyzeLayers(
+    manifest.layers.map((layer) => ({
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+      open: async (signal: AbortSignal) =>
+        (await deps.upstream.getBlob(repository, layer.digest, { signal }))
+          .stream,
+    })),
+    {
+      detectors,
+      limits,
+      signal: ctx.signal,
+      logger: ctx.log,
+      cache:
+        layerResults && createLayerCache(layerResults, { detectors, limits }),
+    },
+  );
 }
 
 async function recordFailure(

@@ -520,6 +520,16 @@ export interface OutboxStore {
   pending(): Promise<Record<string, number>>;
 }
 
+/**
+ * The scanner's layer cache: encoded layer records by layer digest and a
+ * cache key naming what produced them (detectors, limits, format).
+ */
+export interface LayerResultStore {
+  get(layerDigest: Digest, cacheKey: string): Promise<Buffer | undefined>;
+  /** Stores (or replaces) a record; idempotent. */
+  put(layerDigest: Digest, cacheKey: string, record: Buffer): Promise<void>;
+}
+
 /** Every store, built by services/customs/deps.ts. */
 export interface Stores {
   events: EventStore;
@@ -533,4 +543,5 @@ export interface Stores {
   pullCredentials: PullCredentialStore;
   rematch: RematchStore;
   outbox: OutboxStore;
+  layerResults: LayerResultStore;
 }

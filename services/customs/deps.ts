@@ -171,6 +171,7 @@ function buildProcessor(
       upstream: { ...deps.upstream, getBlob: deps.blobs.getBlob },
       manifests: stores.manifests,
       scans: stores.scans,
+      layerResults: stores.layerResults,
       detectors: DETECTORS,
       limits: config.scan.limits,
       logger: logger.child({ component: 'scan.pipeline' }),

@@ -52,11 +52,19 @@ program
 program
   .command('scan')
   .description(
-    'scan an image straight from a registry and print its packages (no running Customs needed)',
+    'scan an image from a registry or an OCI layout and print its packages or an SBOM (no running Customs needed)',
   )
-  .argument('<reference>', 'HOST[:PORT]/REPO[:TAG|@DIGEST]')
+  .argument(
+    '<reference>',
+    'HOST[:PORT]/REPO[:TAG|@DIGEST], oci:DIR[:TAG] or DIR',
+  )
   .addOption(configOption)
-  .option('--json', 'print JSON')
+  .option('--json', 'print JSON (same as --format json)')
+  .option('--format <format>', 'table, json, cyclonedx (1.6) or spdx (2.3)')
+  .option(
+    '--platform <os/arch>',
+    'image of an index the SBOM describes (default linux/amd64)',
+  )
   .option('--plain-http', 'use http (default for loopback registries)')
   .option('--vulndb <paths...>', 'match against this vulnerability data')
   .action(async (ref: string, o: Parameters<typeof scanCommand>[1]) => {

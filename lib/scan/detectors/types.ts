@@ -84,12 +84,25 @@ export type DetectedPackage = Omit<
   path?: string | undefined;
 };
 
+/**
+ * Where a detector runs. `image` (the default): on the final merged view,
+ * with the distribution and `fs` (package databases). `file`: it reads only
+ * the matched file itself (no `fs`, no distribution), so it runs while the
+ * layer streams, the file's bytes are dropped at once (binaries and
+ * archives are never kept) and its results are cached with the layer. A
+ * matched file over `maxFileBytes` is then skipped with a `FILE_TOO_LARGE`
+ * warning instead of failing the scan.
+ */
+export type DetectorScope = 'file' | 'image';
+
 /** A package detector (STYLE.md §3). */
 export interface PackageDetector {
   /** `<kind>/<format>`, e.g. `os/dpkg`; stable: stored in the DB, used in logs. */
   readonly name: string;
   /** Bump when the output changes; part of the scan cache key. */
   readonly version: number;
+  /** Where it runs; `image` when absent. */
+  readonly scope?: DetectorScope | undefined;
   /** Runs on every regular file of every layer: cheap string checks only. */
   matches(file: LayerFile): boolean;
   /**
@@ -98,4 +111,10 @@ export interface PackageDetector {
    * reported through `input.warn` and the rest still parsed.
    */
   detect(input: DetectInput): Promise<DetectedPackage[]>;
+  /**
+   * Optional, once per image: every package this detector found in the
+   * final view (path order), to drop what two sources of the same packages
+   * both report (a lock file and the installed packages it lists).
+   */
+  reconcile?(packages: readonly ImagePackage[]): ImagePackage[];
 }

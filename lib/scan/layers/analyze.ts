@@ -8,20 +8,14 @@ import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
-import {
-  identifyDistribution,
-  isOsReleasePath,
-} from '../detectors/os-release/identify.js';
-import type {
-  LayerFile,
-  PackageDetector,
-  ScanWarning,
-} from '../detectors/types.js';
-import { extractLayer, type ExtractStats } from './extract.js';
+import { identifyDistribution } from '../detectors/os-release/identify.js';
+import type { PackageDetector, ScanWarning } from '../detectors/types.js';
+import type { LayerRecord } from './layer-record.js';
 import { abortReason, layerReadError } from './layer-stream.js';
 import type { ExtractLimits } from './limits.js';
 import { MergedView } from './merged-view.js';
 import { runDetectors } from './run-detectors.js';
+import { fileNeeds, walkLayer } from './walk-layer.js';
 
 /** One layer of an image, as the manifest lists it. */
 export interface LayerSource {
@@ -36,12 +30,24 @@ export interface LayerSource {
   open(signal: AbortSignal): Promise<Readable>;
 }
 
+/**
+ * A cache of layer records by layer digest. Its key must also cover the
+ * detectors (names and versions) and the limits, which the implementation
+ * knows (see `createLayerCache`). Failures of the cache never fail a scan.
+ */
+export interface LayerRecordCache {
+  get(layerDigest: Digest): Promise<LayerRecord | undefined>;
+  put(layerDigest: Digest, record: LayerRecord): Promise<void>;
+}
+
 /** Options of {@link analyzeLayers}. */
 export interface AnalyzeOptions {
   detectors: readonly PackageDetector[];
   limits: ExtractLimits;
   signal: AbortSignal;
   logger: Logger;
+  /** Layer records already walked; a hit skips reading the layer at all. */
+  cache?: LayerRecordCache | undefined;
 }
 
 /** What the layers of one image hold. */
@@ -52,6 +58,8 @@ export interface LayerAnalysis {
   warnings: ScanWarning[];
   stats: {
     layers: number;
+    /** Layers taken from the cache, not read. */
+    cachedLayers: number;
     entries: number;
     compressedBytes: number;
     uncompressedBytes: number;
@@ -60,11 +68,13 @@ export interface LayerAnalysis {
 
 /**
  * Analyzes an image's layers, bottom to top, one at a time: each is streamed
- * once (never buffered whole, never written to disk), whiteouts of a layer
- * delete from the layers below it, and only matched files and symlinks are
- * kept. Then os-release names the distribution and the detectors run on the
- * final view, so a package database deleted by a later layer is not reported.
- * Every package carries the digest of the layer its file came from.
+ * once (never buffered whole, never written to disk) into a layer record,
+ * or its record is read from the cache. Records are merged in order (a
+ * layer's whiteouts delete from the layers below it), so a cached layer
+ * merges exactly as a walked one. Then the distribution is identified and
+ * the image-scope detectors run on the final view, so a package database
+ * deleted by a later layer is not reported. Every package carries the
+ * digest of the layer its file came from.
  *
  * @throws ScanError from the walk (codes of `extractLayer`, with
  *   `details.layerDigest`) or detection (`DETECTOR_FAILED`); domain errors of
@@ -82,19 +92,7 @@ export async function analyzeLayers(
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const stats = {
-    layers: layers.length,
-    entries: 0,
-    compressedBytes: 0,
-    uncompressedBytes: 0,
-  };
-  for (const layer of layers) {
-    if (options.signal.aborted) throw abortReason(options.signal);
-    const walked = await walkLayer(layer, view, { ...options, logger, warn });
-    stats.entries += walked.entries;
-    stats.compressedBytes += walked.compressedBytes;
-    stats.uncompressedBytes += walked.uncompressedBytes;
-  }
+  const stats = await mergeLayers(layers, view, { ...options, logger }, warn);
   const identified = await identifyDistribution(view.fs);
   for (const w of identified.warnings)
     warn({ ...w, source: 'os-release', path: identified.path });
@@ -109,40 +107,97 @@ export async function analyzeLayers(
   return { packages, distribution: identified.distribution, warnings, stats };
 }
 
-interface WalkContext extends AnalyzeOptions {
-  warn(warning: ScanWarning): void;
+/** Walks (or takes from the cache) each layer and merges it into `view`, bottom to top. */
+async function mergeLayers(
+  layers: readonly LayerSource[],
+  view: MergedView,
+  options: AnalyzeOptions,
+  warn: (warning: ScanWarning) => void,
+): Promise<LayerAnalysis['stats']> {
+  const needs = fileNeeds(options.detectors);
+  const stats = {
+    layers: layers.length,
+    cachedLayers: 0,
+    entries: 0,
+    compressedBytes: 0,
+    uncompressedBytes: 0,
+  };
+  for (const layer of layers) {
+    if (options.signal.aborted) throw abortReason(options.signal);
+    const { record, isCached } = await layerRecord(layer, options);
+    if (isCached) stats.cachedLayers++;
+    stats.entries += record.stats.entries;
+    stats.compressedBytes += record.stats.compressedBytes;
+    stats.uncompressedBytes += record.stats.uncompressedBytes;
+    const changes = view.beginLayer(
+      layer.digest,
+      (f) => needs.keepsContent(f) || needs.fileDetectors(f).length > 0,
+    );
+    for (const entry of record.entries) changes.apply(entry);
+    changes.commit();
+    for (const warning of [...record.warnings, ...changes.warnings])
+      warn(warning);
+  }
+  return stats;
 }
 
-async function walkLayer(
+/** The layer's record: from the cache, else walked (and then cached). */
+async function layerRecord(
   layer: LayerSource,
-  view: MergedView,
-  ctx: WalkContext,
-): Promise<ExtractStats> {
+  options: AnalyzeOptions,
+): Promise<{ record: LayerRecord; isCached: boolean }> {
+  const cached = await cacheGet(layer.digest, options);
+  if (cached !== undefined) return { record: cached, isCached: true };
   const started = performance.now();
-  const wants = (file: LayerFile): boolean =>
-    isOsReleasePath(file.path) || ctx.detectors.some((d) => d.matches(file));
-  const changes = view.beginLayer(layer.digest, wants);
-  let stats: ExtractStats;
+  let record: LayerRecord;
   try {
-    const input = await layer.open(ctx.signal);
-    stats = await extractLayer(input, {
-      mediaType: layer.mediaType,
-      limits: ctx.limits,
-      signal: ctx.signal,
-      wants,
-      onEntry: (entry) => changes.apply(entry),
-    });
+    const stream = await layer.open(options.signal);
+    record = await walkLayer(
+      { digest: layer.digest, mediaType: layer.mediaType, stream },
+      options,
+    );
   } catch (err: unknown) {
-    throw withLayer(layerReadError(err, ctx.signal), layer.digest);
+    throw withLayer(layerReadError(err, options.signal), layer.digest);
   }
-  changes.commit();
-  for (const warning of changes.warnings) ctx.warn(warning);
   const durationMs = Math.round(performance.now() - started);
-  ctx.logger.debug(
-    { digest: layer.digest, mediaType: layer.mediaType, ...stats, durationMs },
+  options.logger.debug(
+    {
+      digest: layer.digest,
+      mediaType: layer.mediaType,
+      ...record.stats,
+      durationMs,
+    },
     'layer walked',
   );
-  return stats;
+  await cachePut(layer.digest, record, options);
+  return { record, isCached: false };
+}
+
+async function cacheGet(
+  digest: Digest,
+  options: AnalyzeOptions,
+): Promise<LayerRecord | undefined> {
+  try {
+    return await options.cache?.get(digest);
+  } catch (err: unknown) {
+    options.logger.warn(
+      { err, digest },
+      'layer cache read failed, walking the layer',
+    );
+    return undefined;
+  }
+}
+
+async function cachePut(
+  digest: Digest,
+  record: LayerRecord,
+  options: AnalyzeOptions,
+): Promise<void> {
+  try {
+    await options.cache?.put(digest, record);
+  } catch (err: unknown) {
+    options.logger.warn({ err, digest }, 'layer cache write failed');
+  }
 }
 
 /** Adds the layer digest to a ScanError's details (the original is the cause). */

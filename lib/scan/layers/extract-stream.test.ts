@@ -3,6 +3,7 @@
  * digest check, abort. Tars are built here.
  */
 import { Readable } from 'node:stream';
+import { compress as zstdCompress } from 'zstd-napi';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../core/errors.js';
 import { MediaTypes } from '../../core/media-types.js';
@@ -106,27 +107,51 @@ describe('extractLayer decompression', () => {
     expect(entries).toEqual([{ type: 'directory', path: 'etc' }]);
   });
 
-  it('refuses zstd by media type without reading the layer', async () => {
-    const input = streamOf(TAR);
-    const run = extractLayer(input, {
-      mediaType: MediaTypes.ociLayerZstd,
-      limits: LIMITS,
-      signal: new AbortController().signal,
-      wants: () => false,
-      onEntry: () => undefined,
-    });
-    await expectScanError(run, 'LAYER_UNSUPPORTED', { compression: 'zstd' });
-    expect(input.destroyed).toBe(true);
+  it('reads zstd layers, by media type and by magic', async () => {
+    const zst = zstdCompress(TAR);
+    for (const mediaType of [MediaTypes.ociLayerZstd, OCTET_STREAM]) {
+      const { entries, stats } = await walk(zst, { mediaType, chunkBytes: 7 });
+      expect(entries).toEqual(ENTRIES);
+      expect(stats).toEqual({
+        entries: 3,
+        compressedBytes: zst.length,
+        uncompressedBytes: TAR.length,
+      });
+    }
   });
 
-  it('refuses sniffed zstd', async () => {
+  it('refuses a truncated zstd stream as LAYER_CORRUPT', async () => {
+    const zst = zstdCompress(TAR);
+    await expectScanError(
+      walk(zst.subarray(0, zst.length - 8), {
+        mediaType: MediaTypes.ociLayerZstd,
+      }),
+      'LAYER_CORRUPT',
+    );
+  });
+
+  it('refuses garbage after the zstd magic as LAYER_CORRUPT', async () => {
     const zstdFrame = Buffer.concat([
       Buffer.from([0x28, 0xb5, 0x2f, 0xfd]),
-      Buffer.alloc(100),
+      Buffer.alloc(100, 0xff),
     ]);
     await expectScanError(
       walk(zstdFrame, { mediaType: OCTET_STREAM }),
-      'LAYER_UNSUPPORTED',
+      'LAYER_CORRUPT',
+    );
+  });
+
+  it('stops a zstd bomb at maxLayerBytes', async () => {
+    // 64 MiB of zeros compress to a few KB; the limit stops it at 8 MiB.
+    const bomb = zstdCompress(Buffer.alloc(64 * 1024 ** 2));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    await expectScanError(
+      walk(bomb, {
+        mediaType: MediaTypes.ociLayerZstd,
+        limits: { maxLayerBytes: 8 * 1024 ** 2 },
+      }),
+      'EXTRACT_LIMIT_EXCEEDED',
+      { limit: 'maxLayerBytes' },
     );
   });
 });

@@ -43,6 +43,8 @@ export interface ExtractOptions {
    * `content` exactly when `wants` said so. May throw to stop the walk.
    */
   onEntry(entry: LayerEntry): void;
+  /** Backpressure from the caller (see TarSink.ready). */
+  ready?: (() => Promise<void> | undefined) | undefined;
 }
 
 /** What one walk saw. */
@@ -106,6 +108,10 @@ class TarWalker implements TarSink {
       this.isEof = true;
     });
     this.parser.on('ignoredEntry', (entry: ReadEntry) => this.ignored(entry));
+  }
+
+  ready(): Promise<void> | undefined {
+    return this.options.ready?.();
   }
 
   write(chunk: Buffer): void {
@@ -207,14 +213,20 @@ class TarWalker implements TarSink {
   private readMatched(entry: ReadEntry): void {
     const file = this.matched.get(entry);
     if (file === undefined) return;
-    const chunks: Buffer[] = [];
-    entry.on('data', (chunk: Buffer) => chunks.push(chunk));
+    // One buffer of the declared size, filled as chunks arrive: a big
+    // executable costs its size once, not twice (chunks plus a concat).
+    const content = Buffer.allocUnsafe(file.sizeBytes);
+    let filled = 0;
+    entry.on('data', (chunk: Buffer) => {
+      filled += chunk.copy(content, filled);
+    });
     entry.on('end', () => {
       if (this.failure === undefined) {
         this.options.onEntry({
           type: 'file',
           file,
-          content: Buffer.concat(chunks, file.sizeBytes),
+          content:
+            filled === content.length ? content : content.subarray(0, filled),
         });
       }
     });

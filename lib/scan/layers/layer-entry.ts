@@ -4,7 +4,7 @@
  * parsing here.
  */
 import { ScanError } from '../../core/errors.js';
-import type { LayerFile } from '../detectors/types.js';
+import type { DetectedPackage, LayerFile } from '../detectors/types.js';
 import { assertSymlinkInside, joinPath, normalizeEntryPath } from './paths.js';
 
 /**
@@ -14,13 +14,25 @@ import { assertSymlinkInside, joinPath, normalizeEntryPath } from './paths.js';
  * hidden); they are never reported as files.
  */
 export type LayerEntry =
-  | { type: 'file'; file: LayerFile; content: Buffer | undefined }
+  | {
+      type: 'file';
+      file: LayerFile;
+      content: Buffer | undefined;
+      /** Results of `file`-scope detectors, when the walk ran them. */
+      detected?: FileDetection[] | undefined;
+    }
   | { type: 'directory'; path: string }
   | { type: 'symlink'; path: string; target: string }
   | { type: 'hardlink'; path: string; target: string; mode: number }
   | { type: 'whiteout'; path: string }
   | { type: 'opaque'; path: string }
   | { type: 'other'; path: string };
+
+/** What one `file`-scope detector found in one file. */
+export interface FileDetection {
+  detector: string;
+  packages: DetectedPackage[];
+}
 
 /** The header fields (tar's names) the rules need. */
 export interface EntryHeader {

@@ -80,7 +80,7 @@ describe('MergedView whiteouts (OCI layer.md)', () => {
       [file('x', 'old')],
       [file('x', 'new'), { type: 'whiteout', path: 'x' }],
     ]);
-    expect(view.files().map((f) => f.content.toString())).toEqual(['new']);
+    expect(view.files().map((f) => f.content?.toString())).toEqual(['new']);
   });
 
   it('an entry replaces what lower layers had at its path', () => {
@@ -127,7 +127,7 @@ describe('MergedView whiteouts (OCI layer.md)', () => {
       ],
     ]);
     expect(
-      view.files().map((f) => `${f.file.path}=${f.content.toString()}`),
+      view.files().map((f) => `${f.file.path}=${f.content?.toString()}`),
     ).toEqual(['x=second']);
   });
 });
@@ -147,7 +147,7 @@ describe('MergedView hardlinks', () => {
         .files()
         .map(
           (f) =>
-            `${f.file.path}=${f.content.toString()}@${f.layerDigest === L1 ? 1 : 2}`,
+            `${f.file.path}=${f.content?.toString()}@${f.layerDigest === L1 ? 1 : 2}`,
         ),
     ).toEqual(['a=A@1', 'a2=A@2', 'b=B@2', 'b2=B@2']);
     expect(view.fs.stat('b2')).toEqual({

@@ -7,12 +7,18 @@
 import type { Digest } from '../../core/digest.js';
 import type { LayerFile, LayerFS, ScanWarning } from '../detectors/types.js';
 import type { LayerEntry } from './extract.js';
+import type { FileDetection } from './layer-entry.js';
 import { limitExceeded } from './limits.js';
 
-/** A matched file of the final view and the layer its content came from. */
+/**
+ * A matched file of the final view and the layer it came from: its content
+ * when `image`-scope detectors (or os-release) need it, the results of
+ * `file`-scope detectors when they ran during the walk.
+ */
 export interface ViewFile {
   file: LayerFile;
-  content: Buffer;
+  content?: Buffer | undefined;
+  detected?: FileDetection[] | undefined;
   layerDigest: Digest;
 }
 
@@ -70,6 +76,7 @@ export class MergedView {
           out.push({
             file: node.file,
             content: node.content,
+            detected: node.detected,
             layerDigest: node.layerDigest,
           });
       }
@@ -188,11 +195,17 @@ export class LayerChanges {
         this.staged.delete(entry.path);
         return;
       case 'file': {
-        const { file, content } = entry;
+        const { file, content, detected } = entry;
         const leaf: FileNode | undefined =
-          content === undefined
+          content === undefined && detected === undefined
             ? undefined
-            : { kind: 'file', file, content, layerDigest: this.layerDigest };
+            : {
+                kind: 'file',
+                file,
+                content,
+                detected,
+                layerDigest: this.layerDigest,
+              };
         this.replace(file.path, leaf);
         return;
       }

@@ -25,8 +25,13 @@ export interface DetectContext {
 }
 
 /**
- * Runs every detector whose `matches` accepts a file, file by file in path
- * order, and stamps each package with its detector, path and layer digest.
+ * Collects the packages of the final view, file by file in path order: the
+ * results `file`-scope detectors left in the view during the walk, and
+ * those of every `image`-scope detector whose `matches` accepts a file with
+ * content. Each package is stamped with its detector, path and layer
+ * digest; identical packages at the same path are reported once, and each
+ * detector's `reconcile` then sees all of its own. The result is grouped by
+ * detector, in the order of `ctx.detectors`.
  *
  * @throws ScanError `DETECTOR_FAILED` when a detector throws anything but a
  *   ScanError (which passes unchanged), and the signal's reason when aborted.
@@ -35,24 +40,54 @@ export async function runDetectors(
   files: readonly ViewFile[],
   ctx: DetectContext,
 ): Promise<ImagePackage[]> {
-  const packages: ImagePackage[] = [];
+  const found = new Map<string, ImagePackage[]>(
+    ctx.detectors.map((d) => [d.name, []]),
+  );
+  const seen = new Set<string>();
+  const add = (pkg: DetectedPackage, detector: string, file: ViewFile) => {
+    const stamped = stamp(pkg, detector, file);
+    const key = identityOf(stamped);
+    if (seen.has(key)) return;
+    seen.add(key);
+    found.get(detector)?.push(stamped);
+  };
   for (const viewFile of files) {
+    for (const result of viewFile.detected ?? [])
+      for (const pkg of result.packages) add(pkg, result.detector, viewFile);
+    if (viewFile.content === undefined) continue;
     for (const detector of ctx.detectors) {
-      if (!detector.matches(viewFile.file)) continue;
+      if (detector.scope === 'file' || !detector.matches(viewFile.file))
+        continue;
       if (ctx.signal.aborted) throw abortReason(ctx.signal);
       const detected = await detectOne(detector, viewFile, ctx);
-      for (const pkg of detected) packages.push(stamp(pkg, detector, viewFile));
+      for (const pkg of detected) add(pkg, detector.name, viewFile);
     }
   }
-  return packages;
+  return ctx.detectors.flatMap((d) => {
+    const mine = found.get(d.name) ?? [];
+    return d.reconcile === undefined ? mine : d.reconcile(mine);
+  });
 }
 
-async function detectOne(
+/** Input of {@link detectOne}: one file and its bytes. */
+export interface DetectFile {
+  file: ViewFile['file'];
+  content: Buffer;
+  layerDigest: ViewFile['layerDigest'];
+}
+
+/**
+ * Runs one detector on one file, routing its warnings (with detector, path
+ * and layer digest) to `ctx.warn`.
+ * @throws ScanError as {@link runDetectors} says.
+ */
+export async function detectOne(
   detector: PackageDetector,
-  viewFile: ViewFile,
-  ctx: DetectContext,
+  viewFile: DetectFile | ViewFile,
+  ctx: Omit<DetectContext, 'detectors'>,
 ): Promise<DetectedPackage[]> {
-  const { file, content, layerDigest } = viewFile;
+  const { file, layerDigest } = viewFile;
+  const content = viewFile.content ?? Buffer.alloc(0);
   try {
     return await detector.detect({
       file,
@@ -81,13 +116,24 @@ async function detectOne(
 
 function stamp(
   pkg: DetectedPackage,
-  detector: PackageDetector,
+  detector: string,
   viewFile: ViewFile,
 ): ImagePackage {
   return {
     ...pkg,
     path: pkg.path ?? viewFile.file.path,
     layerDigest: viewFile.layerDigest,
-    detector: detector.name,
+    detector,
   };
+}
+
+function identityOf(p: ImagePackage): string {
+  return [
+    p.detector,
+    p.ecosystem,
+    p.name,
+    p.version,
+    p.arch ?? '',
+    p.path,
+  ].join('\u0000');
 }

@@ -2,6 +2,7 @@ import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
+import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createPullCredentialStore } from './pull-credential-store.js';
 import { createOutboxStore } from './outbox-store.js';
@@ -26,5 +27,6 @@ export function createStores(db: Database): Stores {
     pullCredentials: createPullCredentialStore(db),
     rematch: createRematchStore(db),
     outbox: createOutboxStore(db),
+    layerResults: createLayerResultStore(db),
   };
 }

@@ -1,137 +1,155 @@
 import { pino } from 'pino';
-import { parseImageReference } from '../../../lib/core/reference.js';
+import { packageVersion } from '../../../lib/config/package-root.js';
+import type { Digest } from '../../../lib/core/digest.js';
 import { createLogger } from '../../../lib/log/create-logger.js';
-import { createUpstreamClient } from '../../../lib/registry/client/upstream-client.js';
 import { DETECTORS } from '../../../lib/scan/detectors/registry.js';
-import { scanManifest } from '../../../lib/scan/pipeline.js';
+import {
+  scanManifest,
+  type ScannedManifest,
+} from '../../../lib/scan/pipeline.js';
+import {
+  imageSbom,
+  type SbomFormat,
+} from '../../../lib/scan/sbom/image-sbom.js';
 import { migrate } from '../../../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../../lib/storage/postgres/stores.js';
+import type { Stores } from '../../../lib/storage/ports.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
 import { matchImage } from '../../../lib/vulndb/match-image.js';
 import { CliError, configFrom, EXIT, out } from './common.js';
+import { printTable, type ImageResult } from './scan-output.js';
+import { openScanTarget } from './scan-target.js';
 
 export interface ScanOptions {
   config?: string;
   json?: boolean;
+  format?: string;
+  platform?: string;
   plainHttp?: boolean;
   vulndb?: string[];
 }
 
+const FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
+type Format = (typeof FORMATS)[number];
+
 /**
- * `customs scan HOST[:PORT]/REPO[:TAG|@DIGEST]`: scans an image straight
- * from a registry, without a running Customs, through the same pipeline
- * (into an in-memory database), and prints its packages, and its findings
- * when `--vulndb PATH…` names vulnerability data. Registry credentials come
- * from the config's upstream section.
+ * `customs scan REF`: scans an image without a running Customs, through
+ * the same pipeline (into an in-memory database), from a registry
+ * (`HOST[:PORT]/REPO[:TAG|@DIGEST]`) or an OCI image layout (`oci:DIR[:TAG]`
+ * or a directory), and prints its packages as a table, JSON, or an SBOM
+ * (CycloneDX 1.6, SPDX 2.3; for an index, of one platform: `--platform`,
+ * default linux/amd64). `--vulndb PATH…` adds findings. Exit 1 when a scan
+ * failed.
  */
 export async function scanCommand(
   ref: string,
   options: ScanOptions,
 ): Promise<number> {
+  const format = formatOf(options);
   const config = configFrom(options.config);
-  const image = parseImageReference(ref.replace(/^docker:\/\//, ''));
-  if (!image.registry)
-    throw new CliError(
-      'name the registry: HOST[:PORT]/REPO[:TAG|@DIGEST]',
-      EXIT.usage,
-    );
-  const plain =
-    options.plainHttp ?? /^(localhost|127\.|\[::1\])/.test(image.registry);
   const logger = createLogger({ level: 'warn' }, pino.destination({ fd: 2 }));
-  const upstream = createUpstreamClient({
-    ...config.upstream,
-    url: `${plain ? 'http' : 'https'}://${image.registry}`,
+  const target = await openScanTarget(ref, {
+    config,
+    plainHttp: options.plainHttp,
     logger,
   });
   const { database } = await openPgliteDatabase(undefined);
   try {
     await migrate(database);
     const stores = createStores(database);
-    const head = await upstream.headManifest(
-      image.repository,
-      image.digest ?? image.tag ?? 'latest',
-    );
-    if (!head) throw new CliError(`${ref}: no such image`);
-    const signal = AbortSignal.timeout(config.scan.timeoutMs);
     const scanned = await scanManifest(
       {
-        upstream,
+        upstream: target.source,
         manifests: stores.manifests,
         scans: stores.scans,
+        layerResults: stores.layerResults,
         detectors: DETECTORS,
         limits: config.scan.limits,
         logger,
       },
-      { repository: image.repository, digest: head.digest },
-      signal,
+      { repository: target.repository, digest: target.digest },
+      AbortSignal.timeout(config.scan.timeoutMs),
     );
     if (options.vulndb?.length)
       await importVulnData(stores.vulns, options.vulndb, { logger });
-    const digests =
-      scanned.kind === 'index' ? scanned.children : [scanned.digest];
-    const results = [];
-    for (const digest of digests) {
-      const scan = await stores.scans.get(digest);
-      const findings =
-        scan?.status === 'done' && options.vulndb?.length
-          ? await matchImage(stores, digest)
-          : [];
-      results.push({
-        digest,
-        scan,
-        packages: await stores.scans.packages(digest),
-        findings,
-      });
-    }
-    if (options.json)
-      out(
-        JSON.stringify(
-          {
-            reference: ref,
-            digest: head.digest,
-            kind: scanned.kind,
-            images: results,
-          },
-          null,
-          2,
-        ),
-      );
-    else for (const r of results) printImage(r);
-    return results.every((r) => r.scan?.status === 'done')
-      ? EXIT.ok
-      : EXIT.failure;
+    return await report(format, stores, { ref, target, scanned, options });
   } finally {
     await database.close();
-    await upstream.close();
+    await target.close();
   }
 }
 
-type ImageResult = {
-  digest: string;
-  scan: Awaited<ReturnType<ReturnType<typeof createStores>['scans']['get']>>;
-  packages: Awaited<
-    ReturnType<ReturnType<typeof createStores>['scans']['packages']>
-  >;
-  findings: Awaited<ReturnType<typeof matchImage>>;
-};
+/** Prints the scan in `format`; exit 1 when a scan of an image failed. */
+async function report(
+  format: Format,
+  stores: Stores,
+  run: {
+    ref: string;
+    target: { repository: string; digest: Digest };
+    scanned: ScannedManifest;
+    options: ScanOptions;
+  },
+): Promise<number> {
+  const { scanned, target, options } = run;
+  const digests =
+    scanned.kind === 'index' ? scanned.children : [scanned.digest];
+  const results: ImageResult[] = [];
+  for (const digest of digests)
+    results.push(
+      await resultOf(stores, digest, Boolean(options.vulndb?.length)),
+    );
+  const json = (value: unknown): void => out(JSON.stringify(value, null, 2));
+  if (format === 'table') for (const r of results) printTable(r);
+  else if (format === 'json')
+    json({
+      reference: run.ref,
+      digest: target.digest,
+      kind: scanned.kind,
+      images: results,
+    });
+  else json(await sbomOf(format, stores, target, options.platform));
+  return results.every((r) => r.scan?.status === 'done')
+    ? EXIT.ok
+    : EXIT.failure;
+}
 
-function printImage(r: ImageResult): void {
-  out(
-    `${r.digest}: scan ${r.scan?.status ?? 'none'}${r.scan?.errorCode ? ` (${r.scan.errorCode}: ${r.scan.errorMessage ?? ''})` : ''}`,
-  );
-  if (r.scan?.distribution)
-    out(
-      `distribution: ${r.scan.distribution.prettyName ?? r.scan.distribution.id}`,
+function formatOf(options: ScanOptions): Format {
+  const format = options.format ?? (options.json ? 'json' : 'table');
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new CliError(
+      `--format must be one of ${FORMATS.join(', ')}`,
+      EXIT.usage,
     );
-  out(`${r.packages.length} packages`);
-  for (const p of r.packages)
-    out(`  ${p.ecosystem.padEnd(12)} ${p.name.padEnd(32)} ${p.version}`);
-  if (r.findings.length > 0) out(`${r.findings.length} findings`);
-  for (const f of r.findings) {
-    out(
-      `  ${(f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId).padEnd(18)} ${f.severity.padEnd(10)} ${f.packageName} ${f.packageVersion}` +
-        `${f.fixedVersion ? ` (fixed in ${f.fixedVersion})` : ''}${f.status === 'undetermined' ? ' [undetermined]' : ''}`,
-    );
-  }
+  return format as Format;
+}
+
+async function resultOf(
+  stores: Stores,
+  digest: Digest,
+  withFindings: boolean,
+): Promise<ImageResult> {
+  const scan = await stores.scans.get(digest);
+  return {
+    digest,
+    scan,
+    packages: await stores.scans.packages(digest),
+    findings:
+      scan?.status === 'done' && withFindings
+        ? await matchImage(stores, digest)
+        : [],
+  };
+}
+
+async function sbomOf(
+  format: SbomFormat,
+  stores: Stores,
+  target: { repository: string; digest: Digest },
+  platform: string | undefined,
+): Promise<Record<string, unknown>> {
+  const result = await imageSbom(stores, { ...target, platform }, format, {
+    toolVersion: packageVersion(),
+  });
+  if ('code' in result) throw new CliError(`${result.code}: ${result.message}`);
+  return result.document;
 }

@@ -2,12 +2,20 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { errorCode, hasCode, messageOf } from '../../../lib/core/errors.js';
 import { parseImageReference } from '../../../lib/core/reference.js';
+import { packageVersion } from '../../../lib/config/package-root.js';
+import type { Digest } from '../../../lib/core/digest.js';
 import { imageReport } from '../../../lib/policy/image-report.js';
 import { downloadMirrorFile } from '../../../lib/outbound/mirror-download.js';
+import { imageSbom, SBOM_FORMATS } from '../../../lib/scan/sbom/image-sbom.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireLocalToken } from './local-token.js';
+
+const sbomQuery = z.object({
+  format: z.enum(SBOM_FORMATS),
+  platform: z.string().min(1).optional(),
+});
 
 const importBody = z.strictObject({
   paths: z.array(z.string().min(1)).min(1).max(100),
@@ -17,6 +25,22 @@ const importBody = z.strictObject({
 export function apiRoutes(deps: Deps, localToken: string): Router {
   const router = express.Router();
   const log = deps.logger.child({ component: 'api' });
+
+  // GET /api/v1/images/<repo>@<digest>/sbom?format=cyclonedx|spdx[&platform=os/arch]
+  // (before the report route, whose pattern also matches this path).
+  router.get(
+    /^\/api\/v1\/images\/(.+)\/sbom$/,
+    async (req: Request, res: Response) => {
+      try {
+        await sendSbom(deps, req, res);
+      } catch (err: unknown) {
+        if (hasCode(err, 'UPSTREAM_UNAVAILABLE'))
+          return sendError(res, 503, 'UPSTREAM_UNAVAILABLE', messageOf(err));
+        log.error({ err }, 'failed to build an sbom');
+        sendError(res, 500, 'INTERNAL', 'internal error');
+      }
+    },
+  );
 
   // GET /api/v1/images/<repo>@<digest> (or <repo>:<tag>, resolved upstream now).
   router.get(
@@ -108,4 +132,70 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
     },
   );
   return router;
+}
+
+/** `<repo>@<digest>` as is, `<repo>:<tag>` resolved upstream, or the error to send. */
+async function resolveImage(
+  deps: Deps,
+  ref: string,
+): Promise<
+  | { repository: string; digest: Digest }
+  | { status: number; code: string; message: string }
+> {
+  let parsed;
+  try {
+    parsed = parseImageReference(decodeURIComponent(ref));
+  } catch (err: unknown) {
+    return { status: 400, code: 'REFERENCE_INVALID', message: messageOf(err) };
+  }
+  if (parsed.digest)
+    return { repository: parsed.repository, digest: parsed.digest };
+  const head = await deps.upstream.headManifest(
+    parsed.repository,
+    parsed.tag ?? 'latest',
+  );
+  if (!head)
+    return {
+      status: 404,
+      code: 'IMAGE_UNKNOWN',
+      message: `no tag ${parsed.tag} in ${parsed.repository}`,
+    };
+  return { repository: parsed.repository, digest: head.digest };
+}
+
+/** Answers an SBOM request: 400 bad query, 404 unknown image or platform, 409 scan not done. */
+async function sendSbom(
+  deps: Deps,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  const ref = (req.params as Record<string, string>)[0] ?? '';
+  const query = sbomQuery.safeParse(req.query);
+  if (!query.success)
+    return sendError(
+      res,
+      400,
+      'REQUEST_INVALID',
+      'format must be cyclonedx or spdx',
+    );
+  const target = await resolveImage(deps, ref);
+  if ('code' in target)
+    return sendError(res, target.status, target.code, target.message);
+  const { format, platform } = query.data;
+  const result = await imageSbom(deps.stores, { ...target, platform }, format, {
+    toolVersion: packageVersion(),
+  });
+  if ('code' in result)
+    return sendError(
+      res,
+      result.code === 'SCAN_NOT_DONE' ? 409 : 404,
+      result.code,
+      result.message,
+    );
+  res.type(
+    format === 'cyclonedx'
+      ? 'application/vnd.cyclonedx+json; version=1.6'
+      : 'application/spdx+json',
+  );
+  res.send(JSON.stringify(result.document, null, 2));
 }

@@ -4,6 +4,7 @@ import type { LayerFS } from '../types.js';
 import {
   distributionOf,
   identifyDistribution,
+  isIdentificationPath,
   isOsReleasePath,
 } from './identify.js';
 import { parseOsRelease } from './parse.js';
@@ -176,6 +177,66 @@ describe('identifyDistribution', () => {
     });
   });
 
+  it.each([
+    [
+      'etc/lsb-release',
+      'DISTRIB_ID=Ubuntu\nDISTRIB_RELEASE=18.04\nDISTRIB_CODENAME=bionic\nDISTRIB_DESCRIPTION="Ubuntu 18.04.6 LTS"\n',
+      {
+        id: 'ubuntu',
+        versionId: '18.04',
+        versionCodename: 'bionic',
+        prettyName: 'Ubuntu 18.04.6 LTS',
+      },
+    ],
+    ['etc/alpine-release', '3.20.3\n', { id: 'alpine', versionId: '3.20.3' }],
+    [
+      'etc/redhat-release',
+      'Red Hat Enterprise Linux release 8.9 (Ootpa)\n',
+      {
+        id: 'rhel',
+        versionId: '8.9',
+        prettyName: 'Red Hat Enterprise Linux release 8.9 (Ootpa)',
+      },
+    ],
+    [
+      'etc/centos-release',
+      'CentOS Linux release 7.9.2009 (Core)\n',
+      {
+        id: 'centos',
+        versionId: '7.9.2009',
+        prettyName: 'CentOS Linux release 7.9.2009 (Core)',
+      },
+    ],
+  ])('without os-release, reads %s', async (path, text, distribution) => {
+    expect(await identifyDistribution(fsOf({ [path]: text }))).toEqual({
+      distribution,
+      path,
+      warnings: [],
+    });
+  });
+
+  it('takes the version from a release file when os-release has none', async () => {
+    const fs = fsOf({
+      'etc/os-release': 'ID=alpine\nPRETTY_NAME="Alpine Linux edge"\n',
+      'etc/alpine-release': '3.21_alpha20240807\n',
+    });
+    expect((await identifyDistribution(fs)).distribution).toMatchObject({
+      id: 'alpine',
+      versionId: '3.21',
+    });
+  });
+
+  it('ignores a release file it cannot read', async () => {
+    expect(
+      await identifyDistribution(
+        fsOf({ 'etc/redhat-release': 'Something else entirely\n' }),
+      ),
+    ).toEqual({
+      distribution: undefined,
+      warnings: [],
+    });
+  });
+
   it('finds nothing in an image without os-release', async () => {
     expect(await identifyDistribution(fsOf({}))).toEqual({
       distribution: undefined,
@@ -194,5 +255,18 @@ describe('isOsReleasePath', () => {
     ['etc/lsb-release', false],
   ])('%s -> %s', (path, expected) => {
     expect(isOsReleasePath(path)).toBe(expected);
+  });
+});
+
+describe('isIdentificationPath', () => {
+  it.each([
+    ['etc/os-release', true],
+    ['etc/alpine-release', true],
+    ['etc/redhat-release', true],
+    ['etc/lsb-release', true],
+    ['etc/debian_version', false],
+    ['foo/etc/alpine-release', false],
+  ])('%s -> %s', (path, expected) => {
+    expect(isIdentificationPath(path)).toBe(expected);
   });
 });

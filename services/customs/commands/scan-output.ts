@@ -1,0 +1,40 @@
+import type { Finding } from '../../../lib/core/finding.js';
+import type { ImagePackage } from '../../../lib/core/package.js';
+import type { ScanRecord } from '../../../lib/storage/ports.js';
+import { out } from './common.js';
+
+/** One scanned image as `customs scan` prints it. */
+export interface ImageResult {
+  digest: string;
+  scan: ScanRecord | undefined;
+  packages: ImagePackage[];
+  findings: Finding[];
+}
+
+/** The human table: status, distribution, packages, findings. */
+export function printTable(r: ImageResult): void {
+  const failure = r.scan?.errorCode
+    ? ` (${r.scan.errorCode}: ${r.scan.errorMessage ?? ''})`
+    : '';
+  out(`${r.digest}: scan ${r.scan?.status ?? 'none'}${failure}`);
+  if (r.scan?.distribution)
+    out(
+      `distribution: ${r.scan.distribution.prettyName ?? r.scan.distribution.id}`,
+    );
+  for (const w of r.scan?.warnings ?? [])
+    out(`warning: ${w.code} ${w.message}${w.path ? ` (${w.path})` : ''}`);
+  out(`${r.packages.length} packages`);
+  for (const p of r.packages)
+    out(
+      `  ${p.ecosystem.padEnd(12)} ${p.name.padEnd(32)} ${p.version.padEnd(24)} ${p.path}`,
+    );
+  if (r.findings.length > 0) out(`${r.findings.length} findings`);
+  for (const f of r.findings) {
+    const id = f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId;
+    const fixed = f.fixedVersion ? ` (fixed in ${f.fixedVersion})` : '';
+    const undetermined = f.status === 'undetermined' ? ' [undetermined]' : '';
+    out(
+      `  ${id.padEnd(18)} ${f.severity.padEnd(10)} ${f.packageName} ${f.packageVersion}${fixed}${undetermined}`,
+    );
+  }
+}
