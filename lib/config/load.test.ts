@@ -115,6 +115,25 @@ describe('loadConfig', () => {
       )[0],
     ).toMatch(/^\/c: /);
   });
+
+  it('refuses the Harbor scanner adapter enabled without a secret', () => {
+    expect(
+      problemsOf(() =>
+        loadConfig({
+          env: { CUSTOMS_HARBORADAPTER__ENABLED: 'true' },
+          readFile: files({}),
+        }),
+      ),
+    ).toEqual([expect.stringMatching(/harborAdapter\.secret/)]);
+    const cfg = loadConfig({
+      env: {
+        CUSTOMS_HARBORADAPTER__ENABLED: 'true',
+        CUSTOMS_HARBORADAPTER__SECRET: 'Bearer s',
+      },
+      readFile: files({}),
+    });
+    expect(cfg.harborAdapter.enabled).toBe(true);
+  });
 });
 
 describe('config/default.yaml', () => {

@@ -205,6 +205,20 @@ export const configSchema = z
       .strict()
       .prefault({}),
     cache: cache.default({ driver: 'none' }),
+    harborAdapter: z
+      .object({
+        /** Serve the Harbor Pluggable Scanner API at /harbor/api/v1. */
+        enabled: z.boolean().default(false),
+        /** The Authorization value Harbor's scanner registration sends ("Bearer …"). */
+        secret: z.string().default(''),
+      })
+      .strict()
+      // Fail closed: the adapter starts scans, so it never runs unauthenticated.
+      .refine((a) => !a.enabled || a.secret.length > 0, {
+        message: 'harborAdapter.enabled needs harborAdapter.secret',
+        path: ['secret'],
+      })
+      .prefault({}),
     door: z
       .object({
         /** A first pull of an unjudged image waits this long for its scan. */

@@ -7,6 +7,7 @@ import express, {
 import type { Deps } from './deps.js';
 import { apiRoutes } from './routes/api.js';
 import { sendError } from './routes/errors.js';
+import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
 import { pullCredentialRoutes } from './routes/pull-credentials.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -22,6 +23,7 @@ export function createApp(
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps, options.localToken));
   app.use(pullCredentialRoutes(deps, options.localToken));
+  app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>
     sendError(res, 404, 'NOT_FOUND', 'no such endpoint'),
   );
