@@ -87,10 +87,27 @@ describe('intentOf', () => {
     ).toBe('scan');
   });
 
+  it('forgets a deleted manifest or tag, whatever its media type', () => {
+    const del = (target: Partial<DistributionEvent['target']>) =>
+      intentOf(event({ action: 'delete', target }));
+    expect(del({ mediaType: undefined })).toEqual({
+      kind: 'delete',
+      repository: 'team/app',
+      digest: D,
+      tag: undefined,
+    });
+    expect(del({ digest: undefined, tag: 'v1', mediaType: undefined })).toEqual(
+      { kind: 'delete', repository: 'team/app', digest: undefined, tag: 'v1' },
+    );
+  });
+
   it.each([
     ['a pull', event({ action: 'pull' })],
     ['a mount', event({ action: 'mount' })],
-    ['a delete', event({ action: 'delete' })],
+    [
+      'a delete naming neither digest nor tag',
+      event({ action: 'delete', target: { digest: undefined } }),
+    ],
     [
       'a blob push',
       event({ target: { mediaType: 'application/octet-stream' } }),

@@ -32,6 +32,18 @@ export type EventIntent =
       signatureDigest: Digest;
       tag: string;
     }
+  | {
+      /**
+       * The registry deleted a manifest (`digest`) or a tag (`tag`); with
+       * both, the tag went and the digest may have gone with it (Harbor
+       * deletes the artifact, zot drops an untagged manifest): the upstream
+       * is asked.
+       */
+      kind: 'delete';
+      repository: string;
+      digest: Digest | undefined;
+      tag: string | undefined;
+    }
   | { kind: 'ignore'; why: string };
 
 /**
@@ -45,10 +57,22 @@ const COSIGN_TAG_RE = /^sha256-([a-f0-9]{64})(?:\.(sig|att|sbom))?$/;
  * Decides what an event asks for: a manifest push is scanned; a push of a
  * cosign signature/attestation tag or of a referrers tag index re-evaluates
  * the image it names (a referrer pushed by digest is recognised by its
- * `subject` once fetched, see scan/processor.ts); pulls, blob events,
- * mounts and deletes are not acted on.
+ * `subject` once fetched, see scan/processor.ts); a delete of a manifest
+ * or tag makes Customs forget it (registries do not always say whether a
+ * deleted digest was a manifest or a blob: forgetting a blob digest finds
+ * no image and does nothing); pulls, blob pushes and mounts are not acted on.
  */
 export function intentOf(event: IntakeEvent): EventIntent {
+  if (event.action === 'delete') {
+    if (!event.digest && !event.tag)
+      return { kind: 'ignore', why: 'delete without digest or tag' };
+    return {
+      kind: 'delete',
+      repository: event.repository,
+      digest: event.digest,
+      tag: event.tag,
+    };
+  }
   if (event.action !== 'push')
     return { kind: 'ignore', why: `action ${event.action}` };
   if (!event.isManifest) return { kind: 'ignore', why: 'not a manifest' };

@@ -2,12 +2,23 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { JobQueue } from '../scan/jobs.js';
 import type { EventStore, ManifestStore } from '../storage/ports.js';
-import { intentOf, type IntakeEvent } from './intake-event.js';
+import {
+  intentOf,
+  type EventIntent,
+  type IntakeEvent,
+} from './intake-event.js';
 
 export interface IntakeDeps {
   events: EventStore;
-  manifests: Pick<ManifestStore, 'setTag'>;
+  manifests: Pick<ManifestStore, 'setTag' | 'forget' | 'untag'>;
   jobs: Pick<JobQueue, 'sendScan' | 'sendReevaluate'>;
+  /** Whether the upstream still holds a manifest (after a tag delete). */
+  upstream: {
+    headManifest(
+      repository: string,
+      reference: string,
+    ): Promise<{ digest: Digest } | undefined>;
+  };
   logger: Logger;
 }
 
@@ -16,7 +27,7 @@ export interface IntakeSummary {
   accepted: number;
   /** Events seen before (redeliveries): nothing done again. */
   duplicates: number;
-  /** Events not acted on (pulls, blobs, mounts, deletes). */
+  /** Events not acted on (pulls, blob pushes, mounts). */
   ignored: number;
 }
 
@@ -74,15 +85,11 @@ export async function acceptEvents(
 
 async function act(
   deps: IntakeDeps,
-  intent: {
-    kind: 'scan' | 'reevaluate';
-    repository: string;
-    digest: Digest;
-    tag?: string | undefined;
-    signatureDigest?: Digest | undefined;
-  },
+  intent: Exclude<EventIntent, { kind: 'ignore' }>,
 ): Promise<void> {
-  if (intent.kind === 'scan') {
+  if (intent.kind === 'delete') {
+    await forgetDeleted(deps, intent);
+  } else if (intent.kind === 'scan') {
     if (intent.tag)
       await deps.manifests.setTag(intent.repository, intent.tag, intent.digest);
     await deps.jobs.sendScan({
@@ -94,10 +101,46 @@ async function act(
     await deps.jobs.sendReevaluate({
       repository: intent.repository,
       digest: intent.digest,
-      reason: `signature pushed (${intent.tag ?? ''})`,
-      hint: intent.signatureDigest
-        ? { digest: intent.signatureDigest, tag: intent.tag }
-        : undefined,
+      reason: `signature pushed (${intent.tag})`,
+      hint: { digest: intent.signatureDigest, tag: intent.tag },
     });
+  }
+}
+
+/**
+ * Forgets what the registry deleted, so no door serves it from stored
+ * copies. A tag delete that names a digest forgets the digest too when the
+ * upstream no longer has it, or cannot say (fail closed: the reconcile walk
+ * queues it again if it is still there).
+ */
+async function forgetDeleted(
+  deps: IntakeDeps,
+  intent: Extract<EventIntent, { kind: 'delete' }>,
+): Promise<void> {
+  const { repository, digest, tag } = intent;
+  if (tag) await deps.manifests.untag(repository, tag);
+  if (!digest) return;
+  if (tag && (await stillUpstream(deps, repository, digest))) return;
+  const known = await deps.manifests.forget(repository, digest);
+  if (known)
+    deps.logger.info(
+      { repository, digest },
+      'image deleted upstream: forgotten',
+    );
+}
+
+async function stillUpstream(
+  deps: IntakeDeps,
+  repository: string,
+  digest: Digest,
+): Promise<boolean> {
+  try {
+    return (await deps.upstream.headManifest(repository, digest)) !== undefined;
+  } catch (err: unknown) {
+    deps.logger.warn(
+      { err, repository, digest },
+      'upstream unreachable after a tag delete: forgetting the image',
+    );
+    return false;
   }
 }

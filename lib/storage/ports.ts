@@ -74,6 +74,16 @@ export interface ManifestStore {
     blob: Digest,
     environment: string,
   ): Promise<{ servable: boolean; known: boolean }>;
+  /**
+   * The registry deleted `repository@digest`: it leaves the repository
+   * (with its tags and verdicts there), so no door serves it from stored
+   * copies; the change is announced like a verdict write. The scan and
+   * the manifest stay (content-addressed): a re-push is judged again
+   * without re-reading layers. True when Customs knew the image there.
+   */
+  forget(repository: string, digest: Digest): Promise<boolean>;
+  /** The registry deleted `repository:tag`; the digest it named, if known. */
+  untag(repository: string, tag: string): Promise<Digest | undefined>;
 }
 
 /** Lookups the doors make on every request (kept cheap: indexed, no bodies). */

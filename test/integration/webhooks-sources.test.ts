@@ -106,9 +106,27 @@ describe('webhooks from Harbor and zot', () => {
     expect((await deps.jobs.depth()).scan).toBe(1);
   });
 
+  it('forgets a deleted artifact and its tag, the upstream being unreachable', async () => {
+    const gone =
+      'sha256:2bb501e6173d9d006e56de5bce2720eb06396803300fe1687b58a7ff32bf4c14' as const;
+    await deps.stores.manifests.setTag('harbor/alpine', '3.8', gone);
+    const res = await harbor(
+      fixture('harbor/default/DELETE_ARTIFACT.json'),
+      'application/json',
+    );
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ accepted: 1, duplicates: 0, ignored: 0 });
+    expect(await deps.stores.serving.tagged('harbor/alpine', '3.8')).toBe(
+      undefined,
+    );
+    const stored = await deps.stores.events.recent(50);
+    expect(
+      stored.find((e) => e.digest === gone && e.source === 'harbor'),
+    ).toMatchObject({ action: 'delete', outcome: 'delete', tag: '3.8' });
+  });
+
   it.each([
     'default/PULL_ARTIFACT.json',
-    'default/DELETE_ARTIFACT.json',
     'default/SCANNING_COMPLETED.json',
     'default/QUOTA_EXCEED.json',
     'default/REPLICATION.json',

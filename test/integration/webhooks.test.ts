@@ -87,7 +87,7 @@ describe('POST /webhooks/distribution with real registry notifications', () => {
       .set('Authorization', req.headers.authorization ?? '')
       .send(req.rawBody);
 
-  it('stores each manifest push once and queues one job per image', async () => {
+  it('stores each manifest push and delete once and queues one job per image', async () => {
     expect(all.length).toBeGreaterThan(30);
     for (const { file, req } of all) {
       const res = await send(req);
@@ -102,10 +102,27 @@ describe('POST /webhooks/distribution with real registry notifications', () => {
         (e) =>
           e.action === 'push' && MANIFEST_RE.test(e.target.mediaType ?? ''),
       );
+    const deletes = all
+      .filter(({ req }) => req.authorized)
+      .flatMap(({ req }) => req.body.events)
+      .filter((e) => e.action === 'delete');
+    expect(deletes.length).toBeGreaterThanOrEqual(2);
     const stored = await deps.stores.events.recent(1000);
     expect(stored.map((e) => e.eventId).sort()).toEqual(
-      pushes.map((e) => e.id).sort(),
+      [...pushes, ...deletes].map((e) => e.id).sort(),
     );
+    expect(
+      stored
+        .filter((e) => e.outcome === 'delete')
+        .map((e) => e.eventId)
+        .sort(),
+    ).toEqual(deletes.map((e) => e.id).sort());
+    // The deleted tag no longer points anywhere.
+    for (const e of deletes.filter((d) => d.target.tag)) {
+      expect(
+        await deps.stores.serving.tagged(e.target.repository, e.target.tag!),
+      ).toBeUndefined();
+    }
     expect(
       stored.filter((e) => e.outcome === 'reevaluate').map((e) => e.tag),
     ).toEqual([

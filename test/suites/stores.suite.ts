@@ -454,6 +454,70 @@ export function describeStores(
       await stop();
     });
 
+    it('forgets a deleted image in one repository, keeping its scan', async () => {
+      const image = {
+        digest: d(301),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        kind: 'image' as const,
+        body: Buffer.from('{}'),
+        references: [
+          {
+            role: 'layer' as const,
+            digest: d(302),
+            mediaType: 'x',
+            sizeBytes: 1,
+          },
+        ],
+      };
+      await stores.manifests.save(image, 'gone/app');
+      await stores.manifests.save(image, 'kept/app');
+      for (const repository of ['gone/app', 'kept/app']) {
+        await stores.manifests.setTag(repository, 'v1', d(301));
+        await stores.manifests.setTag(repository, 'v2', d(301));
+        await stores.verdicts.save(
+          [
+            {
+              repository,
+              digest: d(301),
+              environment: 'dev',
+              status: 'eligible',
+              reasons: [],
+              rulesVersion: 'r',
+              snapshotId: null,
+            },
+          ],
+          'test',
+        );
+      }
+      const heard: string[] = [];
+      const stop = await db.listen(VERDICT_CHANNEL, (p) => heard.push(p));
+      expect(await stores.manifests.untag('gone/app', 'v2')).toBe(d(301));
+      expect(await stores.manifests.untag('gone/app', 'v2')).toBeUndefined();
+      expect(await stores.manifests.forget('gone/app', d(301))).toBe(true);
+      expect(await stores.manifests.forget('gone/app', d(301))).toBe(false);
+      await expect
+        .poll(() => heard.map((p) => JSON.parse(p) as string[]).flat())
+        .toContain(`gone/app@${d(301)}`);
+      await stop();
+      expect(await stores.manifests.repositoriesOf(d(301))).toEqual([
+        'kept/app',
+      ]);
+      expect(await stores.manifests.tagsOf('gone/app', d(301))).toEqual([]);
+      expect(await stores.manifests.tagsOf('kept/app', d(301))).toEqual([
+        'v1',
+        'v2',
+      ]);
+      expect(await stores.verdicts.list('gone/app', d(301))).toEqual([]);
+      expect(await stores.verdicts.list('kept/app', d(301))).toHaveLength(1);
+      expect(
+        await stores.manifests.blobAccess('gone/app', d(302), 'dev'),
+      ).toEqual({ servable: false, known: false });
+      expect(
+        await stores.manifests.blobAccess('kept/app', d(302), 'dev'),
+      ).toEqual({ servable: true, known: true });
+      expect(await stores.manifests.get(d(301))).toBeDefined();
+    });
+
     it('answers the door: subjects, last-known tags and referrers', async () => {
       expect(await stores.serving.subjectOf(d(1))).toBeNull();
       expect(await stores.serving.subjectOf(d(5))).toBe(d(1));

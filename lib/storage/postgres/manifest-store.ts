@@ -5,6 +5,7 @@ import type {
   ManifestReference,
   ManifestStore,
 } from '../ports.js';
+import { VERDICT_CHANNEL } from './verdict-store.js';
 
 /** Manifests, their references, repositories and tags. */
 export function createManifestStore(db: Database): ManifestStore {
@@ -95,6 +96,39 @@ export function createManifestStore(db: Database): ManifestStore {
         [repository, blob, environment],
       );
       return { servable: rows[0]?.servable ?? false, known: rows.length > 0 };
+    },
+
+    async forget(repository, digest) {
+      const removed = await db.transaction(async (tx) => {
+        const args = [repository, digest];
+        await tx.query(
+          'DELETE FROM verdicts WHERE repository = $1 AND digest = $2',
+          args,
+        );
+        await tx.query(
+          'DELETE FROM tags WHERE repository = $1 AND digest = $2',
+          args,
+        );
+        const gone = await tx.query(
+          'DELETE FROM repository_manifests WHERE repository = $1 AND digest = $2',
+          args,
+        );
+        return gone.rowCount === 1;
+      });
+      // Every replica's verdict cache drops the image, as after a write.
+      await db.notify(
+        VERDICT_CHANNEL,
+        JSON.stringify([`${repository}@${digest}`]),
+      );
+      return removed;
+    },
+
+    async untag(repository, tag) {
+      const { rows } = await db.query<{ digest: Digest }>(
+        'DELETE FROM tags WHERE repository = $1 AND tag = $2 RETURNING digest',
+        [repository, tag],
+      );
+      return rows[0]?.digest;
     },
   };
 }

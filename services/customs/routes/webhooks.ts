@@ -72,6 +72,7 @@ export function webhookRoutes(deps: Deps): Router {
           events: deps.stores.events,
           manifests: deps.stores.manifests,
           jobs: deps.jobs,
+          upstream: deps.upstream,
           logger: log,
         },
         name,
