@@ -82,6 +82,8 @@ export interface ManifestStore {
    * without re-reading layers. True when Customs knew the image there.
    */
   forget(repository: string, digest: Digest): Promise<boolean>;
+  /** Digests with a verdict in `repository` (images and index children). */
+  judgedIn(repository: string): Promise<Digest[]>;
   /** The registry deleted `repository:tag`; the digest it named, if known. */
   untag(repository: string, tag: string): Promise<Digest | undefined>;
 }

@@ -21,6 +21,7 @@ import {
 interface LogLine {
   msg: string;
   queued?: number;
+  forgotten?: number;
   repositories?: number;
   tags?: number;
 }
@@ -105,6 +106,34 @@ describe('reconcile walk', () => {
       'the walk after restart',
       () => walks(customs!)[0],
     );
-    expect(walk).toMatchObject({ repositories: 2, tags: 2, queued: 0 });
+    expect(walk).toMatchObject({
+      repositories: 2,
+      tags: 2,
+      queued: 0,
+      forgotten: 0,
+    });
+  });
+
+  it('forgets an image deleted while Customs was down, and nothing else', async () => {
+    await customs!.stop();
+    const repo = 'test/busybox-static';
+    const deleted = await fetch(
+      `${registry.url}/v2/${repo}/manifests/${digests[repo]}`,
+      { method: 'DELETE' },
+    );
+    expect(deleted.status).toBe(202);
+    customs = await startCustoms(await freePort(), env);
+    const walk = await until(
+      'the walk after the delete',
+      () => walks(customs!)[0],
+    );
+    // The multi-arch index's platform images are reached through it.
+    expect(walk).toMatchObject({
+      repositories: 2,
+      tags: 1,
+      queued: 0,
+      forgotten: 1,
+    });
+    expect(customs.output()).toContain(digests[repo]);
   });
 });

@@ -489,6 +489,7 @@ export function describeStores(
           'test',
         );
       }
+      expect(await stores.manifests.judgedIn('gone/app')).toEqual([d(301)]);
       const heard: string[] = [];
       const stop = await db.listen(VERDICT_CHANNEL, (p) => heard.push(p));
       expect(await stores.manifests.untag('gone/app', 'v2')).toBe(d(301));
@@ -508,6 +509,7 @@ export function describeStores(
         'v2',
       ]);
       expect(await stores.verdicts.list('gone/app', d(301))).toEqual([]);
+      expect(await stores.manifests.judgedIn('gone/app')).toEqual([]);
       expect(await stores.verdicts.list('kept/app', d(301))).toHaveLength(1);
       expect(
         await stores.manifests.blobAccess('gone/app', d(302), 'dev'),

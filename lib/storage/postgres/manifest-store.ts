@@ -123,6 +123,14 @@ export function createManifestStore(db: Database): ManifestStore {
       return removed;
     },
 
+    async judgedIn(repository) {
+      const { rows } = await db.query<{ digest: Digest }>(
+        'SELECT DISTINCT digest FROM verdicts WHERE repository = $1 ORDER BY digest',
+        [repository],
+      );
+      return rows.map((r) => r.digest);
+    },
+
     async untag(repository, tag) {
       const { rows } = await db.query<{ digest: Digest }>(
         'DELETE FROM tags WHERE repository = $1 AND tag = $2 RETURNING digest',
