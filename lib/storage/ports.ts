@@ -8,6 +8,7 @@ import type {
   MatchablePackage,
 } from '../core/package.js';
 import type { Verdict, VerdictStatus } from '../core/verdict.js';
+import type { AdminTokenStore, AuditLog } from './admin-ports.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
 export interface WebhookEventRecord {
@@ -544,4 +545,6 @@ export interface Stores {
   rematch: RematchStore;
   outbox: OutboxStore;
   layerResults: LayerResultStore;
+  adminTokens: AdminTokenStore;
+  audit: AuditLog;
 }
