@@ -1,30 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../lib/storage/database.js';
-import { migrate } from '../../lib/storage/postgres/migrate.js';
-import { createStores } from '../../lib/storage/postgres/stores.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Stores } from '../../lib/storage/ports.js';
 
 /**
- * Conformance of the admin stores (tokens, audit log) on every database
- * Customs runs on, so PGlite and PostgreSQL behave the same.
+ * Conformance of the admin stores (tokens, audit log), run by the storage
+ * suite on every database Customs runs on, so PGlite and PostgreSQL behave
+ * the same. `storesOf` gives the stores of a migrated database.
  */
-export function describeAdminStores(
-  name: string,
-  open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>,
-): void {
-  describe(`admin stores on ${name}`, () => {
-    let db: Database;
+export function describeAdminStores(storesOf: () => Stores): void {
+  describe('admin stores', () => {
     let stores: Stores;
-    let cleanup: () => Promise<void>;
-
-    beforeAll(async () => {
-      ({ db, cleanup } = await open());
-      await migrate(db);
-      stores = createStores(db);
-    });
-    afterAll(async () => {
-      await db.close();
-      await cleanup();
+    beforeAll(() => {
+      stores = storesOf();
     });
 
     it('stores admin tokens by hash, once per name, and revokes them', async () => {
