@@ -161,6 +161,28 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    admin: z
+      .object({
+        /**
+         * An admin token accepted as `bootstrap` (role admin), for a first
+         * login where the CLI cannot reach the data directory (PostgreSQL,
+         * Kubernetes). Give it by env (`CUSTOMS_ADMIN__BOOTSTRAPTOKEN[_FILE]`);
+         * empty = none.
+         */
+        bootstrapToken: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
+    policy: z
+      .object({
+        /**
+         * Longest wait between two checks for expired exceptions and
+         * break-glass grants; each expiry is also timed to the millisecond.
+         */
+        expirySweepIntervalMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Trust rules file; empty = the built-in rules (config/rules.example.yaml). */
