@@ -18,6 +18,35 @@ const scanLimits = z
   })
   .strict();
 
+/** Secret scanning of layer files (lib/scan/secrets). */
+const scanSecrets = z
+  .object({
+    enabled: z.boolean().default(true),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 ** 2),
+    /** Case-insensitive regular expressions of paths never reported. */
+    allowPaths: z
+      .array(
+        z.string().refine(isRegExp, { message: 'not a regular expression' }),
+      )
+      .default(['\\.md$', 'example[^/]*$', '(^|/)(test|tests|testdata)/']),
+    /** Rule ids never reported. */
+    allowRules: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The blob cache of the door: none, a directory, or an S3 bucket. */
 const cache = z.discriminatedUnion('driver', [
   z.object({ driver: z.literal('none') }).strict(),
@@ -178,6 +207,7 @@ export const configSchema = z
           .default(10 * 60_000),
         retryLimit: z.number().int().min(0).default(3),
         limits: scanLimits.prefault({}),
+        secrets: scanSecrets.prefault({}),
       })
       .strict()
       .prefault({}),
