@@ -22,7 +22,18 @@ export type VerdictReasonCode =
   | 'SUBJECT_INELIGIBLE'
   | 'ENVIRONMENT_UNKNOWN'
   | 'WARN_MODE'
-  | 'POLICY_PASSED';
+  | 'POLICY_PASSED'
+  | BeyondReasonCode;
+
+/** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */
+export type BeyondReasonCode =
+  | 'EVIDENCE_MISSING'
+  | 'SECRETS_FOUND'
+  | 'MALWARE_FOUND'
+  | 'MALWARE_UNSCANNED'
+  | 'BASELINE_FAILED'
+  | 'BASE_IMAGE_UNAPPROVED'
+  | 'KNOWN_EXPLOITED_WITH_FIX';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

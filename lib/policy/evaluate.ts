@@ -7,6 +7,8 @@ import {
 } from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
 import type { EnvironmentRules } from './rules.js';
+import type { ImageEvidence } from '../core/image-evidence.js';
+import { judgeBeyond } from './evaluate-beyond.js';
 import {
   judgeAttestations,
   judgeRequireClauses,
@@ -34,6 +36,8 @@ export interface Evidence {
     /** For attestations: the predicate summary (builderId, …). */
     payload?: unknown;
   }>;
+  /** Secrets and other scan evidence besides packages (platform images only). */
+  image?: ImageEvidence | undefined;
   /** For an index: the verdicts of its platform manifests in the same environment. */
   children?: Array<{
     digest: Digest;
@@ -70,6 +74,7 @@ export function evaluate(
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),
     ...judgeRequireClauses(signaturesOnly(evidence), rules),
     ...judgeAttestations(evidence.signatures, rules),
+    ...(evidence.children ? [] : judgeBeyond(evidence.image, rules)),
   ];
   if (violations.some((v) => v.code === 'SCAN_PENDING')) {
     return {

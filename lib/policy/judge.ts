@@ -7,7 +7,13 @@ import type { RuleSet } from './rules.js';
 export interface JudgeDeps {
   stores: Pick<
     Stores,
-    'manifests' | 'scans' | 'findings' | 'signatures' | 'verdicts' | 'vulns'
+    | 'manifests'
+    | 'scans'
+    | 'findings'
+    | 'signatures'
+    | 'verdicts'
+    | 'vulns'
+    | 'evidence'
   >;
   rules: () => RuleSet;
   logger: Logger;
@@ -109,6 +115,7 @@ async function imageEvidence(
     findings:
       scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
     signatures,
+    image: await stores.evidence.get(image.digest),
   };
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../storage/manifest-record.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
 import type {
+  EvidenceStore,
   LayerResultStore,
   ManifestKind,
   ManifestStore,
@@ -19,6 +20,7 @@ import type {
 } from '../storage/ports.js';
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
+import type { SecretScanner } from './secrets/secret-scanner.js';
 import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
 
@@ -37,6 +39,10 @@ export interface ScanPipelineDeps {
   logger: Logger;
   /** The layer cache; without it every layer is read. */
   layerResults?: LayerResultStore | undefined;
+  /** Secret scanning of layer files; off when absent. */
+  secrets?: SecretScanner | undefined;
+  /** Where evidence besides packages (secrets) is stored. */
+  evidence?: EvidenceStore | undefined;
 }
 
 /** What a scan found out about a manifest. */
@@ -67,6 +73,12 @@ const MAX_INDEX_DEPTH = 2;
 /** `name@version` of every detector: part of the scan idempotency key. */
 export function detectorKey(detectors: readonly PackageDetector[]): string {
   return detectors.map((d) => `${d.name}@${d.version}`).join(',');
+}
+
+/** The idempotency key of a scan: detectors, and the secret rules when on. */
+function scanKey(deps: ScanPipelineDeps): string {
+  const key = detectorKey(deps.detectors);
+  return deps.secrets ? `${key},secrets@${deps.secrets.cacheKey}` : key;
 }
 
 /**
@@ -146,7 +158,7 @@ async function scanImageLayers(
   signal: AbortSignal,
   log: Logger,
 ): Promise<void> {
-  const key = detectorKey(deps.detectors);
+  const key = scanKey(deps);
   const previous = await deps.scans.get(target.digest);
   if (previous?.status === 'done' && previous.detectorKey === key) return;
   await deps.scans.start(target.digest);
@@ -157,6 +169,7 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
+    await deps.evidence?.save(target.digest, { secrets: analysis.secrets });
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,
@@ -176,6 +189,7 @@ async function scanImageLayers(
         durationMs: Math.round(durationMs),
         packages: analysis.packages.length,
         warnings: analysis.warnings.length,
+        secrets: analysis.secrets.length,
       },
       'scan done',
     );
@@ -195,7 +209,7 @@ function analyzeImage(
   manifest: Extract<ParsedManifest, { kind: 'image' }>,
   ctx: { signal: AbortSignal; log: Logger },
 ): Promise<LayerAnalysis> {
-  const { detectors, limits, layerResults } = deps;
+  const { detectors, limits, layerResults, secrets } = deps;
   return analyzeLayers(
     manifest.layers.map((layer) => ({
       digest: layer.digest,
@@ -209,8 +223,10 @@ function analyzeImage(
       limits,
       signal: ctx.signal,
       logger: ctx.log,
+      secrets,
       cache:
-        layerResults && createLayerCache(layerResults, { detectors, limits }),
+        layerResults &&
+        createLayerCache(layerResults, { detectors, limits, secrets }),
     },
   );
 }

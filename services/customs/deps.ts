@@ -1,3 +1,4 @@
+import { createSecretScanner } from '../../lib/scan/secrets/secret-scanner.js';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../lib/config/schema.js';
@@ -174,6 +175,8 @@ function buildProcessor(
       layerResults: stores.layerResults,
       detectors: DETECTORS,
       limits: config.scan.limits,
+      secrets: createSecretScanner(config.scan.secrets),
+      evidence: stores.evidence,
       logger: logger.child({ component: 'scan.pipeline' }),
     },
     verify: {

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
+import type { SecretFinding } from '../../core/secret-finding.js';
+import type { SecretScanner } from '../secrets/secret-scanner.js';
 import { identifyDistribution } from '../detectors/os-release/identify.js';
 import type { PackageDetector, ScanWarning } from '../detectors/types.js';
 import type { LayerRecord } from './layer-record.js';
@@ -48,6 +50,8 @@ export interface AnalyzeOptions {
   logger: Logger;
   /** Layer records already walked; a hit skips reading the layer at all. */
   cache?: LayerRecordCache | undefined;
+  /** Scans every layer's files for secrets (the cache key must cover it). */
+  secrets?: SecretScanner | undefined;
 }
 
 /** What the layers of one image hold. */
@@ -56,6 +60,8 @@ export interface LayerAnalysis {
   distribution?: Distribution | undefined;
   /** Expected problems (a malformed package db); each was also logged at `warn`. */
   warnings: ScanWarning[];
+  /** Secrets in the files of every layer, deleted files included, bottom layer first. */
+  secrets: SecretFinding[];
   stats: {
     layers: number;
     /** Layers taken from the cache, not read. */
@@ -92,7 +98,16 @@ export async function analyzeLayers(
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const stats = await mergeLayers(layers, view, { ...options, logger }, warn);
+  const secrets: SecretFinding[] = [];
+  const stats = await mergeLayers(
+    layers,
+    view,
+    { ...options, logger },
+    {
+      warn,
+      secrets,
+    },
+  );
   const identified = await identifyDistribution(view.fs);
   for (const w of identified.warnings)
     warn({ ...w, source: 'os-release', path: identified.path });
@@ -104,16 +119,26 @@ export async function analyzeLayers(
     logger,
     warn,
   });
-  return { packages, distribution: identified.distribution, warnings, stats };
+  return {
+    packages,
+    distribution: identified.distribution,
+    warnings,
+    secrets,
+    stats,
+  };
 }
 
-/** Walks (or takes from the cache) each layer and merges it into `view`, bottom to top. */
+/**
+ * Walks (or takes from the cache) each layer and merges it into `view`,
+ * bottom to top; the layers' secrets go to `out.secrets`.
+ */
 async function mergeLayers(
   layers: readonly LayerSource[],
   view: MergedView,
   options: AnalyzeOptions,
-  warn: (warning: ScanWarning) => void,
+  out: { warn: (warning: ScanWarning) => void; secrets: SecretFinding[] },
 ): Promise<LayerAnalysis['stats']> {
+  const { warn } = out;
   const needs = fileNeeds(options.detectors);
   const stats = {
     layers: layers.length,
@@ -126,6 +151,7 @@ async function mergeLayers(
     if (options.signal.aborted) throw abortReason(options.signal);
     const { record, isCached } = await layerRecord(layer, options);
     if (isCached) stats.cachedLayers++;
+    out.secrets.push(...(record.secrets ?? []));
     stats.entries += record.stats.entries;
     stats.compressedBytes += record.stats.compressedBytes;
     stats.uncompressedBytes += record.stats.uncompressedBytes;

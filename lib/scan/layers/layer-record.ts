@@ -9,6 +9,7 @@
 import { deserialize, serialize } from 'node:v8';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ScanError } from '../../core/errors.js';
+import type { SecretFinding } from '../../core/secret-finding.js';
 import type { ScanWarning } from '../detectors/types.js';
 import type { ExtractStats } from './extract.js';
 import type { LayerEntry } from './layer-entry.js';
@@ -19,6 +20,8 @@ export interface LayerRecord {
   /** Warnings of the walk itself (oversized files, file-scope detectors). */
   warnings: ScanWarning[];
   stats: ExtractStats;
+  /** Secrets in this layer's files, when the walk scanned for them. */
+  secrets?: SecretFinding[] | undefined;
 }
 
 /** Bump when the encoding or the meaning of a record changes. */

@@ -7,6 +7,8 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
+import type { SecretFinding } from '../../core/secret-finding.js';
+import type { SecretScanner } from '../secrets/secret-scanner.js';
 import type {
   LayerFile,
   PackageDetector,
@@ -32,6 +34,8 @@ export interface WalkOptions {
   limits: ExtractLimits;
   signal: AbortSignal;
   logger: Logger;
+  /** Reads every small text file for secrets while it streams by. */
+  secrets?: SecretScanner | undefined;
 }
 
 /** Which files a walk keeps, and for what. */
@@ -64,6 +68,7 @@ export async function walkLayer(
   const needs = fileNeeds(options.detectors);
   const entries: LayerEntry[] = [];
   const warnings: ScanWarning[] = [];
+  const secrets: SecretFinding[] = [];
   const ctx = { ...options, layerDigest: layer.digest, warnings };
   const queue = new DetectionQueue(options.limits.maxFileBytes);
   const stats = await extractLayer(layer.stream, {
@@ -71,8 +76,10 @@ export async function walkLayer(
     limits: options.limits,
     signal: options.signal,
     ready: () => queue.ready(),
-    wants: (file) => wants(file, needs, ctx),
+    wants: (file) => wants(file, needs, ctx) || wantsSecrets(file, ctx),
     onEntry: (entry) => {
+      if (entry.type === 'file' && entry.content !== undefined)
+        scanForSecrets(entry, needs, { ...ctx, found: secrets });
       if (entry.type !== 'file' || entry.content === undefined) {
         // A file nobody reads matters only by its path (it hides lower ones).
         entries.push(
@@ -91,7 +98,7 @@ export async function walkLayer(
     },
   });
   await queue.settled();
-  return { entries, warnings, stats };
+  return { entries, warnings, stats, ...(options.secrets && { secrets }) };
 }
 
 /**
@@ -156,6 +163,33 @@ function wants(file: LayerFile, needs: FileNeeds, ctx: WalkContext): boolean {
     },
   });
   return false;
+}
+
+function wantsSecrets(file: LayerFile, ctx: WalkContext): boolean {
+  // Never over maxFileBytes: extractLayer fails the walk on a wanted file over it.
+  return (
+    file.sizeBytes <= ctx.limits.maxFileBytes &&
+    ctx.secrets?.wants(file) === true
+  );
+}
+
+/**
+ * Scans a read file for secrets, then drops its bytes when no detector
+ * needs them (so the file is only a path in the record, as if never read).
+ */
+function scanForSecrets(
+  entry: Extract<LayerEntry, { type: 'file' }>,
+  needs: FileNeeds,
+  ctx: WalkContext & { found: SecretFinding[] },
+): void {
+  const content = entry.content as Buffer;
+  if (ctx.secrets?.wants(entry.file) === true)
+    ctx.found.push(...ctx.secrets.scan(entry.file, content, ctx.layerDigest));
+  const isNeeded =
+    needs.keepsContent(entry.file) ||
+    (needs.fileDetectors(entry.file).length > 0 &&
+      entry.file.sizeBytes <= ctx.limits.maxFileBytes);
+  if (!isNeeded) entry.content = undefined;
 }
 
 /** Runs file-scope detectors on one file; drops its bytes when nothing else needs them. */

@@ -1,6 +1,7 @@
 import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
+import { createEvidenceStore } from './evidence-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
@@ -28,5 +29,6 @@ export function createStores(db: Database): Stores {
     rematch: createRematchStore(db),
     outbox: createOutboxStore(db),
     layerResults: createLayerResultStore(db),
+    evidence: createEvidenceStore(db),
   };
 }
