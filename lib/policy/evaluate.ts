@@ -1,5 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import type { JudgedFinding } from '../core/finding.js';
+import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
 import {
   severityRank,
   type KnownSeverity,
@@ -156,6 +156,7 @@ export function judgedSeverity(
   finding: JudgedFinding,
   rules: EnvironmentRules,
 ): KnownSeverity {
+  if (isMaliciousAdvisory(finding.advisoryId)) return 'critical';
   const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
   return rated === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : rated;
 }
