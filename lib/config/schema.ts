@@ -32,7 +32,13 @@ const scanSecrets = z
       .array(
         z.string().refine(isRegExp, { message: 'not a regular expression' }),
       )
-      .default(['\\.md$', 'example[^/]*$', '(^|/)(test|tests|testdata)/']),
+      .default([
+        '\\.md$',
+        'example[^/]*$',
+        '(^|/)(test|tests|testdata)/',
+        '^usr/share/(doc|man|info|locale|i18n|zoneinfo|common-licenses|terminfo)/',
+        '^var/lib/dpkg/',
+      ]),
     /** Rule ids never reported. */
     allowRules: z.array(z.string().min(1)).default([]),
   })

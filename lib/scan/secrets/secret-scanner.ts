@@ -33,6 +33,14 @@ export interface SecretScanner {
   scan(file: LayerFile, content: Buffer, layerDigest: Digest): SecretFinding[];
 }
 
+/**
+ * Names of files that are binary by format (shared objects, archives,
+ * compiled translations, images, fonts, bytecode): never read, as the NUL
+ * check would drop them anyway after buffering them.
+ */
+const BINARY_NAME_RE =
+  /\.(?:so(?:\.\d+)*|a|o|mo|gmo|gz|tgz|xz|bz2|zst|lz4|zip|jar|war|whl|deb|rpm|apk|png|jpe?g|gif|ico|webp|woff2?|ttf|otf|pyc|class|wasm)$/i;
+
 /** Bump when rules or the shape of findings change. */
 const SECRET_SCANNER_VERSION = 1;
 
@@ -62,6 +70,7 @@ export function createSecretScanner(
     wants: (file) =>
       file.sizeBytes > 0 &&
       file.sizeBytes <= config.maxFileBytes &&
+      !BINARY_NAME_RE.test(file.path) &&
       !allowPaths.some((re) => re.test(file.path)),
     scan: (file, content, layerDigest) =>
       isBinary(content)
