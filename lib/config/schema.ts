@@ -44,6 +44,37 @@ const scanSecrets = z
   })
   .strict();
 
+/** Known-bad files in layers (lib/scan/malware). */
+const scanMalware = z
+  .object({
+    /** Files of known-bad sha256/md5 hashes, one per line (optional name after it). */
+    hashLists: z.array(z.string().min(1)).default([]),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 ** 2),
+    clamav: z
+      .object({
+        /** `tcp://host:port` or a unix socket path of clamd; empty: no ClamAV. */
+        address: z
+          .string()
+          .regex(/^(|tcp:\/\/[^/:]+:\d+|\/.+)$/, {
+            message: 'tcp://host:port, an absolute socket path, or empty',
+          })
+          .default(''),
+        timeoutMs: z.number().int().positive().default(10_000),
+        maxFileBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(25 * 1024 ** 2),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
 function isRegExp(source: string): boolean {
   try {
     new RegExp(source, 'i');
@@ -214,6 +245,7 @@ export const configSchema = z
         retryLimit: z.number().int().min(0).default(3),
         limits: scanLimits.prefault({}),
         secrets: scanSecrets.prefault({}),
+        malware: scanMalware.prefault({}),
       })
       .strict()
       .prefault({}),

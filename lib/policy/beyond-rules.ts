@@ -16,3 +16,15 @@ export const secretsRules = z
   .strict();
 
 export type SecretsRules = z.infer<typeof secretsRules>;
+
+/** `malware:` of an environment. */
+export const malwareRules = z
+  .object({
+    /** Known-bad files (hash lists, ClamAV) and malicious packages (MAL- advisories) make the image ineligible. */
+    deny: z.boolean().default(false),
+    /** ClamAV must have read every file: `unavailable` or not configured is ineligible. */
+    requireScanned: z.boolean().default(false),
+  })
+  .strict();
+
+export type MalwareRules = z.infer<typeof malwareRules>;

@@ -74,7 +74,7 @@ export function evaluate(
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),
     ...judgeRequireClauses(signaturesOnly(evidence), rules),
     ...judgeAttestations(evidence.signatures, rules),
-    ...(evidence.children ? [] : judgeBeyond(evidence.image, rules)),
+    ...(evidence.children ? [] : judgeBeyond(evidence, rules)),
   ];
   if (violations.some((v) => v.code === 'SCAN_PENDING')) {
     return {

@@ -15,7 +15,7 @@ import {
   type NotationEntry,
 } from './trust-rules.js';
 import { resolveTrustFiles } from './trust-files.js';
-import { secretsRules } from './beyond-rules.js';
+import { malwareRules, secretsRules } from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -61,6 +61,7 @@ const environmentRules = z
     /** In-toto attestations the image must carry (verified, by subject). */
     attestations: z.array(attestationRequirement).default([]),
     secrets: secretsRules.prefault({}),
+    malware: malwareRules.prefault({}),
   })
   .strict();
 

@@ -21,8 +21,10 @@ import type {
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
 import type { SecretScanner } from './secrets/secret-scanner.js';
+import type { MalwareScanner } from './malware/malware-scanner.js';
 import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
+import { imageEvidenceOf } from './image-evidence.js';
 
 /**
  * Where images are read from: the upstream registry, or an OCI image
@@ -41,7 +43,9 @@ export interface ScanPipelineDeps {
   layerResults?: LayerResultStore | undefined;
   /** Secret scanning of layer files; off when absent. */
   secrets?: SecretScanner | undefined;
-  /** Where evidence besides packages (secrets) is stored. */
+  /** Known-bad hashes and ClamAV; off when absent. */
+  malware?: MalwareScanner | undefined;
+  /** Where evidence besides packages (secrets, malware) is stored. */
   evidence?: EvidenceStore | undefined;
 }
 
@@ -77,8 +81,10 @@ export function detectorKey(detectors: readonly PackageDetector[]): string {
 
 /** The idempotency key of a scan: detectors, and the secret rules when on. */
 function scanKey(deps: ScanPipelineDeps): string {
-  const key = detectorKey(deps.detectors);
-  return deps.secrets ? `${key},secrets@${deps.secrets.cacheKey}` : key;
+  const parts = [detectorKey(deps.detectors)];
+  if (deps.secrets) parts.push(`secrets@${deps.secrets.cacheKey}`);
+  if (deps.malware) parts.push(`malware@${deps.malware.cacheKey}`);
+  return parts.join(',');
 }
 
 /**
@@ -169,7 +175,7 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
-    await deps.evidence?.save(target.digest, { secrets: analysis.secrets });
+    await deps.evidence?.save(target.digest, imageEvidenceOf(analysis));
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,
@@ -209,7 +215,7 @@ function analyzeImage(
   manifest: Extract<ParsedManifest, { kind: 'image' }>,
   ctx: { signal: AbortSignal; log: Logger },
 ): Promise<LayerAnalysis> {
-  const { detectors, limits, layerResults, secrets } = deps;
+  const { detectors, limits, layerResults, secrets, malware } = deps;
   return analyzeLayers(
     manifest.layers.map((layer) => ({
       digest: layer.digest,
@@ -224,9 +230,10 @@ function analyzeImage(
       signal: ctx.signal,
       logger: ctx.log,
       secrets,
+      malware,
       cache:
         layerResults &&
-        createLayerCache(layerResults, { detectors, limits, secrets }),
+        createLayerCache(layerResults, { detectors, limits, secrets, malware }),
     },
   );
 }

@@ -1,4 +1,4 @@
-import { createSecretScanner } from '../../lib/scan/secrets/secret-scanner.js';
+import { scanInspectors } from '../../lib/scan/inspectors.js';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../lib/config/schema.js';
@@ -175,7 +175,7 @@ function buildProcessor(
       layerResults: stores.layerResults,
       detectors: DETECTORS,
       limits: config.scan.limits,
-      secrets: createSecretScanner(config.scan.secrets),
+      ...scanInspectors(config.scan),
       evidence: stores.evidence,
       logger: logger.child({ component: 'scan.pipeline' }),
     },

@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
-import type { SecretFinding } from '../../core/secret-finding.js';
+import type { MalwareScanner } from '../malware/malware-scanner.js';
 import type { SecretScanner } from '../secrets/secret-scanner.js';
+import { gatherEvidence, type LayersEvidence } from './layer-evidence.js';
 import { identifyDistribution } from '../detectors/os-release/identify.js';
 import type { PackageDetector, ScanWarning } from '../detectors/types.js';
 import type { LayerRecord } from './layer-record.js';
@@ -52,16 +53,16 @@ export interface AnalyzeOptions {
   cache?: LayerRecordCache | undefined;
   /** Scans every layer's files for secrets (the cache key must cover it). */
   secrets?: SecretScanner | undefined;
+  /** Known-bad hashes and ClamAV over every layer's files (the cache key must cover it). */
+  malware?: MalwareScanner | undefined;
 }
 
 /** What the layers of one image hold. */
-export interface LayerAnalysis {
+export interface LayerAnalysis extends LayersEvidence {
   packages: ImagePackage[];
   distribution?: Distribution | undefined;
   /** Expected problems (a malformed package db); each was also logged at `warn`. */
   warnings: ScanWarning[];
-  /** Secrets in the files of every layer, deleted files included, bottom layer first. */
-  secrets: SecretFinding[];
   stats: {
     layers: number;
     /** Layers taken from the cache, not read. */
@@ -98,15 +99,12 @@ export async function analyzeLayers(
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const secrets: SecretFinding[] = [];
+  const records: Array<{ digest: Digest; record: LayerRecord }> = [];
   const stats = await mergeLayers(
     layers,
     view,
     { ...options, logger },
-    {
-      warn,
-      secrets,
-    },
+    { warn, records },
   );
   const identified = await identifyDistribution(view.fs);
   for (const w of identified.warnings)
@@ -123,20 +121,23 @@ export async function analyzeLayers(
     packages,
     distribution: identified.distribution,
     warnings,
-    secrets,
+    ...gatherEvidence(records),
     stats,
   };
 }
 
 /**
  * Walks (or takes from the cache) each layer and merges it into `view`,
- * bottom to top; the layers' secrets go to `out.secrets`.
+ * bottom to top; each record also goes to `out.records`.
  */
 async function mergeLayers(
   layers: readonly LayerSource[],
   view: MergedView,
   options: AnalyzeOptions,
-  out: { warn: (warning: ScanWarning) => void; secrets: SecretFinding[] },
+  out: {
+    warn: (warning: ScanWarning) => void;
+    records: Array<{ digest: Digest; record: LayerRecord }>;
+  },
 ): Promise<LayerAnalysis['stats']> {
   const { warn } = out;
   const needs = fileNeeds(options.detectors);
@@ -151,7 +152,7 @@ async function mergeLayers(
     if (options.signal.aborted) throw abortReason(options.signal);
     const { record, isCached } = await layerRecord(layer, options);
     if (isCached) stats.cachedLayers++;
-    out.secrets.push(...(record.secrets ?? []));
+    out.records.push({ digest: layer.digest, record });
     stats.entries += record.stats.entries;
     stats.compressedBytes += record.stats.compressedBytes;
     stats.uncompressedBytes += record.stats.uncompressedBytes;
@@ -195,7 +196,9 @@ async function layerRecord(
     },
     'layer walked',
   );
-  await cachePut(layer.digest, record, options);
+  // A layer clamd could not read is read again next time, not cached as such.
+  if (record.malware?.clamav !== 'unavailable')
+    await cachePut(layer.digest, record, options);
   return { record, isCached: false };
 }
 

@@ -9,23 +9,21 @@
 import { deserialize, serialize } from 'node:v8';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ScanError } from '../../core/errors.js';
-import type { SecretFinding } from '../../core/secret-finding.js';
 import type { ScanWarning } from '../detectors/types.js';
 import type { ExtractStats } from './extract.js';
 import type { LayerEntry } from './layer-entry.js';
+import type { LayerInspectionRecord } from './layer-inspection.js';
 
 /** One layer's walk, ready to merge (see the module comment). */
-export interface LayerRecord {
+export interface LayerRecord extends LayerInspectionRecord {
   entries: LayerEntry[];
   /** Warnings of the walk itself (oversized files, file-scope detectors). */
   warnings: ScanWarning[];
   stats: ExtractStats;
-  /** Secrets in this layer's files, when the walk scanned for them. */
-  secrets?: SecretFinding[] | undefined;
 }
 
 /** Bump when the encoding or the meaning of a record changes. */
-export const LAYER_RECORD_FORMAT = 2;
+export const LAYER_RECORD_FORMAT = 3;
 /** Decoded records larger than this are refused (a record is mostly paths). */
 const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
 

@@ -7,8 +7,9 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
-import type { SecretFinding } from '../../core/secret-finding.js';
+import type { MalwareScanner } from '../malware/malware-scanner.js';
 import type { SecretScanner } from '../secrets/secret-scanner.js';
+import { LayerInspection } from './layer-inspection.js';
 import type {
   LayerFile,
   PackageDetector,
@@ -36,6 +37,8 @@ export interface WalkOptions {
   logger: Logger;
   /** Reads every small text file for secrets while it streams by. */
   secrets?: SecretScanner | undefined;
+  /** Hashes files against known-bad lists and streams them to ClamAV. */
+  malware?: MalwareScanner | undefined;
 }
 
 /** Which files a walk keeps, and for what. */
@@ -68,7 +71,11 @@ export async function walkLayer(
   const needs = fileNeeds(options.detectors);
   const entries: LayerEntry[] = [];
   const warnings: ScanWarning[] = [];
-  const secrets: SecretFinding[] = [];
+  const inspection = new LayerInspection(
+    options,
+    layer.digest,
+    options.limits.maxFileBytes,
+  );
   const ctx = { ...options, layerDigest: layer.digest, warnings };
   const queue = new DetectionQueue(options.limits.maxFileBytes);
   const stats = await extractLayer(layer.stream, {
@@ -76,10 +83,9 @@ export async function walkLayer(
     limits: options.limits,
     signal: options.signal,
     ready: () => queue.ready(),
-    wants: (file) => wants(file, needs, ctx) || wantsSecrets(file, ctx),
+    wants: (file) => wants(file, needs, ctx) || inspection.wants(file),
     onEntry: (entry) => {
-      if (entry.type === 'file' && entry.content !== undefined)
-        scanForSecrets(entry, needs, { ...ctx, found: secrets });
+      if (entry.type === 'file') inspect(entry, { needs, inspection, queue });
       if (entry.type !== 'file' || entry.content === undefined) {
         // A file nobody reads matters only by its path (it hides lower ones).
         entries.push(
@@ -98,7 +104,7 @@ export async function walkLayer(
     },
   });
   await queue.settled();
-  return { entries, warnings, stats, ...(options.secrets && { secrets }) };
+  return { entries, warnings, stats, ...inspection.record() };
 }
 
 /**
@@ -165,30 +171,23 @@ function wants(file: LayerFile, needs: FileNeeds, ctx: WalkContext): boolean {
   return false;
 }
 
-function wantsSecrets(file: LayerFile, ctx: WalkContext): boolean {
-  // Never over maxFileBytes: extractLayer fails the walk on a wanted file over it.
-  return (
-    file.sizeBytes <= ctx.limits.maxFileBytes &&
-    ctx.secrets?.wants(file) === true
-  );
-}
-
 /**
- * Scans a read file for secrets, then drops its bytes when no detector
- * needs them (so the file is only a path in the record, as if never read).
+ * Inspects a file (flags; secrets and malware when read), then drops its
+ * bytes when no detector needs them (the file is then only a path in the
+ * record, as if never read). A malware check keeps its own reference.
  */
-function scanForSecrets(
+function inspect(
   entry: Extract<LayerEntry, { type: 'file' }>,
-  needs: FileNeeds,
-  ctx: WalkContext & { found: SecretFinding[] },
+  ctx: { needs: FileNeeds; inspection: LayerInspection; queue: DetectionQueue },
 ): void {
-  const content = entry.content as Buffer;
-  if (ctx.secrets?.wants(entry.file) === true)
-    ctx.found.push(...ctx.secrets.scan(entry.file, content, ctx.layerDigest));
+  const { needs, inspection, queue } = ctx;
+  inspection.onFile(entry.file);
+  if (entry.content === undefined) return;
+  const task = inspection.onContent(entry.file, entry.content);
+  if (task) queue.add(entry.content.length, task);
   const isNeeded =
     needs.keepsContent(entry.file) ||
-    (needs.fileDetectors(entry.file).length > 0 &&
-      entry.file.sizeBytes <= ctx.limits.maxFileBytes);
+    needs.fileDetectors(entry.file).length > 0;
   if (!isNeeded) entry.content = undefined;
 }
 

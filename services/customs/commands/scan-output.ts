@@ -51,4 +51,13 @@ function printEvidence(evidence: ImageEvidence | undefined): void {
     out(
       `  ${s.ruleId.padEnd(26)} ${s.severity.padEnd(10)} ${s.path}:${s.line} (layer ${s.layerDigest.slice(7, 19)}) ${s.excerpt}`,
     );
+  const malware = evidence?.malware;
+  if (malware === undefined) return;
+  out(
+    `malware: clamav ${malware.clamav}, hash lists ${malware.hashLists ? 'checked' : 'none'}, ${malware.findings.length} found`,
+  );
+  for (const m of malware.findings)
+    out(
+      `  ${m.name.padEnd(26)} ${m.source.padEnd(10)} ${m.path} (layer ${m.layerDigest.slice(7, 19)})`,
+    );
 }

@@ -3,7 +3,7 @@ import { packageVersion } from '../../../lib/config/package-root.js';
 import type { Digest } from '../../../lib/core/digest.js';
 import { createLogger } from '../../../lib/log/create-logger.js';
 import { DETECTORS } from '../../../lib/scan/detectors/registry.js';
-import { createSecretScanner } from '../../../lib/scan/secrets/secret-scanner.js';
+import { scanInspectors } from '../../../lib/scan/inspectors.js';
 import {
   scanManifest,
   type ScannedManifest,
@@ -67,7 +67,7 @@ export async function scanCommand(
         layerResults: stores.layerResults,
         detectors: DETECTORS,
         limits: config.scan.limits,
-        secrets: createSecretScanner(config.scan.secrets),
+        ...scanInspectors(config.scan),
         evidence: stores.evidence,
         logger,
       },
