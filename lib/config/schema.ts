@@ -18,6 +18,72 @@ const scanLimits = z
   })
   .strict();
 
+/** Secret scanning of layer files (lib/scan/secrets). */
+const scanSecrets = z
+  .object({
+    enabled: z.boolean().default(true),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 ** 2),
+    /** Case-insensitive regular expressions of paths never reported. */
+    allowPaths: z
+      .array(
+        z.string().refine(isRegExp, { message: 'not a regular expression' }),
+      )
+      .default([
+        '\\.md$',
+        'example[^/]*$',
+        '(^|/)(test|tests|testdata)/',
+        '^usr/share/(doc|man|info|locale|i18n|zoneinfo|common-licenses|terminfo)/',
+        '^var/lib/dpkg/',
+      ]),
+    /** Rule ids never reported. */
+    allowRules: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+/** Known-bad files in layers (lib/scan/malware). */
+const scanMalware = z
+  .object({
+    /** Files of known-bad sha256/md5 hashes, one per line (optional name after it). */
+    hashLists: z.array(z.string().min(1)).default([]),
+    maxFileBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024 ** 2),
+    clamav: z
+      .object({
+        /** `tcp://host:port` or a unix socket path of clamd; empty: no ClamAV. */
+        address: z
+          .string()
+          .regex(/^(|tcp:\/\/[^/:]+:\d+|\/.+)$/, {
+            message: 'tcp://host:port, an absolute socket path, or empty',
+          })
+          .default(''),
+        timeoutMs: z.number().int().positive().default(10_000),
+        maxFileBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(25 * 1024 ** 2),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'i');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The blob cache of the door: none, a directory, or an S3 bucket. */
 const cache = z.discriminatedUnion('driver', [
   z.object({ driver: z.literal('none') }).strict(),
@@ -200,6 +266,8 @@ export const configSchema = z
           .default(10 * 60_000),
         retryLimit: z.number().int().min(0).default(3),
         limits: scanLimits.prefault({}),
+        secrets: scanSecrets.prefault({}),
+        malware: scanMalware.prefault({}),
       })
       .strict()
       .prefault({}),

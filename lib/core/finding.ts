@@ -42,3 +42,14 @@ export type JudgedFinding = Pick<
   | 'cvssSeverity'
   | 'distributionSeverity'
 >;
+
+const MALICIOUS_ID_RE = /^MAL-\d{4}-\d+$/;
+
+/**
+ * True for a malicious-package advisory (OpenSSF malicious-packages `MAL-`
+ * ids): the package is malware, whatever its version, so such a finding
+ * is always critical, whatever rating a rule picks.
+ */
+export function isMaliciousAdvisory(advisoryId: string): boolean {
+  return MALICIOUS_ID_RE.test(advisoryId);
+}

@@ -24,7 +24,18 @@ export type VerdictReasonCode =
   | 'WARN_MODE'
   | 'POLICY_PASSED'
   | 'EXCEPTION_APPLIED'
-  | 'BREAK_GLASS';
+  | 'BREAK_GLASS'
+  | BeyondReasonCode;
+
+/** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */
+export type BeyondReasonCode =
+  | 'EVIDENCE_MISSING'
+  | 'SECRETS_FOUND'
+  | 'MALWARE_FOUND'
+  | 'MALWARE_UNSCANNED'
+  | 'BASELINE_FAILED'
+  | 'BASE_IMAGE_UNAPPROVED'
+  | 'KNOWN_EXPLOITED_WITH_FIX';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

@@ -1,5 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import type { JudgedFinding } from '../core/finding.js';
+import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
 import {
   severityRank,
   type KnownSeverity,
@@ -13,6 +13,8 @@ import {
   type ExceptableFinding,
 } from './overrides.js';
 import type { EnvironmentRules } from './rules.js';
+import type { ImageEvidence } from '../core/image-evidence.js';
+import { judgeBeyond } from './evaluate-beyond.js';
 import {
   judgeAttestations,
   judgeRequireClauses,
@@ -44,6 +46,8 @@ export interface Evidence {
     /** For attestations: the predicate summary (builderId, …). */
     payload?: unknown;
   }>;
+  /** Secrets and other scan evidence besides packages (platform images only). */
+  image?: ImageEvidence | undefined;
   /** For an index: the verdicts of its platform manifests in the same environment. */
   children?: Array<{
     digest: Digest;
@@ -102,6 +106,7 @@ function judgeRules(
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),
     ...judgeRequireClauses(signaturesOnly(evidence), rules),
     ...judgeAttestations(evidence.signatures, rules),
+    ...(evidence.children ? [] : judgeBeyond(evidence, rules)),
   ];
   if (violations.some((v) => v.code === 'SCAN_PENDING')) {
     return {
@@ -183,6 +188,7 @@ export function judgedSeverity(
   finding: JudgedFinding,
   rules: EnvironmentRules,
 ): KnownSeverity {
+  if (isMaliciousAdvisory(finding.advisoryId)) return 'critical';
   const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
   return rated === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : rated;
 }

@@ -1,5 +1,6 @@
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
+import type { ImageEvidence } from '../core/image-evidence.js';
 import type { ImagePackage } from '../core/package.js';
 import type { Verdict } from '../core/verdict.js';
 import type {
@@ -21,6 +22,8 @@ export interface ImageReport {
   packages: ImagePackage[];
   findings: Array<Finding & { snapshotId: number | null }>;
   signatures: SignatureRecord[];
+  /** Secrets (masked) and other evidence besides packages; absent before a scan. */
+  evidence: ImageEvidence | undefined;
   verdicts: Record<
     string,
     Omit<Verdict, 'repository' | 'digest' | 'environment'>
@@ -42,7 +45,7 @@ export async function imageReport(
   // The same digest in another repository is another image for Customs.
   if (verdictList.length === 0 && !repositories.includes(repository))
     return undefined;
-  const [tags, scan, packages, findings, signatures, history] =
+  const [tags, scan, packages, findings, signatures, history, evidence] =
     await Promise.all([
       stores.manifests.tagsOf(repository, digest),
       stores.scans.get(digest),
@@ -50,6 +53,7 @@ export async function imageReport(
       stores.findings.list(digest),
       stores.signatures.list(digest),
       stores.verdicts.history(repository, digest),
+      stores.evidence.get(digest),
     ]);
   const verdicts: ImageReport['verdicts'] = {};
   for (const v of verdictList) {
@@ -75,6 +79,7 @@ export async function imageReport(
     packages,
     findings,
     signatures,
+    evidence,
     verdicts,
     history,
   };

@@ -91,5 +91,6 @@ function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
     signatures: [ctx.digest, ...parents].flatMap(
       (d) => ctx.signatures.get(d) ?? [],
     ),
+    image: ctx.evidence,
   };
 }

@@ -11,7 +11,13 @@ import { reportVerdictChanges } from './verdict-changes.js';
 export interface JudgeDeps {
   stores: Pick<
     Stores,
-    'manifests' | 'scans' | 'findings' | 'signatures' | 'verdicts' | 'vulns'
+    | 'manifests'
+    | 'scans'
+    | 'findings'
+    | 'signatures'
+    | 'verdicts'
+    | 'vulns'
+    | 'evidence'
   >;
   rules: () => RuleSet;
   logger: Logger;
@@ -140,6 +146,7 @@ async function imageEvidence(
     findings:
       scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
     signatures,
+    image: await stores.evidence.get(image.digest),
   };
 }
 

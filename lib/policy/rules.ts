@@ -15,6 +15,7 @@ import {
   type NotationEntry,
 } from './trust-rules.js';
 import { resolveTrustFiles } from './trust-files.js';
+import { malwareRules, secretsRules } from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -59,6 +60,8 @@ const environmentRules = z
       .prefault({}),
     /** In-toto attestations the image must carry (verified, by subject). */
     attestations: z.array(attestationRequirement).default([]),
+    secrets: secretsRules.prefault({}),
+    malware: malwareRules.prefault({}),
   })
   .strict();
 

@@ -12,6 +12,7 @@ import {
 } from '../storage/manifest-record.js';
 import type { UpstreamClient } from '../registry/client/upstream-client.js';
 import type {
+  EvidenceStore,
   LayerResultStore,
   ManifestKind,
   ManifestStore,
@@ -19,8 +20,11 @@ import type {
 } from '../storage/ports.js';
 import type { ScanLimits } from '../config/schema.js';
 import type { PackageDetector } from './detectors/types.js';
+import type { SecretScanner } from './secrets/secret-scanner.js';
+import type { MalwareScanner } from './malware/malware-scanner.js';
 import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
+import { imageEvidenceOf } from './image-evidence.js';
 
 /**
  * Where images are read from: the upstream registry, or an OCI image
@@ -37,6 +41,12 @@ export interface ScanPipelineDeps {
   logger: Logger;
   /** The layer cache; without it every layer is read. */
   layerResults?: LayerResultStore | undefined;
+  /** Secret scanning of layer files; off when absent. */
+  secrets?: SecretScanner | undefined;
+  /** Known-bad hashes and ClamAV; off when absent. */
+  malware?: MalwareScanner | undefined;
+  /** Where evidence besides packages (secrets, malware) is stored. */
+  evidence?: EvidenceStore | undefined;
 }
 
 /** What a scan found out about a manifest. */
@@ -67,6 +77,14 @@ const MAX_INDEX_DEPTH = 2;
 /** `name@version` of every detector: part of the scan idempotency key. */
 export function detectorKey(detectors: readonly PackageDetector[]): string {
   return detectors.map((d) => `${d.name}@${d.version}`).join(',');
+}
+
+/** The idempotency key of a scan: detectors, and the secret rules when on. */
+function scanKey(deps: ScanPipelineDeps): string {
+  const parts = [detectorKey(deps.detectors)];
+  if (deps.secrets) parts.push(`secrets@${deps.secrets.cacheKey}`);
+  if (deps.malware) parts.push(`malware@${deps.malware.cacheKey}`);
+  return parts.join(',');
 }
 
 /**
@@ -146,7 +164,7 @@ async function scanImageLayers(
   signal: AbortSignal,
   log: Logger,
 ): Promise<void> {
-  const key = detectorKey(deps.detectors);
+  const key = scanKey(deps);
   const previous = await deps.scans.get(target.digest);
   if (previous?.status === 'done' && previous.detectorKey === key) return;
   await deps.scans.start(target.digest);
@@ -157,6 +175,7 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
+    await deps.evidence?.save(target.digest, imageEvidenceOf(analysis));
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,
@@ -176,6 +195,7 @@ async function scanImageLayers(
         durationMs: Math.round(durationMs),
         packages: analysis.packages.length,
         warnings: analysis.warnings.length,
+        secrets: analysis.secrets.length,
       },
       'scan done',
     );
@@ -195,7 +215,7 @@ function analyzeImage(
   manifest: Extract<ParsedManifest, { kind: 'image' }>,
   ctx: { signal: AbortSignal; log: Logger },
 ): Promise<LayerAnalysis> {
-  const { detectors, limits, layerResults } = deps;
+  const { detectors, limits, layerResults, secrets, malware } = deps;
   return analyzeLayers(
     manifest.layers.map((layer) => ({
       digest: layer.digest,
@@ -209,8 +229,11 @@ function analyzeImage(
       limits,
       signal: ctx.signal,
       logger: ctx.log,
+      secrets,
+      malware,
       cache:
-        layerResults && createLayerCache(layerResults, { detectors, limits }),
+        layerResults &&
+        createLayerCache(layerResults, { detectors, limits, secrets, malware }),
     },
   );
 }

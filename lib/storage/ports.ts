@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding, JudgedFinding } from '../core/finding.js';
+import type { ImageEvidence } from '../core/image-evidence.js';
 import type {
   Distribution,
   ImagePackage,
@@ -456,6 +457,8 @@ export interface ImageContext {
     Digest,
     Array<Pick<SignatureRecord, 'status' | 'signer' | 'reason'>>
   >;
+  /** Secrets and other scan evidence; undefined when never gathered. */
+  evidence?: ImageEvidence | undefined;
 }
 
 /**
@@ -553,6 +556,13 @@ export interface LayerResultStore {
 }
 
 /** Every store, built by services/customs/deps.ts. */
+/** What a scan found besides packages (secrets, …), per image digest. */
+export interface EvidenceStore {
+  /** Replaces the image's evidence; idempotent. */
+  save(digest: Digest, evidence: ImageEvidence): Promise<void>;
+  get(digest: Digest): Promise<ImageEvidence | undefined>;
+}
+
 export interface Stores {
   events: EventStore;
   manifests: ManifestStore;
@@ -570,4 +580,5 @@ export interface Stores {
   audit: AuditLog;
   exceptions: ExceptionStore;
   breakGlass: BreakGlassStore;
+  evidence: EvidenceStore;
 }

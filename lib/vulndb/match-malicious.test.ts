@@ -57,8 +57,15 @@ describe('matchPackage on malicious-package records', () => {
         npm('flatmap-stream', version),
         [a],
       );
-      expect(findings.map((f) => [f.advisoryId, f.fixedVersion])).toEqual([
-        ['MAL-2025-20690', undefined],
+      expect(
+        findings.map((f) => [
+          f.advisoryId,
+          f.fixedVersion,
+          f.severity,
+          f.severitySource,
+        ]),
+      ).toEqual([
+        ['MAL-2025-20690', undefined, 'critical', 'malicious-package'],
       ]);
     }
   });

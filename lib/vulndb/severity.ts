@@ -1,3 +1,4 @@
+import { isMaliciousAdvisory } from '../core/finding.js';
 import cvss from 'ae-cvss-calculator';
 import type {
   Advisory,
@@ -66,6 +67,12 @@ const RED_HAT_FAMILY = new Set(['AlmaLinux', 'Red Hat', 'Rocky Linux']);
 /** `Important: xz security update` (Red Hat's four-level scale). */
 const RED_HAT_SUMMARY_RE = /^(Critical|Important|Moderate|Low):/;
 
+/** A malicious package is critical, whatever else a record says. */
+const MALICIOUS: SeverityVerdict = {
+  severity: 'critical',
+  severitySource: 'malicious-package',
+};
+
 /** Decides the severity of `advisory` for its entry `affected`. */
 export function severityFor(
   advisory: Advisory,
@@ -86,6 +93,8 @@ export function severityDetails(
 ): SeverityDetails {
   const scores = affected.severity ?? advisory.severity;
   const cvss = cvssOf(scores);
+  if (isMaliciousAdvisory(advisory.id))
+    return { preferred: MALICIOUS, cvss, distribution: undefined };
   const urgency = fromDebianUrgency(affected);
   const distribution =
     urgency ?? fromUbuntuPriority(scores) ?? fromRedHat(advisory, affected);

@@ -1,3 +1,4 @@
+import { scanInspectors } from '../../lib/scan/inspectors.js';
 import type { Logger } from 'pino';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../lib/config/schema.js';
@@ -189,6 +190,8 @@ function buildProcessor(
       layerResults: stores.layerResults,
       detectors: DETECTORS,
       limits: config.scan.limits,
+      ...scanInspectors(config.scan),
+      evidence: stores.evidence,
       logger: logger.child({ component: 'scan.pipeline' }),
     },
     verify: {

@@ -577,5 +577,21 @@ export function describeStores(
       expect(secret).toMatch(/^[\w-]{43}$/);
       expect(await stores.pullCredentials.sharedSecret('k')).toBe(secret);
     });
+
+    it('replaces the evidence of an image and reads it back', async () => {
+      expect(await stores.evidence.get(d(70))).toBeUndefined();
+      const secret = {
+        ruleId: 'github-pat',
+        title: 'GitHub personal access token',
+        severity: 'critical' as const,
+        path: 'srv/app/.env',
+        layerDigest: d(71),
+        line: 3,
+        excerpt: 'GITHUB_TOKEN=*****',
+      };
+      await stores.evidence.save(d(70), { secrets: [secret, secret] });
+      await stores.evidence.save(d(70), { secrets: [secret] });
+      expect(await stores.evidence.get(d(70))).toEqual({ secrets: [secret] });
+    });
   });
 }

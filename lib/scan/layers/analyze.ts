@@ -8,6 +8,9 @@ import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
 import { ScanError } from '../../core/errors.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
+import type { MalwareScanner } from '../malware/malware-scanner.js';
+import type { SecretScanner } from '../secrets/secret-scanner.js';
+import { gatherEvidence, type LayersEvidence } from './layer-evidence.js';
 import { identifyDistribution } from '../detectors/os-release/identify.js';
 import type { PackageDetector, ScanWarning } from '../detectors/types.js';
 import type { LayerRecord } from './layer-record.js';
@@ -48,10 +51,14 @@ export interface AnalyzeOptions {
   logger: Logger;
   /** Layer records already walked; a hit skips reading the layer at all. */
   cache?: LayerRecordCache | undefined;
+  /** Scans every layer's files for secrets (the cache key must cover it). */
+  secrets?: SecretScanner | undefined;
+  /** Known-bad hashes and ClamAV over every layer's files (the cache key must cover it). */
+  malware?: MalwareScanner | undefined;
 }
 
 /** What the layers of one image hold. */
-export interface LayerAnalysis {
+export interface LayerAnalysis extends LayersEvidence {
   packages: ImagePackage[];
   distribution?: Distribution | undefined;
   /** Expected problems (a malformed package db); each was also logged at `warn`. */
@@ -92,7 +99,13 @@ export async function analyzeLayers(
     logger.warn({ ...fields, detector: source, digest: layerDigest }, message);
   };
   const view = new MergedView(options.limits.maxSymlinkDepth);
-  const stats = await mergeLayers(layers, view, { ...options, logger }, warn);
+  const records: Array<{ digest: Digest; record: LayerRecord }> = [];
+  const stats = await mergeLayers(
+    layers,
+    view,
+    { ...options, logger },
+    { warn, records },
+  );
   const identified = await identifyDistribution(view.fs);
   for (const w of identified.warnings)
     warn({ ...w, source: 'os-release', path: identified.path });
@@ -104,16 +117,29 @@ export async function analyzeLayers(
     logger,
     warn,
   });
-  return { packages, distribution: identified.distribution, warnings, stats };
+  return {
+    packages,
+    distribution: identified.distribution,
+    warnings,
+    ...gatherEvidence(records),
+    stats,
+  };
 }
 
-/** Walks (or takes from the cache) each layer and merges it into `view`, bottom to top. */
+/**
+ * Walks (or takes from the cache) each layer and merges it into `view`,
+ * bottom to top; each record also goes to `out.records`.
+ */
 async function mergeLayers(
   layers: readonly LayerSource[],
   view: MergedView,
   options: AnalyzeOptions,
-  warn: (warning: ScanWarning) => void,
+  out: {
+    warn: (warning: ScanWarning) => void;
+    records: Array<{ digest: Digest; record: LayerRecord }>;
+  },
 ): Promise<LayerAnalysis['stats']> {
+  const { warn } = out;
   const needs = fileNeeds(options.detectors);
   const stats = {
     layers: layers.length,
@@ -126,6 +152,7 @@ async function mergeLayers(
     if (options.signal.aborted) throw abortReason(options.signal);
     const { record, isCached } = await layerRecord(layer, options);
     if (isCached) stats.cachedLayers++;
+    out.records.push({ digest: layer.digest, record });
     stats.entries += record.stats.entries;
     stats.compressedBytes += record.stats.compressedBytes;
     stats.uncompressedBytes += record.stats.uncompressedBytes;
@@ -169,7 +196,9 @@ async function layerRecord(
     },
     'layer walked',
   );
-  await cachePut(layer.digest, record, options);
+  // A layer clamd could not read is read again next time, not cached as such.
+  if (record.malware?.clamav !== 'unavailable')
+    await cachePut(layer.digest, record, options);
   return { record, isCached: false };
 }
 

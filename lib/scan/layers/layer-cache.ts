@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Digest } from '../../core/digest.js';
 import type { LayerResultStore } from '../../storage/ports.js';
 import type { PackageDetector } from '../detectors/types.js';
+import type { Inspectors } from './layer-inspection.js';
 import type { LayerRecordCache } from './analyze.js';
 import {
   decodeLayerRecord,
@@ -21,8 +22,12 @@ import type { ExtractLimits } from './limits.js';
 export function layerCacheKey(
   detectors: readonly PackageDetector[],
   limits: ExtractLimits,
+  inspectors: Inspectors = {},
 ): string {
+  const { secrets, malware } = inspectors;
   const shape = {
+    ...(secrets && { secrets: secrets.cacheKey }),
+    ...(malware && { malware: malware.cacheKey }),
     format: LAYER_RECORD_FORMAT,
     detectors: detectors.map((d) => `${d.name}@${d.version}`),
     // maxSymlinkDepth is applied when reading the merged view, not in a record.
@@ -44,9 +49,12 @@ const caches = new WeakMap<LayerResultStore, Map<string, LayerRecordCache>>();
  */
 export function createLayerCache(
   store: LayerResultStore,
-  options: { detectors: readonly PackageDetector[]; limits: ExtractLimits },
+  options: {
+    detectors: readonly PackageDetector[];
+    limits: ExtractLimits;
+  } & Inspectors,
 ): LayerRecordCache {
-  const key = layerCacheKey(options.detectors, options.limits);
+  const key = layerCacheKey(options.detectors, options.limits, options);
   let byKey = caches.get(store);
   if (byKey === undefined)
     caches.set(store, (byKey = new Map<string, LayerRecordCache>()));

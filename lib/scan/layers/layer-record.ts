@@ -12,9 +12,10 @@ import { ScanError } from '../../core/errors.js';
 import type { ScanWarning } from '../detectors/types.js';
 import type { ExtractStats } from './extract.js';
 import type { LayerEntry } from './layer-entry.js';
+import type { LayerInspectionRecord } from './layer-inspection.js';
 
 /** One layer's walk, ready to merge (see the module comment). */
-export interface LayerRecord {
+export interface LayerRecord extends LayerInspectionRecord {
   entries: LayerEntry[];
   /** Warnings of the walk itself (oversized files, file-scope detectors). */
   warnings: ScanWarning[];
@@ -22,7 +23,7 @@ export interface LayerRecord {
 }
 
 /** Bump when the encoding or the meaning of a record changes. */
-export const LAYER_RECORD_FORMAT = 2;
+export const LAYER_RECORD_FORMAT = 3;
 /** Decoded records larger than this are refused (a record is mostly paths). */
 const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
 

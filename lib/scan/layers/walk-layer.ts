@@ -7,6 +7,9 @@
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
+import type { MalwareScanner } from '../malware/malware-scanner.js';
+import type { SecretScanner } from '../secrets/secret-scanner.js';
+import { LayerInspection } from './layer-inspection.js';
 import type {
   LayerFile,
   PackageDetector,
@@ -32,6 +35,10 @@ export interface WalkOptions {
   limits: ExtractLimits;
   signal: AbortSignal;
   logger: Logger;
+  /** Reads every small text file for secrets while it streams by. */
+  secrets?: SecretScanner | undefined;
+  /** Hashes files against known-bad lists and streams them to ClamAV. */
+  malware?: MalwareScanner | undefined;
 }
 
 /** Which files a walk keeps, and for what. */
@@ -64,6 +71,11 @@ export async function walkLayer(
   const needs = fileNeeds(options.detectors);
   const entries: LayerEntry[] = [];
   const warnings: ScanWarning[] = [];
+  const inspection = new LayerInspection(
+    options,
+    layer.digest,
+    options.limits.maxFileBytes,
+  );
   const ctx = { ...options, layerDigest: layer.digest, warnings };
   const queue = new DetectionQueue(options.limits.maxFileBytes);
   const stats = await extractLayer(layer.stream, {
@@ -71,8 +83,9 @@ export async function walkLayer(
     limits: options.limits,
     signal: options.signal,
     ready: () => queue.ready(),
-    wants: (file) => wants(file, needs, ctx),
+    wants: (file) => wants(file, needs, ctx) || inspection.wants(file),
     onEntry: (entry) => {
+      if (entry.type === 'file') inspect(entry, { needs, inspection, queue });
       if (entry.type !== 'file' || entry.content === undefined) {
         // A file nobody reads matters only by its path (it hides lower ones).
         entries.push(
@@ -91,7 +104,7 @@ export async function walkLayer(
     },
   });
   await queue.settled();
-  return { entries, warnings, stats };
+  return { entries, warnings, stats, ...inspection.record() };
 }
 
 /**
@@ -156,6 +169,26 @@ function wants(file: LayerFile, needs: FileNeeds, ctx: WalkContext): boolean {
     },
   });
   return false;
+}
+
+/**
+ * Inspects a file (flags; secrets and malware when read), then drops its
+ * bytes when no detector needs them (the file is then only a path in the
+ * record, as if never read). A malware check keeps its own reference.
+ */
+function inspect(
+  entry: Extract<LayerEntry, { type: 'file' }>,
+  ctx: { needs: FileNeeds; inspection: LayerInspection; queue: DetectionQueue },
+): void {
+  const { needs, inspection, queue } = ctx;
+  inspection.onFile(entry.file);
+  if (entry.content === undefined) return;
+  const task = inspection.onContent(entry.file, entry.content);
+  if (task) queue.add(entry.content.length, task);
+  const isNeeded =
+    needs.keepsContent(entry.file) ||
+    needs.fileDetectors(entry.file).length > 0;
+  if (!isNeeded) entry.content = undefined;
 }
 
 /** Runs file-scope detectors on one file; drops its bytes when nothing else needs them. */

@@ -2,6 +2,7 @@ import type { Digest } from '../../core/digest.js';
 import type { Database } from '../database.js';
 import type { ImageContext, SignatureRecord } from '../ports.js';
 import type { Finding } from '../../core/finding.js';
+import type { ImageEvidence } from '../../core/image-evidence.js';
 import type { Severity } from '../../core/severity.js';
 
 /**
@@ -39,7 +40,25 @@ export async function readContexts(
   await readFindings(db, contexts);
   const parents = await readRepositories(db, contexts);
   await readSignatures(db, contexts, [...contexts.keys(), ...parents]);
+  await readEvidence(db, contexts);
   return contexts;
+}
+
+async function readEvidence(
+  db: Database,
+  contexts: Map<Digest, ImageContext>,
+): Promise<void> {
+  const { rows } = await db.query<{
+    image_digest: Digest;
+    evidence: ImageEvidence;
+  }>(
+    'SELECT image_digest, evidence FROM image_evidence WHERE image_digest = ANY($1::text[])',
+    [[...contexts.keys()]],
+  );
+  for (const r of rows) {
+    const ctx = contexts.get(r.image_digest);
+    if (ctx) ctx.evidence = r.evidence;
+  }
 }
 
 async function readFindings(

@@ -5,6 +5,7 @@ import { createAuditLog } from './audit-store.js';
 import { createBreakGlassStore } from './break-glass-store.js';
 import { createExceptionStore } from './exception-store.js';
 import { createEventStore } from './event-store.js';
+import { createEvidenceStore } from './evidence-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
@@ -36,5 +37,6 @@ export function createStores(db: Database): Stores {
     audit: createAuditLog(db),
     exceptions: createExceptionStore(db),
     breakGlass: createBreakGlassStore(db),
+    evidence: createEvidenceStore(db),
   };
 }

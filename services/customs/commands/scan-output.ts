@@ -1,4 +1,5 @@
 import type { Finding } from '../../../lib/core/finding.js';
+import type { ImageEvidence } from '../../../lib/core/image-evidence.js';
 import type { ImagePackage } from '../../../lib/core/package.js';
 import type { ScanRecord } from '../../../lib/storage/ports.js';
 import { out } from './common.js';
@@ -9,6 +10,8 @@ export interface ImageResult {
   scan: ScanRecord | undefined;
   packages: ImagePackage[];
   findings: Finding[];
+  /** Secrets and other evidence besides packages. */
+  evidence: ImageEvidence | undefined;
 }
 
 /** The human table: status, distribution, packages, findings. */
@@ -37,4 +40,24 @@ export function printTable(r: ImageResult): void {
       `  ${id.padEnd(18)} ${f.severity.padEnd(10)} ${f.packageName} ${f.packageVersion}${fixed}${undetermined}`,
     );
   }
+  printEvidence(r.evidence);
+}
+
+/** Secrets (masked) and the other evidence of one image. */
+function printEvidence(evidence: ImageEvidence | undefined): void {
+  const secrets = evidence?.secrets ?? [];
+  if (secrets.length > 0) out(`${secrets.length} secrets`);
+  for (const s of secrets)
+    out(
+      `  ${s.ruleId.padEnd(26)} ${s.severity.padEnd(10)} ${s.path}:${s.line} (layer ${s.layerDigest.slice(7, 19)}) ${s.excerpt}`,
+    );
+  const malware = evidence?.malware;
+  if (malware === undefined) return;
+  out(
+    `malware: clamav ${malware.clamav}, hash lists ${malware.hashLists ? 'checked' : 'none'}, ${malware.findings.length} found`,
+  );
+  for (const m of malware.findings)
+    out(
+      `  ${m.name.padEnd(26)} ${m.source.padEnd(10)} ${m.path} (layer ${m.layerDigest.slice(7, 19)})`,
+    );
 }

@@ -3,6 +3,7 @@ import { packageVersion } from '../../../lib/config/package-root.js';
 import type { Digest } from '../../../lib/core/digest.js';
 import { createLogger } from '../../../lib/log/create-logger.js';
 import { DETECTORS } from '../../../lib/scan/detectors/registry.js';
+import { scanInspectors } from '../../../lib/scan/inspectors.js';
 import {
   scanManifest,
   type ScannedManifest,
@@ -66,6 +67,8 @@ export async function scanCommand(
         layerResults: stores.layerResults,
         detectors: DETECTORS,
         limits: config.scan.limits,
+        ...scanInspectors(config.scan),
+        evidence: stores.evidence,
         logger,
       },
       { repository: target.repository, digest: target.digest },
@@ -134,6 +137,7 @@ async function resultOf(
     digest,
     scan,
     packages: await stores.scans.packages(digest),
+    evidence: await stores.evidence.get(digest),
     findings:
       scan?.status === 'done' && withFindings
         ? await matchImage(stores, digest)

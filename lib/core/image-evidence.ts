@@ -1,0 +1,38 @@
+import type { Digest } from './digest.js';
+import type { SecretFinding } from './secret-finding.js';
+
+/**
+ * What a scan found in an image besides its packages: evidence the trust
+ * rules read next to the advisories (lib/policy/evaluate-beyond.ts).
+ */
+export interface ImageEvidence {
+  /** Secrets in layer files (deleted ones included), never the secret itself. */
+  secrets: SecretFinding[];
+  /** Known-bad files and ClamAV; absent when scanned before Customs looked. */
+  malware?: MalwareEvidence | undefined;
+}
+
+/** A file of a layer (deleted ones included) that is known to be malware. */
+export interface MalwareFinding {
+  /** `hash-list`: its sha256/md5 is on a configured list; `clamav`: clamd found a signature. */
+  source: 'hash-list' | 'clamav';
+  /** The list entry's name or the ClamAV signature. */
+  name: string;
+  path: string;
+  layerDigest: Digest;
+  /** `sha256:<hex>` or `md5:<hex>` for hash-list findings. */
+  hash?: string | undefined;
+}
+
+/** The malware checks of an image and what they found. */
+export interface MalwareEvidence {
+  /**
+   * `scanned`: every file within the limits was streamed to clamd;
+   * `unavailable`: clamd is configured but could not be asked about some
+   * file (never reported as clean); `off`: no clamd configured.
+   */
+  clamav: 'scanned' | 'unavailable' | 'off';
+  /** Known-bad hash lists were configured and every file within the limits hashed. */
+  hashLists: boolean;
+  findings: MalwareFinding[];
+}

@@ -1,0 +1,30 @@
+/**
+ * Rule blocks of an environment about evidence besides advisories and
+ * signatures: secrets in layers. Each block is optional and off by
+ * default, so existing rule files keep their meaning.
+ */
+import { z } from 'zod';
+
+/** `secrets:` of an environment. */
+export const secretsRules = z
+  .object({
+    /** Any secret found in any layer (deleted files included) makes the image ineligible. */
+    deny: z.boolean().default(false),
+    /** Rule ids not counted in this environment (e.g. `generic-secret-assignment` in dev). */
+    ignoreRules: z.array(z.string().min(1)).default([]),
+  })
+  .strict();
+
+export type SecretsRules = z.infer<typeof secretsRules>;
+
+/** `malware:` of an environment. */
+export const malwareRules = z
+  .object({
+    /** Known-bad files (hash lists, ClamAV) and malicious packages (MAL- advisories) make the image ineligible. */
+    deny: z.boolean().default(false),
+    /** ClamAV must have read every file: `unavailable` or not configured is ineligible. */
+    requireScanned: z.boolean().default(false),
+  })
+  .strict();
+
+export type MalwareRules = z.infer<typeof malwareRules>;

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import type { Digest } from '../core/digest.js';
+import type { ImageEvidence } from '../core/image-evidence.js';
+import { judgeBeyond, type BeyondRules } from './evaluate-beyond.js';
+
+const layer = `sha256:${'1'.repeat(64)}` as Digest;
+const withSecret: ImageEvidence = {
+  secrets: [
+    {
+      ruleId: 'github-pat',
+      title: 'GitHub personal access token',
+      severity: 'critical',
+      path: 'srv/app/.env',
+      layerDigest: layer,
+      line: 3,
+      excerpt: 'GITHUB_TOKEN=*****',
+    },
+  ],
+};
+const OFF: BeyondRules = {
+  secrets: { deny: false, ignoreRules: [] },
+  malware: { deny: false, requireScanned: false },
+};
+const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
+  ...OFF,
+  secrets: { deny, ignoreRules },
+});
+const input = (image: ImageEvidence | undefined, findings: string[] = []) => ({
+  image,
+  findings: findings.map((advisoryId) => ({ advisoryId })),
+});
+const codes = (reasons: Array<{ code: string }>) => reasons.map((r) => r.code);
+
+describe('judgeBeyond: secrets', () => {
+  it('denies an image with a secret, naming rule, path and line', () => {
+    const reasons = judgeBeyond(input(withSecret), rules(true));
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toMatchObject({
+      code: 'SECRETS_FOUND',
+      message: '1 secret(s) in the image layers: github-pat in /srv/app/.env:3',
+    });
+  });
+
+  it('passes a clean image, an environment that allows secrets, and ignored rules', () => {
+    expect(judgeBeyond(input({ secrets: [] }), rules(true))).toEqual([]);
+    expect(judgeBeyond(input(withSecret), rules(false))).toEqual([]);
+    expect(judgeBeyond(input(withSecret), rules(true, ['github-pat']))).toEqual(
+      [],
+    );
+  });
+
+  it('fails closed when the image has no scan evidence', () => {
+    expect(codes(judgeBeyond(input(undefined), rules(true)))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
+    expect(judgeBeyond(input(undefined), rules(false))).toEqual([]);
+  });
+
+  it('quotes at most five secrets and counts the rest', () => {
+    const many: ImageEvidence = {
+      secrets: Array.from({ length: 7 }, (_, i) => ({
+        ...withSecret.secrets[0]!,
+        line: i + 1,
+      })),
+    };
+    const [reason] = judgeBeyond(input(many), rules(true));
+    expect(reason?.message).toMatch(/^7 secret\(s\).*and 2 more$/);
+    expect((reason?.details?.['secrets'] as unknown[]).length).toBe(7);
+  });
+});
+
+describe('judgeBeyond: malware', () => {
+  const deny: BeyondRules = {
+    ...OFF,
+    malware: { deny: true, requireScanned: false },
+  };
+  const eicar: ImageEvidence = {
+    secrets: [],
+    malware: {
+      clamav: 'scanned',
+      hashLists: false,
+      findings: [
+        {
+          source: 'clamav',
+          name: 'Eicar-Signature',
+          path: 'srv/app/eicar.com',
+          layerDigest: layer,
+        },
+      ],
+    },
+  };
+
+  it('denies a known-bad file and a malicious package', () => {
+    const reasons = judgeBeyond(input(eicar, ['MAL-2025-20690']), deny);
+    expect(codes(reasons)).toEqual(['MALWARE_FOUND']);
+    expect(reasons[0]?.message).toBe(
+      'malware: Eicar-Signature in /srv/app/eicar.com, malicious package (MAL-2025-20690)',
+    );
+    expect(
+      codes(judgeBeyond(input({ secrets: [] }, ['MAL-2022-5']), deny)),
+    ).toEqual(['MALWARE_FOUND']);
+    expect(judgeBeyond(input(eicar, ['GHSA-xvch-5gv4-984h']), OFF)).toEqual([]);
+  });
+
+  it('quotes at most five', () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `MAL-2025-${i}`);
+    expect(judgeBeyond(input(undefined, ids), deny)[0]?.message).toMatch(
+      /and 1 more$/,
+    );
+  });
+
+  it('never takes an unavailable or absent ClamAV as clean', () => {
+    const scanned: BeyondRules = {
+      ...OFF,
+      malware: { deny: false, requireScanned: true },
+    };
+    const unavailable: ImageEvidence = {
+      secrets: [],
+      malware: { clamav: 'unavailable', hashLists: false, findings: [] },
+    };
+    expect(codes(judgeBeyond(input(unavailable), scanned))).toEqual([
+      'MALWARE_UNSCANNED',
+    ]);
+    expect(judgeBeyond(input(unavailable), scanned)[0]?.message).toContain(
+      '(unavailable)',
+    );
+    expect(codes(judgeBeyond(input({ secrets: [] }), scanned))).toEqual([
+      'MALWARE_UNSCANNED',
+    ]);
+    expect(codes(judgeBeyond(input(undefined), scanned))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
+    expect(judgeBeyond(input(eicar), scanned)).toEqual([]);
+  });
+});

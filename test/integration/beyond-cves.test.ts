@@ -1,0 +1,192 @@
+/**
+ * Acceptance of "beyond CVEs" through the real thing: images built here
+ * and pushed to a real registry (docker-registry) that notifies a real
+ * `customs serve` on PostgreSQL. The planted image's secrets (kept and
+ * deleted) are found with the right rule, path, line and layer, the clean
+ * counterpart gives nothing, the rules deny in prod; and the planted secret
+ * values appear nowhere: not in the database dump, not in the logs, not in
+ * any API, door or admission answer.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ImageEvidence } from '../../lib/core/image-evidence.js';
+import { waitUntil } from '../helpers/customs-api.js';
+import {
+  startCustoms,
+  type CustomsProcess,
+} from '../helpers/customs-process.js';
+import {
+  cleanLayers,
+  PLANTED_SECRETS,
+  plantedLayers,
+  pushLayeredImage,
+  type PushedImage,
+} from '../helpers/planted-images.js';
+import { createTestDatabase } from '../helpers/postgres.js';
+import {
+  freePort,
+  startRegistry,
+  type RegistryHandle,
+} from '../helpers/registry.js';
+
+const execFileAsync = promisify(execFile);
+const SECRET = 'beyond-intake-secret';
+const RULES = `version: 1
+environments:
+  dev:
+    vulnerabilities: { maxSeverity: critical }
+  prod:
+    vulnerabilities: { maxSeverity: medium }
+    secrets: { deny: true }
+`;
+
+interface Report {
+  evidence?: ImageEvidence;
+  verdicts: Record<
+    string,
+    { status: string; reasons: Array<{ code: string; message: string }> }
+  >;
+}
+
+describe('beyond CVEs, end to end', () => {
+  let work: string;
+  let registry: RegistryHandle;
+  let customs: CustomsProcess;
+  let db: { url: string; drop(): Promise<void> };
+  let planted: PushedImage;
+  let clean: PushedImage;
+  const answers: string[] = [];
+
+  const report = async (image: PushedImage): Promise<Report> => {
+    const res = await fetch(
+      `${customs.url}/api/v1/images/${image.repository}@${image.digest}`,
+    );
+    const text = await res.text();
+    answers.push(text);
+    return JSON.parse(text) as Report;
+  };
+  const judged = (image: PushedImage) =>
+    waitUntil(
+      `verdicts of ${image.repository}`,
+      async () => {
+        const r = await report(image);
+        return ['dev', 'prod'].every(
+          (e) => r.verdicts[e] && r.verdicts[e].status !== 'pending',
+        );
+      },
+      () => customs.output().slice(-4000),
+      120_000,
+    );
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'customs-beyond-'));
+    db = await createTestDatabase();
+    writeFileSync(join(work, 'rules.yaml'), RULES);
+    const port = await freePort();
+    registry = await startRegistry({
+      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
+      secret: SECRET,
+      ignorePull: true,
+    });
+    customs = await startCustoms(port, {
+      CUSTOMS_DATABASE__URL: db.url,
+      CUSTOMS_DATADIR: join(work, 'data'),
+      CUSTOMS_UPSTREAM__URL: registry.url,
+      CUSTOMS_INTAKE__SECRET: SECRET,
+      CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
+      // The most talkative level: nothing logged may carry a secret.
+      CUSTOMS_LOG__LEVEL: 'debug',
+    });
+    planted = await pushLayeredImage(
+      registry.url,
+      { repository: 'beyond/planted', tag: '1.0' },
+      plantedLayers(),
+      'planted',
+    );
+    clean = await pushLayeredImage(
+      registry.url,
+      { repository: 'beyond/clean', tag: '1.0' },
+      cleanLayers(),
+      'clean',
+    );
+    await judged(planted);
+    await judged(clean);
+  }, 300_000);
+
+  afterAll(async () => {
+    await customs?.stop();
+    await registry?.stop();
+    await db?.drop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('finds the kept and the deleted secret, with rule, path, line and layer', async () => {
+    const r = await report(planted);
+    expect(
+      r.evidence?.secrets.map((s) => [s.ruleId, s.path, s.line, s.layerDigest]),
+    ).toEqual([
+      ['github-pat', 'srv/app/.env', 3, planted.layers[0]],
+      ['aws-access-key-id', 'root/.aws/credentials', 2, planted.layers[0]],
+      ['aws-secret-access-key', 'root/.aws/credentials', 3, planted.layers[0]],
+    ]);
+    expect(r.evidence?.secrets[0]?.excerpt).toBe('GITHUB_TOKEN=*****');
+    expect((await report(clean)).evidence).toEqual({ secrets: [] });
+  });
+
+  it('denies secrets where the rules say so, with the reason', async () => {
+    const r = await report(planted);
+    expect(r.verdicts['dev']?.status).toBe('eligible');
+    expect(r.verdicts['prod']?.status).toBe('ineligible');
+    const reason = r.verdicts['prod']?.reasons.find(
+      (x) => x.code === 'SECRETS_FOUND',
+    );
+    expect(reason?.message).toContain('github-pat in /srv/app/.env:3');
+    expect((await report(clean)).verdicts['prod']?.status).toBe('eligible');
+  });
+
+  it('never stores, logs or answers a planted secret', async () => {
+    const door = await fetch(
+      `${customs.url}/v2/prod/${planted.repository}/manifests/${planted.tag}`,
+      { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } },
+    );
+    expect(door.status).toBe(403);
+    answers.push(await door.text());
+    const admission = await fetch(
+      `${customs.url}/admission/imagereview?environment=prod`,
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          apiVersion: 'imagepolicy.k8s.io/v1alpha1',
+          kind: 'ImageReview',
+          spec: {
+            containers: [
+              {
+                image: `127.0.0.1:${customs.port}/prod/${planted.repository}@${planted.digest}`,
+              },
+            ],
+          },
+        }),
+      },
+    );
+    answers.push(await admission.text());
+    expect(answers.join('\n')).toContain('SECRETS_FOUND');
+    const { stdout: dump } = await execFileAsync(
+      'pg_dump',
+      ['--data-only', db.url],
+      { maxBuffer: 256 * 1024 ** 2 },
+    );
+    expect(dump).toContain('github-pat');
+    const logs = customs.output();
+    expect(logs).toContain('scan done');
+    for (const value of Object.values(PLANTED_SECRETS)) {
+      expect(dump, 'database dump').not.toContain(value);
+      expect(logs, 'logs').not.toContain(value);
+      expect(answers.join('\n'), 'API answers').not.toContain(value);
+    }
+  });
+});
