@@ -9,6 +9,8 @@ import { apiRoutes } from './routes/api.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { requestLogger } from './routes/request-log.js';
 import { pullCredentialRoutes } from './routes/pull-credentials.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
@@ -19,7 +21,9 @@ export function createApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
   app.use(webhookRoutes(deps));
   app.use(apiRoutes(deps, options.localToken));
   app.use(pullCredentialRoutes(deps, options.localToken));

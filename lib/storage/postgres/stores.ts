@@ -5,6 +5,7 @@ import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createPullCredentialStore } from './pull-credential-store.js';
+import { createOverviewStore } from './overview-store.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createRematchStore } from './rematch-store.js';
 import { createScanStore } from './scan-store.js';
@@ -28,5 +29,6 @@ export function createStores(db: Database): Stores {
     rematch: createRematchStore(db),
     outbox: createOutboxStore(db),
     layerResults: createLayerResultStore(db),
+    overview: createOverviewStore(db),
   };
 }
