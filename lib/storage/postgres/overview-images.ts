@@ -4,6 +4,18 @@ import type { SqlClient } from '../database.js';
 import type { EnvironmentBadge, ImageRow } from '../ports.js';
 
 /**
+ * SQL condition on `rm` (repository_manifests) joined with `m` (manifests):
+ * an image or index that is not a platform image of an index in the same
+ * repository (those are shown on their index's page).
+ */
+export const LISTED_IMAGE = `m.kind IN ('image', 'index')
+  AND NOT EXISTS (
+    SELECT 1 FROM manifest_references r
+    JOIN repository_manifests parent
+      ON parent.digest = r.manifest_digest AND parent.repository = rm.repository
+    WHERE r.digest = rm.digest AND r.role = 'manifest')`;
+
+/**
  * One page of images for the dashboard: each (repository, digest) of an image
  * or index, without signatures, referrers and an index's platform images (they
  * are shown on their index's page). Keyset pagination on (repository, digest).
@@ -20,14 +32,9 @@ export async function listImages(
      JOIN manifests m ON m.digest = rm.digest
      LEFT JOIN scans s ON s.digest = rm.digest
      LEFT JOIN image_matches im ON im.image_digest = rm.digest
-     WHERE m.kind IN ('image', 'index')
+     WHERE ${LISTED_IMAGE}
        AND ($1::text IS NULL OR rm.repository = $1)
        AND ($2::text IS NULL OR (rm.repository, rm.digest) > ($2, $3))
-       AND NOT EXISTS (
-         SELECT 1 FROM manifest_references r
-         JOIN repository_manifests parent
-           ON parent.digest = r.manifest_digest AND parent.repository = rm.repository
-         WHERE r.digest = rm.digest AND r.role = 'manifest')
      ORDER BY rm.repository, rm.digest
      LIMIT $4`,
     [

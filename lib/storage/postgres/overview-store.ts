@@ -1,6 +1,6 @@
 import type { Database } from '../database.js';
 import type { IntakeStatus, OverviewStore, QueueStat } from '../ports.js';
-import { listImages } from './overview-images.js';
+import { LISTED_IMAGE, listImages } from './overview-images.js';
 
 /** Read models of the dashboard and `/metrics`, in plain SQL (pg and PGlite). */
 export function createOverviewStore(db: Database): OverviewStore {
@@ -13,7 +13,7 @@ export function createOverviewStore(db: Database): OverviewStore {
       }>(
         `SELECT rm.repository, count(*)::int AS images, max(rm.first_seen_at) AS last_seen_at
          FROM repository_manifests rm JOIN manifests m ON m.digest = rm.digest
-         WHERE m.kind IN ('image', 'index')
+         WHERE ${LISTED_IMAGE}
          GROUP BY rm.repository ORDER BY rm.repository`,
       );
       return rows.map((r) => ({
