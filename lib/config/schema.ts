@@ -161,6 +161,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    admin: z
+      .object({
+        /**
+         * An admin token accepted as `bootstrap` (role admin), for a first
+         * login where the CLI cannot reach the data directory (PostgreSQL,
+         * Kubernetes). Give it by env (`CUSTOMS_ADMIN__BOOTSTRAPTOKEN[_FILE]`);
+         * empty = none.
+         */
+        bootstrapToken: z.string().default(''),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Trust rules file; empty = the built-in rules (config/rules.example.yaml). */

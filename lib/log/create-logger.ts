@@ -15,6 +15,8 @@ export const REDACT_PATHS = [
   'upstream.password',
   'upstream.token',
   'intake.secret',
+  'admin.bootstrapToken',
+  '*.bootstrapToken',
 ];
 
 export interface LogOptions {

@@ -5,6 +5,8 @@ import express, {
   type Response,
 } from 'express';
 import type { Deps } from './deps.js';
+import { authenticateAdmin, requireRole } from './routes/admin-auth.js';
+import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
@@ -25,8 +27,20 @@ export function createApp(
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(deps));
   app.use(webhookRoutes(deps));
-  app.use(apiRoutes(deps, options.localToken));
-  app.use(pullCredentialRoutes(deps, options.localToken));
+  // Every /api/v1 route needs a token of at least the viewer role; writes
+  // ask for more on the route itself.
+  app.use(
+    '/api/v1',
+    authenticateAdmin({
+      tokens: deps.stores.adminTokens,
+      localToken: options.localToken,
+      bootstrapToken: deps.config.admin.bootstrapToken,
+    }),
+    requireRole('viewer'),
+  );
+  app.use(adminTokenRoutes(deps));
+  app.use(apiRoutes(deps));
+  app.use(pullCredentialRoutes(deps));
   app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>
     sendError(res, 404, 'NOT_FOUND', 'no such endpoint'),

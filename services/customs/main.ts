@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 import { Command, Option } from 'commander';
 import { errorCode } from '../../lib/core/errors.js';
+import {
+  createAdminTokenCommand,
+  listAdminTokensCommand,
+  revokeAdminTokenCommand,
+} from './commands/admin-tokens.js';
 import { CliError, EXIT } from './commands/common.js';
 import { explainCommand } from './commands/explain.js';
 import { migrateCommand } from './commands/migrate.js';
@@ -83,6 +88,10 @@ program
     'environment (default: server.defaultEnvironment)',
   )
   .option('--url <url>', 'Customs API base URL (default: the running server)')
+  .option(
+    '--token <token>',
+    'admin API token, viewer or above (default: the local server)',
+  )
   .option('--json', 'print JSON')
   .action(async (ref: string, o: Parameters<typeof explainCommand>[1]) => {
     process.exitCode = await explainCommand(ref, o);
@@ -123,6 +132,33 @@ credentials
   .argument('<name>')
   .addOption(configOption)
   .action(revokePullCredentialCommand);
+
+const adminTokens = program
+  .command('admin-tokens')
+  .description('tokens of the admin API, with a role: viewer, operator, admin');
+adminTokens
+  .command('create')
+  .description('create an admin API token (printed once)')
+  .addOption(configOption)
+  .requiredOption('--name <name>', 'name of the token (who uses it)')
+  .addOption(
+    new Option('--role <role>', 'what it may do')
+      .choices(['viewer', 'operator', 'admin'])
+      .makeOptionMandatory(),
+  )
+  .option('--expires-in <when>', 'expiry: 30d, 12h, 90m or an ISO time')
+  .action(createAdminTokenCommand);
+adminTokens
+  .command('list')
+  .description('list admin API tokens')
+  .addOption(configOption)
+  .action(listAdminTokensCommand);
+adminTokens
+  .command('revoke')
+  .description('revoke an admin API token')
+  .argument('<name>')
+  .addOption(configOption)
+  .action(revokeAdminTokenCommand);
 
 program
   .command('version-compare')

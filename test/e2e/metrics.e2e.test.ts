@@ -59,6 +59,7 @@ describe('metrics after an end-to-end flow', () => {
       async () => {
         const res = await fetch(
           `${customs.url}/api/v1/images/${IMAGE}@${digest}`,
+          { headers: { Authorization: `Bearer ${customs.apiToken}` } },
         );
         const body = (await res.json()) as {
           verdicts?: Record<string, { reasons: Array<{ code: string }> }>;
@@ -206,5 +207,6 @@ describe('metrics after an end-to-end flow', () => {
     });
     expect(customs.output()).not.toContain('not-the-token-8c1f3e');
     expect(customs.output()).not.toContain(SECRET);
+    expect(customs.output()).not.toContain(customs.apiToken);
   });
 });

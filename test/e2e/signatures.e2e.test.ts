@@ -79,8 +79,7 @@ describe(
     const timings: Record<string, number> = {};
     const outside: Record<string, number> = {};
 
-    const report = (repo: string) =>
-      imageReport(customs.url, repo, busybox.digest);
+    const report = (repo: string) => imageReport(customs, repo, busybox.digest);
     const waitFor = (
       what: string,
       probe: () => Promise<boolean>,
@@ -303,7 +302,7 @@ describe(
     it('a signature on an image index covers its platform manifests', async () => {
       const [index] = await pushTestImages(registry, ['multiarch']);
       const verdictOf = async (digest: string) =>
-        (await imageReport(customs.url, 'test/multiarch', digest)).verdicts.prod
+        (await imageReport(customs, 'test/multiarch', digest)).verdicts.prod
           ?.status;
       await waitFor(
         'multiarch judged',

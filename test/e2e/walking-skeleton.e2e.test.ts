@@ -81,7 +81,9 @@ describe.each(databases)('walking skeleton on $name', ({ setup }) => {
   let pushedAt = 0;
 
   const api = async (path: string) => {
-    const res = await fetch(`${customs.url}${path}`);
+    const res = await fetch(`${customs.url}${path}`, {
+      headers: { Authorization: `Bearer ${customs.apiToken}` },
+    });
     return {
       status: res.status,
       body: (await res.json()) as Report & { error?: { code: string } },

@@ -17,12 +17,13 @@ export interface ImageReport {
 
 /** The image report of `repository@digest`. */
 export async function imageReport(
-  customsUrl: string,
+  customs: { url: string; apiToken: string },
   repository: string,
   digest: string,
 ): Promise<ImageReport> {
   const res = await fetch(
-    `${customsUrl}/api/v1/images/${repository}@${digest}`,
+    `${customs.url}/api/v1/images/${repository}@${digest}`,
+    { headers: { Authorization: `Bearer ${customs.apiToken}` } },
   );
   return (await res.json()) as ImageReport;
 }

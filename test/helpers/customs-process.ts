@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -11,6 +12,8 @@ export const CUSTOMS_MAIN = fileURLToPath(
 export interface CustomsProcess {
   url: string;
   port: number;
+  /** An admin API token (the bootstrap token the test started it with). */
+  apiToken: string;
   child: ChildProcess;
   /** Everything the process wrote (JSON log lines). */
   output(): string;
@@ -36,11 +39,16 @@ export async function startCustoms(
   timeoutMs = 60_000,
 ): Promise<CustomsProcess> {
   requireBuilt();
+  const apiToken = `customs_test_${randomBytes(16).toString('hex')}`;
   const child = spawn(
     process.execPath,
     [CUSTOMS_MAIN, 'serve', '--port', String(port)],
     {
-      env: { ...cleanEnv(), ...env },
+      env: {
+        ...cleanEnv(),
+        CUSTOMS_ADMIN__BOOTSTRAPTOKEN: apiToken,
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -70,6 +78,7 @@ export async function startCustoms(
   return {
     url,
     port,
+    apiToken,
     child,
     output: () => output,
     stop: async () => {

@@ -84,6 +84,7 @@ describe('reconcile walk', () => {
       const report = await until(`verdicts of ${repo}`, async () => {
         const res = await fetch(
           `${customs!.url}/api/v1/images/${repo}@${digests[repo]}`,
+          { headers: { Authorization: `Bearer ${customs!.apiToken}` } },
         );
         const body = res.ok
           ? ((await res.json()) as {

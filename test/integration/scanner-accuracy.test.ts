@@ -260,9 +260,12 @@ describe('scanner accuracy on the test images', () => {
 
   it('serves the SBOM of a scanned image at /api/v1/images/<repo>@<digest>/sbom', async () => {
     await scan('test/app-npm-python:1.0');
-    const app = createApp(deps, { localToken: 'x' });
+    const localToken = 'x'.repeat(32);
+    const app = createApp(deps, { localToken });
+    const get = (path: string) =>
+      supertest(app).get(path).set('Authorization', `Bearer ${localToken}`);
     const digest = pushed.get('test/app-npm-python:1.0')!;
-    const cdx = await supertest(app).get(
+    const cdx = await get(
       `/api/v1/images/test/app-npm-python@${digest}/sbom?format=cyclonedx`,
     );
     expect(cdx.status).toBe(200);
@@ -277,7 +280,7 @@ describe('scanner accuracy on the test images', () => {
     expect(doc.components.map((c) => c.purl).sort()).toContain(
       'pkg:npm/lodash@4.17.15',
     );
-    const spdx = await supertest(app).get(
+    const spdx = await get(
       `/api/v1/images/test/app-npm-python:1.0/sbom?format=spdx`,
     );
     expect(spdx.status).toBe(200);
@@ -286,12 +289,12 @@ describe('scanner accuracy on the test images', () => {
     );
     expect(
       (
-        await supertest(app).get(
+        await get(
           `/api/v1/images/test/app-npm-python@${digest}/sbom?format=xml`,
         )
       ).status,
     ).toBe(400);
-    const unknown = await supertest(app).get(
+    const unknown = await get(
       `/api/v1/images/test/nothing@sha256:${'0'.repeat(64)}/sbom?format=spdx`,
     );
     expect(unknown.status).toBe(404);

@@ -1,3 +1,4 @@
+import { parseExpiry } from '../../core/expiry.js';
 import type {
   PullCredential,
   PullCredentialStore,
@@ -5,8 +6,6 @@ import type {
 import { hashSecret, newSecret } from './secret-hash.js';
 
 const NAME_RE = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-const DURATION_RE = /^(\d+)([mhd])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
 /** A request that cannot be honoured, with the reason (answered 400 / exit 2). */
 export class PullCredentialInvalid extends Error {}
@@ -75,18 +74,7 @@ function expiryOf(
   expires: string | undefined,
   now: number,
 ): string | undefined {
-  if (expires === undefined || expires === '') return undefined;
-  const duration = DURATION_RE.exec(expires);
-  const at = duration
-    ? now + Number(duration[1]) * UNIT_MS[duration[2] as keyof typeof UNIT_MS]
-    : Date.parse(expires);
-  if (Number.isNaN(at))
-    throw new PullCredentialInvalid(
-      `invalid expiry "${expires}" (30d, 12h, 90m or an ISO time)`,
-    );
-  if (at <= now)
-    throw new PullCredentialInvalid(
-      `expiry ${new Date(at).toISOString()} is in the past`,
-    );
-  return new Date(at).toISOString();
+  const parsed = parseExpiry(expires, now);
+  if ('problem' in parsed) throw new PullCredentialInvalid(parsed.problem);
+  return parsed.expiresAt;
 }

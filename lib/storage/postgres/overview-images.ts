@@ -1,7 +1,7 @@
 import { StorageError } from '../../core/errors.js';
 import type { Digest } from '../../core/digest.js';
 import type { SqlClient } from '../database.js';
-import type { EnvironmentBadge, ImageRow } from '../ports.js';
+import type { EnvironmentBadge, ImageRow } from '../overview-ports.js';
 
 /**
  * SQL condition on `rm` (repository_manifests) joined with `m` (manifests):

@@ -1,5 +1,9 @@
 import type { Database } from '../database.js';
-import type { IntakeStatus, OverviewStore, QueueStat } from '../ports.js';
+import type {
+  IntakeStatus,
+  OverviewStore,
+  QueueStat,
+} from '../overview-ports.js';
 import { LISTED_IMAGE, listImages } from './overview-images.js';
 
 /** Read models of the dashboard and `/metrics`, in plain SQL (pg and PGlite). */

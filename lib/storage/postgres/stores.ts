@@ -1,5 +1,7 @@
 import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
+import { createAdminTokenStore } from './admin-token-store.js';
+import { createAuditLog } from './audit-store.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
@@ -29,6 +31,8 @@ export function createStores(db: Database): Stores {
     rematch: createRematchStore(db),
     outbox: createOutboxStore(db),
     layerResults: createLayerResultStore(db),
+    adminTokens: createAdminTokenStore(db),
+    audit: createAuditLog(db),
     overview: createOverviewStore(db),
   };
 }

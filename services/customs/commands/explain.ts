@@ -1,5 +1,12 @@
 import type { ImageReport } from '../../../lib/policy/image-report.js';
-import { apiUrl, CliError, configFrom, EXIT, out } from './common.js';
+import {
+  apiUrl,
+  CliError,
+  configFrom,
+  EXIT,
+  out,
+  runningServer,
+} from './common.js';
 
 /**
  * `customs explain REF --environment E`: asks the running Customs for the
@@ -12,6 +19,8 @@ export async function explainCommand(
     environment?: string;
     config?: string;
     url?: string;
+    /** Admin API token (viewer or above); default: the running server's local token. */
+    token?: string;
     json?: boolean;
   },
 ): Promise<number> {
@@ -19,7 +28,10 @@ export async function explainCommand(
   const base = apiUrl(config, options.url);
   let response: Response;
   try {
-    response = await fetch(`${base}/api/v1/images/${encodeURI(ref)}`);
+    const token = options.token ?? runningServer(config)?.localToken;
+    response = await fetch(`${base}/api/v1/images/${encodeURI(ref)}`, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
   } catch (err: unknown) {
     throw new CliError(
       `cannot reach Customs at ${base} (${(err as Error).message}); start it with \`npm start\` or pass --url`,

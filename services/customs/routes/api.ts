@@ -10,7 +10,7 @@ import { imageSbom, SBOM_FORMATS } from '../../../lib/scan/sbom/image-sbom.js';
 import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
-import { requireLocalToken } from './local-token.js';
+import { requireRole } from './admin-auth.js';
 
 const sbomQuery = z.object({
   format: z.enum(SBOM_FORMATS),
@@ -22,7 +22,7 @@ const importBody = z.strictObject({
 });
 
 /** The admin/read API under /api/v1 (JSON). */
-export function apiRoutes(deps: Deps, localToken: string): Router {
+export function apiRoutes(deps: Deps): Router {
   const router = express.Router();
   const log = deps.logger.child({ component: 'api' });
 
@@ -95,12 +95,11 @@ export function apiRoutes(deps: Deps, localToken: string): Router {
     res.json(await deps.stores.vulns.summary());
   });
 
-  // Imports files on this host. Only the local CLI (holding the token of the
-  // data directory's lock file) may call it: the embedded database cannot be
-  // opened by a second process, so the CLI hands the work to the server.
+  // Imports files on this host (the local CLI hands the work to the server
+  // when the embedded database is held by it), so admins only.
   router.post(
     '/api/v1/vulndb/imports',
-    requireLocalToken(localToken),
+    requireRole('admin'),
     express.json({ limit: '64kb' }),
     async (req: Request, res: Response) => {
       const body = importBody.safeParse(req.body);

@@ -6,7 +6,7 @@ import {
 } from '../../../lib/registry/door/pull-credentials.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
-import { requireLocalToken } from './local-token.js';
+import { requireRole } from './admin-auth.js';
 
 const createBody = z.strictObject({
   name: z.string(),
@@ -17,9 +17,9 @@ const createBody = z.strictObject({
 });
 
 /** Pull accounts and robot tokens: create (secret shown once), list, revoke. */
-export function pullCredentialRoutes(deps: Deps, localToken: string): Router {
+export function pullCredentialRoutes(deps: Deps): Router {
   const router = express.Router();
-  const guard = requireLocalToken(localToken);
+  const guard = requireRole('admin');
   const store = deps.stores.pullCredentials;
 
   router.post(
