@@ -1,3 +1,4 @@
+import { metrics } from '../metrics/metrics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   ImageReviewInvalid,
@@ -71,8 +72,11 @@ async function handle(
       error: { code: 'REVIEW_INVALID', message: 'body is not valid JSON' },
     });
   }
+  const started = performance.now();
   try {
-    send(res, 200, await reviewImages(deps, doc, environment));
+    const review = await reviewImages(deps, doc, environment);
+    metrics.admissionDuration.observe((performance.now() - started) / 1000);
+    send(res, 200, review);
   } catch (err: unknown) {
     if (err instanceof ImageReviewInvalid)
       return send(res, 400, {

@@ -1,3 +1,4 @@
+import { countRefusal, metrics } from '../metrics/metrics.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { messageOf } from '../core/errors.js';
@@ -73,6 +74,10 @@ export async function reviewImages(
       denials.length === 0 ? 'every image is eligible' : denials.join(' | '),
     auditAnnotations,
   };
+  metrics.admissionDecisions.inc({
+    environment: environment ?? deps.defaultEnvironment,
+    decision: status.allowed ? 'allowed' : 'denied',
+  });
   deps.logger.info(
     {
       allowed: status.allowed,
@@ -103,6 +108,7 @@ async function judgeContainer(
       resolved.digest,
       resolved.environment,
     );
+    if (!decision.allowed) countRefusal('admission', decision.reasons);
     return {
       allowed: decision.allowed,
       text: `${image} (${resolved.repository}@${resolved.digest}): ${describeDecision(decision, resolved.environment)}`,

@@ -29,7 +29,8 @@ export type StorageErrorCode =
   | 'BLOB_NOT_FOUND'
   | 'BLOB_DIGEST_MISMATCH'
   | 'BLOB_STORE_UNAVAILABLE'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'CURSOR_INVALID';
 export class StorageError extends AppError<StorageErrorCode> {}
 
 export type UpstreamErrorCode =

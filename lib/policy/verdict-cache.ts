@@ -1,3 +1,4 @@
+import { countCacheLookup } from '../metrics/metrics.js';
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { Verdict } from '../core/verdict.js';
@@ -83,9 +84,11 @@ export class VerdictCache implements VerdictSource {
     const cached = this.#connected ? this.#verdicts.get(key) : undefined;
     if (cached) {
       this.hits++;
+      countCacheLookup('verdict', 'hit');
       return cached;
     }
     this.misses++;
+    countCacheLookup('verdict', 'miss');
     const read = this.#options.source.verdictOf(
       repository,
       digest,

@@ -1,3 +1,4 @@
+import { metrics } from '../metrics/metrics.js';
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import { errorCode, messageOf } from '../core/errors.js';
@@ -189,6 +190,8 @@ async function scanImageLayers(
       detectorKey: key,
       durationMs,
     });
+    metrics.scans.inc({ outcome: 'done' });
+    metrics.scanDuration.observe(durationMs / 1000);
     log.info(
       {
         stage: 'detect',
@@ -201,6 +204,7 @@ async function scanImageLayers(
     );
   } catch (err: unknown) {
     if (!isFinal(err)) {
+      metrics.scanFailures.inc({ reason: codeOf(err) });
       await deps.scans.fail(target.digest, codeOf(err), messageOf(err), false);
       throw err;
     }
@@ -247,6 +251,8 @@ async function recordFailure(
   const code = codeOf(err);
   if (!(await deps.scans.get(digest))) await deps.scans.start(digest);
   await deps.scans.fail(digest, code, messageOf(err), true);
+  metrics.scans.inc({ outcome: 'failed' });
+  metrics.scanFailures.inc({ reason: code });
   log.warn({ err, code }, 'scan failed');
 }
 

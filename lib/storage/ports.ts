@@ -15,6 +15,7 @@ import type {
   BreakGlassStore,
   ExceptionStore,
 } from './admin-ports.js';
+import type { OverviewStore } from './overview-ports.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
 export interface WebhookEventRecord {
@@ -581,4 +582,5 @@ export interface Stores {
   exceptions: ExceptionStore;
   breakGlass: BreakGlassStore;
   evidence: EvidenceStore;
+  overview: OverviewStore;
 }

@@ -10,10 +10,14 @@ import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { overrideRoutes } from './routes/overrides.js';
+import { dashboardApiRoutes } from './routes/dashboard-api.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { requestLogger } from './routes/request-log.js';
 import { pullCredentialRoutes } from './routes/pull-credentials.js';
+import { uiRoutes } from './routes/ui.js';
 import { webhookRoutes } from './routes/webhooks.js';
 
 /** The express app (admin API, webhooks, health) without listen(): tests use it as is. */
@@ -23,7 +27,10 @@ export function createApp(
 ): Express {
   const app = express();
   app.disable('x-powered-by');
+  app.use(requestLogger(deps.logger));
   app.use(healthRoutes(deps));
+  app.use(metricsRoutes(deps));
+  app.use(uiRoutes());
   app.use(webhookRoutes(deps));
   // Every /api/v1 route needs a token of at least the viewer role; writes
   // ask for more on the route itself.
@@ -40,6 +47,7 @@ export function createApp(
   app.use(apiRoutes(deps));
   app.use(overrideRoutes(deps));
   app.use(auditRoutes(deps));
+  app.use(dashboardApiRoutes(deps));
   app.use(pullCredentialRoutes(deps));
   app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>

@@ -4,7 +4,7 @@
 # tools of ../shared/scripts, and PostgreSQL. Idempotent; needs root (apt).
 set -euo pipefail
 
-packages=(docker-registry skopeo podman umoci jq curl zstd debootstrap openssl apache2-utils util-linux ca-certificates wrk clamav-daemon)
+packages=(docker-registry skopeo podman umoci jq curl zstd debootstrap openssl apache2-utils util-linux ca-certificates wrk clamav-daemon chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

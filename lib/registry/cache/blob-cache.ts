@@ -1,3 +1,4 @@
+import { countCacheLookup } from '../../metrics/metrics.js';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Digest } from '../../core/digest.js';
@@ -42,6 +43,7 @@ export function cacheBlobs(
 
     async getBlob(repository, digest, options = {}) {
       const stored = await store.stat(digest);
+      countCacheLookup('blob', stored ? 'hit' : 'miss');
       if (stored)
         return {
           size: stored.sizeBytes,

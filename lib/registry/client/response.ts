@@ -2,6 +2,7 @@
  * Helpers over undici responses: header access, discarding and bounded
  * reading of bodies, and the mapping of final statuses to UpstreamError.
  */
+import { metrics } from '../../metrics/metrics.js';
 import type { Readable } from 'node:stream';
 import { UpstreamError } from '../../core/errors.js';
 
@@ -121,6 +122,8 @@ export async function statusError(
 ): Promise<UpstreamError> {
   await discard(response.body);
   const status = response.statusCode;
+  // A 404 is an answer (no such tag), not a failure of the upstream.
+  if (status !== 404) metrics.upstreamErrors.inc({ reason: `HTTP_${status}` });
   const details: Record<string, unknown> = { ...context, upstream: status };
   switch (status) {
     case 401: {

@@ -3,6 +3,7 @@
  * registry and its token realm), with the retry policy of retry.ts.
  * undici.request is the measured fast path (ARCHITECTURE.md "Hot paths").
  */
+import { metrics } from '../../metrics/metrics.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
@@ -135,6 +136,7 @@ function unavailable(
   if (retryAfterMs !== undefined && Number.isFinite(retryAfterMs)) {
     details['retryAfterMs'] = retryAfterMs;
   }
+  metrics.upstreamErrors.inc({ reason: 'UPSTREAM_UNAVAILABLE' });
   return new UpstreamError('UPSTREAM_UNAVAILABLE', 'upstream unavailable', {
     details,
     cause: outcome.cause,

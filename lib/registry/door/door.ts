@@ -1,3 +1,4 @@
+import { countRefusal, doorVerdictOf, metrics } from '../../metrics/metrics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { OciError } from '../../core/oci-errors.js';
@@ -54,9 +55,17 @@ export function createDoor(
   const log = deps.logger.child({ component: 'registry.door' });
   return (req, res) => {
     const isHead = req.method === 'HEAD';
-    const state: { subject: DoorSubject } = { subject: 'base' };
+    const state: DoorState = { subject: 'base', kind: 'unrouted' };
+    res.once('finish', () =>
+      metrics.doorRequests.inc({
+        kind: state.kind,
+        environment: state.environment ?? '',
+        verdict: doorVerdictOf(res.statusCode),
+      }),
+    );
     handle(deps, req, res, state).catch((err: unknown) => {
       const oci = toOciError(err, state.subject);
+      if (oci.code === 'DENIED') countRefusal('registry', reasonsOf(oci));
       if (oci.code === 'UNKNOWN')
         log.error({ err, url: req.url }, 'unexpected failure serving a read');
       else if (oci.code === 'UNAVAILABLE')
@@ -70,7 +79,7 @@ async function handle(
   deps: DoorDeps,
   req: IncomingMessage,
   res: ServerResponse,
-  state: { subject: DoorSubject },
+  state: DoorState,
 ): Promise<void> {
   const caller = await deps.identify(req);
   const route = routeDoorRequest(
@@ -90,6 +99,8 @@ async function handle(
     });
   }
   state.subject = subjectOf(route);
+  state.kind = route.kind;
+  if ('environment' in route) state.environment = route.environment;
   switch (route.kind) {
     case 'base':
       return void res
@@ -114,6 +125,21 @@ async function handle(
         message: `not an endpoint of the OCI read API: ${route.what}`,
       });
   }
+}
+
+/** What a request was, for its error body and its metrics. */
+interface DoorState {
+  subject: DoorSubject;
+  kind: string;
+  environment?: string;
+}
+
+/** The reason codes a DENIED error carries in its detail (none for other refusals). */
+function reasonsOf(err: OciError): { code: string }[] {
+  const detail = err.detail as { reasons?: unknown } | undefined;
+  return Array.isArray(detail?.reasons)
+    ? (detail.reasons as { code: string }[])
+    : [{ code: 'DENIED' }];
 }
 
 function subjectOf(route: DoorRoute): DoorSubject {

@@ -10,6 +10,7 @@ import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
 import { createPullCredentialStore } from './pull-credential-store.js';
+import { createOverviewStore } from './overview-store.js';
 import { createOutboxStore } from './outbox-store.js';
 import { createRematchStore } from './rematch-store.js';
 import { createScanStore } from './scan-store.js';
@@ -38,5 +39,6 @@ export function createStores(db: Database): Stores {
     exceptions: createExceptionStore(db),
     breakGlass: createBreakGlassStore(db),
     evidence: createEvidenceStore(db),
+    overview: createOverviewStore(db),
   };
 }

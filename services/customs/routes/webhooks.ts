@@ -1,3 +1,4 @@
+import { metrics } from '../../../lib/metrics/metrics.js';
 import { readFileSync } from 'node:fs';
 import express, { type Request, type Response, type Router } from 'express';
 import type { Config } from '../../../lib/config/schema.js';
@@ -7,7 +8,10 @@ import {
   parseDistributionEnvelope,
 } from '../../../lib/intake/distribution-envelope.js';
 import { parseHarborWebhook } from '../../../lib/intake/harbor.js';
-import { acceptEvents } from '../../../lib/intake/intake.js';
+import {
+  acceptEvents,
+  type IntakeSummary,
+} from '../../../lib/intake/intake.js';
 import type { IntakeEvent } from '../../../lib/intake/intake-event.js';
 import {
   isSourceAuthorized,
@@ -52,6 +56,7 @@ export function webhookRoutes(deps: Deps): Router {
       );
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!isSourceAuthorized(source.auth, req.headers, body)) {
+      metrics.intakeEvents.inc({ source: name, outcome: 'unauthorized' });
       log.warn(
         { source: name, remote: req.socket.remoteAddress },
         'invalid webhook credentials',
@@ -78,10 +83,14 @@ export function webhookRoutes(deps: Deps): Router {
         name,
         events,
       );
+      countIntake(name, summary);
       res.status(202).json(summary);
     } catch (err: unknown) {
-      if (err instanceof IntakeError)
+      if (err instanceof IntakeError) {
+        metrics.intakeEvents.inc({ source: name, outcome: 'invalid' });
         return sendError(res, 400, err.code, err.message, err.details);
+      }
+      metrics.intakeEvents.inc({ source: name, outcome: 'failed' });
       log.error({ err, source: name }, 'failed to accept notification');
       return sendError(
         res,
@@ -92,6 +101,16 @@ export function webhookRoutes(deps: Deps): Router {
     }
   });
   return router;
+}
+
+/** Counts a delivery's events by outcome. */
+function countIntake(source: string, summary: IntakeSummary): void {
+  metrics.intakeEvents.inc({ source, outcome: 'accepted' }, summary.accepted);
+  metrics.intakeEvents.inc(
+    { source, outcome: 'duplicate' },
+    summary.duplicates,
+  );
+  metrics.intakeEvents.inc({ source, outcome: 'ignored' }, summary.ignored);
 }
 
 /** The built-in `distribution` source plus `intake.sources` (secret files read once, here). */

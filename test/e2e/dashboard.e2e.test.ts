@@ -1,0 +1,190 @@
+/**
+ * The dashboard in headless Chromium (Debian's `chromium`, driven by
+ * playwright-core) against a real `customs serve` fed by a real
+ * docker-registry: log in with an admin token, see the images with their
+ * badges, open an image, filter its packages, download its SBOM, look at
+ * intake. Screenshots go to test-artifacts/dashboard/.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir, launchChromium } from '../helpers/browser.js';
+import { waitUntil } from '../helpers/customs-api.js';
+import {
+  runCustoms,
+  startCustoms,
+  type CustomsProcess,
+} from '../helpers/customs-process.js';
+import {
+  freePort,
+  pushTestImages,
+  startRegistry,
+  type RegistryHandle,
+} from '../helpers/registry.js';
+
+const SECRET = 'dashboard-intake-secret';
+const shared = (p: string) =>
+  new URL(p, new URL('../../../shared/', import.meta.url)).pathname;
+
+describe('dashboard in Chromium', () => {
+  let work: string;
+  let registry: RegistryHandle;
+  let customs: CustomsProcess;
+  let browser: Browser;
+  let page: Page;
+  let debian: string;
+  const shots = artifactsDir('dashboard');
+  const shot = (name: string) =>
+    page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'customs-dashboard-'));
+    writeFileSync(
+      join(work, 'rules.yaml'),
+      readFileSync(
+        new URL('../../config/rules.example.yaml', import.meta.url),
+        'utf8',
+      ),
+    );
+    const port = await freePort();
+    registry = await startRegistry({
+      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
+      secret: SECRET,
+      ignorePull: true,
+    });
+    const env = {
+      CUSTOMS_DATADIR: join(work, 'data'),
+      CUSTOMS_UPSTREAM__URL: registry.url,
+      CUSTOMS_INTAKE__SECRET: SECRET,
+      CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
+    };
+    customs = await startCustoms(port, env);
+    const pushed = await pushTestImages(registry, ['debian', 'busybox']);
+    debian = pushed.find((p) => p.ref.includes('/test/debian:'))!.digest;
+    const imported = await runCustoms(
+      [
+        'vulndb',
+        'import',
+        shared('data/raw/debian-security-tracker'),
+        shared('data/osv'),
+      ],
+      env,
+    );
+    expect(imported.code, imported.stderr).toBe(0);
+    await waitUntil(
+      'findings of the debian image',
+      async () => {
+        const res = await fetch(
+          `${customs.url}/api/v1/images/test/debian@${debian}`,
+          { headers: { Authorization: `Bearer ${customs.apiToken}` } },
+        );
+        const r = (await res.json()) as {
+          findings?: unknown[];
+          verdicts?: object;
+        };
+        return (
+          (r.findings?.length ?? 0) > 0 &&
+          Object.keys(r.verdicts ?? {}).length === 3
+        );
+      },
+      () => customs.output().slice(-3000),
+      120_000,
+    );
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await customs?.stop();
+    await registry?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('refuses a wrong token, then logs in with an admin token', async () => {
+    await page.goto(`${customs.url}/`);
+    await page.getByLabel('Admin API token').fill('customs_not-a-token');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('not valid');
+    await page.getByLabel('Admin API token').fill(customs.apiToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Images' }).waitFor();
+    expect(await page.locator('.who').textContent()).toContain('admin');
+  });
+
+  it('lists each image with a badge per environment', async () => {
+    const row = page.locator(`tr[data-digest="${debian}"]`);
+    await row.waitFor();
+    const badges: Array<[string | null, string | null]> = [];
+    for (const badge of await row.locator('.badge').all())
+      badges.push([
+        await badge.getAttribute('data-env'),
+        await badge.getAttribute('data-status'),
+      ]);
+    expect(badges.map(([env]) => env)).toEqual(['dev', 'test', 'prod']);
+    expect(badges.find(([env]) => env === 'prod')?.[1]).toBe('ineligible');
+    expect(await row.textContent()).toContain('bookworm-minbase');
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    await shot('dashboard');
+  });
+
+  it('opens the image: reasons per environment, findings with links, packages', async () => {
+    await page.locator(`tr[data-digest="${debian}"] a.image-link`).click();
+    await page.getByRole('heading', { name: 'Verdicts' }).waitFor();
+    const prod = page.locator('article.verdict[data-env="prod"]');
+    expect(await prod.locator('.reasons li').count()).toBeGreaterThan(0);
+    expect(await prod.textContent()).toMatch(/SEVERITY_EXCEEDED/);
+    const advisory = page
+      .locator('section[aria-labelledby="findings-h"] tbody a')
+      .first();
+    expect(await advisory.getAttribute('href')).toMatch(
+      /^https:\/\/(nvd\.nist\.gov|osv\.dev|github\.com)\//,
+    );
+    await shot('image');
+  });
+
+  it('filters the packages', async () => {
+    const rows = page.locator('section[aria-labelledby="packages-h"] tbody tr');
+    const all = await rows.count();
+    expect(all).toBe(88);
+    await page.getByLabel('Filter packages').fill('libc');
+    await expect.poll(() => rows.count()).toBeLessThan(all);
+    const names = await rows.locator('td:first-child').allTextContents();
+    expect(names).toContain('libc6');
+    expect(
+      (await rows.allTextContents()).every((t) =>
+        t.toLowerCase().includes('libc'),
+      ),
+    ).toBe(true);
+    await shot('image-packages-filtered');
+  });
+
+  it('downloads the SBOM as CycloneDX', async () => {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download CycloneDX' }).click(),
+    ]);
+    const path = join(work, 'sbom.json');
+    await download.saveAs(path);
+    const sbom = JSON.parse(readFileSync(path, 'utf8')) as {
+      bomFormat: string;
+      components: unknown[];
+    };
+    expect(sbom.bomFormat).toBe('CycloneDX');
+    expect(sbom.components.length).toBeGreaterThanOrEqual(88);
+  });
+
+  it('shows intake: queues, last events', async () => {
+    await page.getByRole('link', { name: 'Intake' }).click();
+    await page.getByRole('heading', { name: 'Last events' }).waitFor();
+    const events = await page
+      .locator('table:has(caption:text("Last events")) tbody tr')
+      .allTextContents();
+    expect(events.some((t) => t.includes('test/debian'))).toBe(true);
+    await shot('intake');
+  });
+});
