@@ -64,6 +64,7 @@ describe('beyond CVEs, end to end', () => {
   const report = async (image: PushedImage): Promise<Report> => {
     const res = await fetch(
       `${customs.url}/api/v1/images/${image.repository}@${image.digest}`,
+      { headers: { Authorization: `Bearer ${customs.apiToken}` } },
     );
     const text = await res.text();
     answers.push(text);
