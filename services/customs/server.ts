@@ -74,7 +74,9 @@ export async function startServer(
     { maxBodyBytes: deps.config.server.maxBodyBytes, defaultEnvironment },
   );
   const app = createApp(deps, { localToken });
-  const server = createServer((req, res) => {
+  // Large socket buffers: blob bodies stream in 64 KiB+ chunks, and the
+  // default 16 KiB mark would pause the upstream on nearly every chunk.
+  const server = createServer({ highWaterMark: 1024 * 1024 }, (req, res) => {
     const url = req.url ?? '/';
     if (url === '/v2' || url.startsWith('/v2/')) door(req, res);
     else if (url === '/token' || url.startsWith('/token?')) {
