@@ -30,7 +30,7 @@ const say = (line: string) => process.stderr.write(`» ${line}\n`);
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const dir = valueOf(args, '--dir') ?? '/tmp/customs-demo';
+  const dir = valueOf(args, '--dir') ?? '/tmp/customs-demo-run';
   const keep = args.includes('--keep');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });

@@ -16,13 +16,13 @@ interface Grant {
   createdBy?: string;
 }
 
-/** `#/break-glass`: admins may grant and revoke. */
+/** `#/break-glass`: operators and admins may grant and revoke. */
 export async function breakGlassPage(
   main: HTMLElement,
   role: string,
 ): Promise<void> {
   const { grants } = await api<{ grants: Grant[] }>('/break-glass');
-  const canWrite = role === 'admin';
+  const canWrite = role === 'operator' || role === 'admin';
   replace(
     main,
     heading(
