@@ -173,6 +173,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    policy: z
+      .object({
+        /**
+         * Longest wait between two checks for expired exceptions and
+         * break-glass grants; each expiry is also timed to the millisecond.
+         */
+        expirySweepIntervalMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
     rules: z
       .object({
         /** Trust rules file; empty = the built-in rules (config/rules.example.yaml). */

@@ -22,7 +22,9 @@ export type VerdictReasonCode =
   | 'SUBJECT_INELIGIBLE'
   | 'ENVIRONMENT_UNKNOWN'
   | 'WARN_MODE'
-  | 'POLICY_PASSED';
+  | 'POLICY_PASSED'
+  | 'EXCEPTION_APPLIED'
+  | 'BREAK_GLASS';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

@@ -6,6 +6,12 @@ import {
   type Severity,
 } from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
+import type { BreakGlassGrant, PolicyException } from '../core/overrides.js';
+import {
+  underBreakGlass,
+  waiveExcepted,
+  type ExceptableFinding,
+} from './overrides.js';
 import type { EnvironmentRules } from './rules.js';
 import {
   judgeAttestations,
@@ -21,7 +27,11 @@ export interface Evidence {
     errorCode?: string | undefined;
     errorMessage?: string | undefined;
   };
-  findings: JudgedFinding[];
+  findings: ExceptableFinding[];
+  /** Exceptions in force for this image in this environment. */
+  exceptions?: PolicyException[] | undefined;
+  /** A break-glass grant in force for this image in this environment. */
+  breakGlass?: BreakGlassGrant | undefined;
   /** Signature results on the image (and on indexes that list it). */
   signatures: Array<{
     status: 'verified' | 'invalid' | 'unknown_key';
@@ -55,9 +65,31 @@ const MAX_QUOTED = 10;
  * Judges one image for one environment. Pure: the same evidence and rules
  * always give the same verdict. Fails closed: an unscanned image is pending,
  * a failed scan is ineligible. In `warn` and `audit` mode violations are
- * reported but the image stays eligible.
+ * reported but the image stays eligible. Findings waived by an exception do
+ * not count (the exception is named in the reasons); a break-glass grant
+ * makes the image eligible whatever the rules say.
  */
 export function evaluate(
+  evidence: Evidence,
+  rules: EnvironmentRules,
+  trustedKeys: readonly string[],
+): Judgement {
+  const waived = waiveExcepted(evidence.findings, evidence.exceptions ?? []);
+  const judged = judgeRules(
+    { ...evidence, findings: waived.findings },
+    rules,
+    trustedKeys,
+  );
+  const explained =
+    waived.reasons.length > 0 && judged.status !== 'pending'
+      ? { ...judged, reasons: [...judged.reasons, ...waived.reasons] }
+      : judged;
+  return evidence.breakGlass
+    ? underBreakGlass(explained, evidence.breakGlass)
+    : explained;
+}
+
+function judgeRules(
   evidence: Evidence,
   rules: EnvironmentRules,
   trustedKeys: readonly string[],

@@ -6,7 +6,10 @@ import type {
 } from '../storage/ports.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import type { JudgeDeps } from './judge.js';
+import { NO_OVERRIDES } from './override-source.js';
+import { overridesFor, type Overrides } from './overrides.js';
 import type { RuleSet } from './rules.js';
+import { reportVerdictChanges } from './verdict-changes.js';
 
 /** What judging a batch of images did. */
 export interface BatchJudgement {
@@ -28,12 +31,16 @@ export async function judgeImageBatch(
   contexts: Iterable<ImageContext>,
   cause: string,
 ): Promise<BatchJudgement> {
-  const snapshotId = await deps.stores.vulns.currentSnapshot();
-  const rules = deps.rules();
+  const judging: Judging = {
+    rules: deps.rules(),
+    snapshotId: await deps.stores.vulns.currentSnapshot(),
+    overrides: (await deps.overrides?.load()) ?? NO_OVERRIDES,
+    now: deps.overrides?.now() ?? Date.now(),
+  };
   const verdicts: VerdictInput[] = [];
   const parents = new Map<string, { repository: string; digest: Digest }>();
   for (const ctx of contexts) {
-    verdicts.push(...verdictsOf(rules, ctx, snapshotId));
+    verdicts.push(...verdictsOf(judging, ctx));
     for (const { repository, parents: listing } of ctx.repositories) {
       for (const digest of listing) {
         parents.set(`${repository}@${digest}`, { repository, digest });
@@ -44,36 +51,33 @@ export async function judgeImageBatch(
     verdicts.length === 0
       ? []
       : await deps.stores.verdicts.save(verdicts, cause);
-  for (const c of changes) {
-    deps.logger.info(
-      {
-        repository: c.repository,
-        digest: c.digest,
-        environment: c.environment,
-        verdict: c.newStatus,
-        previous: c.oldStatus,
-        cause,
-      },
-      'verdict changed',
-    );
-  }
+  await reportVerdictChanges(deps, changes, cause);
   return { changes, parents: [...parents.values()], verdicts: verdicts.length };
 }
 
+/** What every verdict of a batch is computed from. */
+interface Judging {
+  rules: RuleSet;
+  snapshotId: number | null;
+  overrides: Overrides;
+  now: number;
+}
+
 /** The verdicts of one image: every repository holding it, every environment. */
-function verdictsOf(
-  rules: RuleSet,
-  ctx: ImageContext,
-  snapshotId: number | null,
-): VerdictInput[] {
+function verdictsOf(judging: Judging, ctx: ImageContext): VerdictInput[] {
+  const { rules, snapshotId, overrides, now } = judging;
   const trusted = Object.keys(rules.keys);
   return ctx.repositories.flatMap(({ repository, parents }) => {
     const evidence = evidenceOf(ctx, parents);
+    const image = { repository, digest: ctx.digest };
     return Object.entries(rules.environments).map(([environment, env]) => ({
-      repository,
-      digest: ctx.digest,
+      ...image,
       environment,
-      ...evaluate(evidence, env, trusted),
+      ...evaluate(
+        { ...evidence, ...overridesFor(overrides, image, environment, now) },
+        env,
+        trusted,
+      ),
       rulesVersion: rules.version,
       snapshotId,
     }));

@@ -1,8 +1,12 @@
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
+import type { AuditLog } from '../storage/admin-ports.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
 import { evaluate, type Evidence } from './evaluate.js';
+import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
+import { overridesFor, type Overrides } from './overrides.js';
 import type { RuleSet } from './rules.js';
+import { reportVerdictChanges } from './verdict-changes.js';
 
 export interface JudgeDeps {
   stores: Pick<
@@ -11,6 +15,10 @@ export interface JudgeDeps {
   >;
   rules: () => RuleSet;
   logger: Logger;
+  /** Exceptions and break-glass grants; none when absent. */
+  overrides?: OverrideSource | undefined;
+  /** Where verdict changes are audited; not audited when absent. */
+  audit?: Pick<AuditLog, 'append'> | undefined;
 }
 
 /**
@@ -41,6 +49,39 @@ export async function judgeImage(
       )),
     );
   }
+  const verdicts = await computeVerdicts(deps, image, {
+    rules,
+    overrides: (await deps.overrides?.load()) ?? NO_OVERRIDES,
+    now: deps.overrides?.now() ?? Date.now(),
+  });
+  const saved = await deps.stores.verdicts.save(verdicts, cause);
+  await reportVerdictChanges(deps, saved, cause);
+  return [...changes, ...saved];
+}
+
+/** What a verdict is computed under: rules, overrides, and the time. */
+export interface JudgingTerms {
+  rules: RuleSet;
+  overrides: Overrides;
+  now: number;
+}
+
+/**
+ * The verdicts of an image in every environment of `terms.rules`, without
+ * storing them (judgeImage stores them; previews compare them with the
+ * stored ones). An index reads its platforms' stored verdicts.
+ */
+export async function computeVerdicts(
+  deps: JudgeDeps,
+  image: { repository: string; digest: Digest },
+  terms: JudgingTerms,
+): Promise<VerdictInput[]> {
+  const { rules, overrides, now } = terms;
+  const manifest = await deps.stores.manifests.get(image.digest);
+  const children =
+    manifest?.kind === 'index'
+      ? manifest.references.filter((r) => r.role === 'manifest')
+      : [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
   const base =
     manifest?.kind === 'index' ? undefined : await imageEvidence(deps, image);
@@ -48,7 +89,11 @@ export async function judgeImage(
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =
       base ?? (await indexEvidence(deps, image, children, environment));
-    const judged = evaluate(evidence, envRules, trustEntryNames(rules));
+    const judged = evaluate(
+      { ...evidence, ...overridesFor(overrides, image, environment, now) },
+      envRules,
+      trustEntryNames(rules),
+    );
     verdicts.push({
       ...image,
       environment,
@@ -57,21 +102,7 @@ export async function judgeImage(
       snapshotId,
     });
   }
-  const saved = await deps.stores.verdicts.save(verdicts, cause);
-  for (const c of saved) {
-    deps.logger.info(
-      {
-        repository: c.repository,
-        digest: c.digest,
-        environment: c.environment,
-        verdict: c.newStatus,
-        previous: c.oldStatus,
-        cause,
-      },
-      'verdict changed',
-    );
-  }
-  return [...changes, ...saved];
+  return verdicts;
 }
 
 /** Every name a signature can be verified under (keys, identities, notation). */

@@ -1,6 +1,10 @@
+import type { Digest } from '../core/digest.js';
+import type { BreakGlassGrant, PolicyException } from '../core/overrides.js';
+
 /**
- * Ports of the admin side: API tokens with roles and the audit log. Kept
- * apart from ports.ts so each concern stays small; both are part of Stores.
+ * Ports of the admin side: API tokens with roles, the audit log,
+ * exceptions and break-glass grants. Kept apart from ports.ts so each
+ * concern stays small; all are part of Stores.
  */
 
 /** Roles of admin tokens, least to most powerful. */
@@ -59,4 +63,48 @@ export interface AuditLog {
   append(entries: Array<Omit<AuditEntry, 'id' | 'at'>>): Promise<void>;
   /** Newest first; `next` is the cursor of the following page, if any. */
   query(q: AuditQuery): Promise<{ entries: AuditEntry[]; next?: number }>;
+}
+
+/** A new exception or grant: what the caller gives. */
+export type NewException = Omit<
+  PolicyException,
+  'id' | 'createdAt' | 'revokedAt'
+>;
+export type NewBreakGlassGrant = Omit<
+  BreakGlassGrant,
+  'id' | 'createdAt' | 'revokedAt'
+>;
+
+/** An image named by repository and digest. */
+export interface ImageName {
+  repository: string;
+  digest: Digest;
+}
+
+/** Per-finding exceptions. */
+export interface ExceptionStore {
+  create(e: NewException): Promise<PolicyException>;
+  /** All, or (`inForceAt`) those neither revoked nor expired at that time. */
+  list(o?: { inForceAt?: string }): Promise<PolicyException[]>;
+  /** Revokes an exception; the revoked row, or undefined when unknown. */
+  revoke(id: number): Promise<PolicyException | undefined>;
+  /** Stored images with a finding of `advisoryId` (id or alias), every repository. */
+  imagesWithAdvisory(advisoryId: string): Promise<ImageName[]>;
+  /** Images whose stored verdicts name the exception in a reason. */
+  imagesCiting(exceptionId: number): Promise<ImageName[]>;
+  /** Exceptions that expired in [since, until) and were not revoked. */
+  expiredBetween(since: string, until: string): Promise<PolicyException[]>;
+}
+
+/** Break-glass grants. */
+export interface BreakGlassStore {
+  /** Stores a grant and its `customs.breakglass.granted` event (one transaction). */
+  create(g: NewBreakGlassGrant): Promise<BreakGlassGrant>;
+  list(o?: { inForceAt?: string }): Promise<BreakGlassGrant[]>;
+  /** Revokes a grant and announces it; the row, or undefined when unknown. */
+  revoke(id: number): Promise<BreakGlassGrant | undefined>;
+  /** Announces an expiry (`customs.breakglass.expired`) once; true the first time. */
+  announceExpired(grant: BreakGlassGrant): Promise<boolean>;
+  /** Grants that expired in [since, until) and were not revoked. */
+  expiredBetween(since: string, until: string): Promise<BreakGlassGrant[]>;
 }

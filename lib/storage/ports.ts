@@ -8,7 +8,12 @@ import type {
   MatchablePackage,
 } from '../core/package.js';
 import type { Verdict, VerdictStatus } from '../core/verdict.js';
-import type { AdminTokenStore, AuditLog } from './admin-ports.js';
+import type {
+  AdminTokenStore,
+  AuditLog,
+  BreakGlassStore,
+  ExceptionStore,
+} from './admin-ports.js';
 import type { OverviewStore } from './overview-ports.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
@@ -428,7 +433,11 @@ export interface ImageContext {
   digest: Digest;
   scan: Pick<ScanRecord, 'status' | 'errorCode' | 'errorMessage'>;
   /** The image's findings, as much of each as judging and merging read. */
-  findings: Array<JudgedFinding & Pick<Finding, 'advisorySource'>>;
+  findings: Array<
+    JudgedFinding &
+      Pick<Finding, 'advisorySource'> &
+      Partial<Pick<Finding, 'packageName' | 'advisoryPackage'>>
+  >;
   /** Repositories holding the image, each with the indexes listing it there. */
   repositories: Array<{ repository: string; parents: Digest[] }>;
   /** Signature results by subject: the image and those indexes. */
@@ -549,4 +558,6 @@ export interface Stores {
   adminTokens: AdminTokenStore;
   audit: AuditLog;
   overview: OverviewStore;
+  exceptions: ExceptionStore;
+  breakGlass: BreakGlassStore;
 }

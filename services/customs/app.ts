@@ -9,6 +9,8 @@ import { authenticateAdmin, requireRole } from './routes/admin-auth.js';
 import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
 import { dashboardApiRoutes } from './routes/dashboard-api.js';
+import { auditRoutes } from './routes/audit.js';
+import { overrideRoutes } from './routes/overrides.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
@@ -44,6 +46,8 @@ export function createApp(
   app.use(adminTokenRoutes(deps));
   app.use(apiRoutes(deps));
   app.use(dashboardApiRoutes(deps));
+  app.use(overrideRoutes(deps));
+  app.use(auditRoutes(deps));
   app.use(pullCredentialRoutes(deps));
   app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>

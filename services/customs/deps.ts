@@ -32,6 +32,7 @@ import { reconcileUpstream } from '../../lib/intake/reconcile.js';
 import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
+import { buildPolicyDeps, type PolicyDeps } from './policy-deps.js';
 
 /** Everything the HTTP server and the workers share, built once from config. */
 export interface Deps {
@@ -48,6 +49,8 @@ export interface Deps {
   verdictCache: VerdictCache;
   rules: () => RuleSet;
   environments: () => ReadonlySet<string>;
+  /** Judging with exceptions and break-glass grants, and their administration. */
+  policy: PolicyDeps;
   requestScan: (
     repository: string,
     digest: Digest,
@@ -98,6 +101,15 @@ export async function buildDeps(
       outbox: stores.outbox,
       logger,
     });
+    const rules = () => ruleSet;
+    const policy = buildPolicyDeps({
+      config,
+      stores,
+      rules,
+      environments: () => environments,
+      logger,
+      withExpiryTimer: options.work,
+    });
     const deps: Deps = {
       config,
       logger,
@@ -108,11 +120,13 @@ export async function buildDeps(
       jobs,
       blobs,
       verdictCache,
-      rules: () => ruleSet,
+      rules,
       environments: () => environments,
+      policy,
       requestScan: async (repository, digest, reason) =>
         void (await jobs.sendScan({ repository, digest, reason })),
       close: async () => {
+        await policy.expiry?.close();
         await events.stop();
         await verdictCache.close();
         await jobs.stop();
@@ -148,6 +162,7 @@ export async function buildDeps(
         },
       });
       await events.start();
+      await policy.expiry?.start();
     }
     return deps;
   } catch (err: unknown) {
@@ -184,11 +199,7 @@ function buildProcessor(
       trust: () => trust,
       options: config.signatures,
     },
-    judge: {
-      stores,
-      rules: deps.rules,
-      logger: logger.child({ component: 'policy' }),
-    },
+    judge: deps.policy.judge,
   });
 }
 

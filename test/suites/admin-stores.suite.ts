@@ -1,30 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../lib/storage/database.js';
-import { migrate } from '../../lib/storage/postgres/migrate.js';
-import { createStores } from '../../lib/storage/postgres/stores.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Stores } from '../../lib/storage/ports.js';
 
 /**
- * Conformance of the admin stores (tokens, audit log) on every database
- * Customs runs on, so PGlite and PostgreSQL behave the same.
+ * Conformance of the admin stores (tokens, audit log, exceptions,
+ * break-glass grants), run by the storage
+ * suite on every database Customs runs on, so PGlite and PostgreSQL behave
+ * the same. `storesOf` gives the stores of a migrated database.
  */
-export function describeAdminStores(
-  name: string,
-  open: () => Promise<{ db: Database; cleanup: () => Promise<void> }>,
-): void {
-  describe(`admin stores on ${name}`, () => {
-    let db: Database;
+export function describeAdminStores(storesOf: () => Stores): void {
+  describe('admin stores', () => {
     let stores: Stores;
-    let cleanup: () => Promise<void>;
-
-    beforeAll(async () => {
-      ({ db, cleanup } = await open());
-      await migrate(db);
-      stores = createStores(db);
-    });
-    afterAll(async () => {
-      await db.close();
-      await cleanup();
+    beforeAll(() => {
+      stores = storesOf();
     });
 
     it('stores admin tokens by hash, once per name, and revokes them', async () => {
@@ -102,6 +89,68 @@ export function describeAdminStores(
       expect(
         (await stores.audit.query({ limit: 10, until: '2000-01-01T00:00:00Z' }))
           .entries,
+      ).toEqual([]);
+    });
+
+    it('stores exceptions, lists those in force, revokes and finds expired ones', async () => {
+      const e = await stores.exceptions.create({
+        advisoryId: 'CVE-2030-1',
+        package: null,
+        scope: { repository: 'team/*', environments: ['prod'] },
+        owner: 'team-a',
+        justification: 'not reachable',
+        expiresAt: '2030-01-01T00:01:00.000Z',
+        createdBy: 'alice',
+      });
+      expect(e).toMatchObject({
+        id: expect.any(Number) as number,
+        scope: { repository: 'team/*', environments: ['prod'] },
+        package: null,
+        revokedAt: null,
+      });
+      const at = (iso: string) => stores.exceptions.list({ inForceAt: iso });
+      expect(await at('2030-01-01T00:00:59Z')).toHaveLength(1);
+      expect(await at('2030-01-01T00:01:00Z')).toEqual([]);
+      expect(
+        await stores.exceptions.expiredBetween(
+          '2030-01-01T00:00:00Z',
+          '2030-01-01T00:01:00.001Z',
+        ),
+      ).toEqual([e]);
+      expect((await stores.exceptions.revoke(e.id))?.revokedAt).toEqual(
+        expect.any(String),
+      );
+      expect(await stores.exceptions.revoke(e.id + 1000)).toBeUndefined();
+      expect(
+        await stores.exceptions.expiredBetween(
+          '2030-01-01T00:00:00Z',
+          '2030-01-02T00:00:00Z',
+        ),
+      ).toEqual([]);
+      expect(await stores.exceptions.imagesWithAdvisory('CVE-2030-1')).toEqual(
+        [],
+      );
+      expect(await stores.exceptions.imagesCiting(e.id)).toEqual([]);
+    });
+
+    it('stores break-glass grants with one announcement per event', async () => {
+      const g = await stores.breakGlass.create({
+        repository: 'team/app',
+        digest: `sha256:${'b'.repeat(64)}`,
+        environment: 'prod',
+        ticket: 'INC-1',
+        reason: 'outage',
+        expiresAt: '2030-01-01T00:01:00.000Z',
+        createdBy: 'carol',
+      });
+      expect(await stores.breakGlass.announceExpired(g)).toBe(true);
+      expect(await stores.breakGlass.announceExpired(g)).toBe(false);
+      expect(
+        await stores.breakGlass.list({ inForceAt: '2030-01-01T00:00:00Z' }),
+      ).toEqual([g]);
+      expect((await stores.breakGlass.revoke(g.id))?.id).toBe(g.id);
+      expect(
+        await stores.breakGlass.list({ inForceAt: '2030-01-01T00:00:00Z' }),
       ).toEqual([]);
     });
   });

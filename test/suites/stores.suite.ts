@@ -11,6 +11,7 @@ import {
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
+import { describeAdminStores } from './admin-stores.suite.js';
 
 const d = (n: number): Digest => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -36,6 +37,8 @@ export function describeStores(
       await db.close();
       await cleanup();
     });
+
+    describeAdminStores(() => stores);
 
     it('applies migrations once, and refuses an edited one', async () => {
       expect(await pendingMigrations(db)).toEqual([]);

@@ -56,9 +56,11 @@ async function readFindings(
     severity: Severity;
     cvss_severity: Severity | null;
     distribution_severity: Severity | null;
+    package_name: string;
+    advisory_package: string;
   }>(
     `SELECT image_digest, advisory_source, advisory_id, aliases, fixed_version, status,
-       severity, cvss_severity, distribution_severity
+       severity, cvss_severity, distribution_severity, package_name, advisory_package
      FROM findings WHERE image_digest = ANY($1::text[])
      ORDER BY image_digest, ordinal`,
     [[...contexts.keys()]],
@@ -74,6 +76,9 @@ async function readFindings(
       // Rows written before both ratings were kept have neither.
       cvssSeverity: r.cvss_severity ?? undefined,
       distributionSeverity: r.distribution_severity ?? undefined,
+      // Exceptions may name a package.
+      packageName: r.package_name,
+      advisoryPackage: r.advisory_package,
     });
   }
 }

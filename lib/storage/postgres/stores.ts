@@ -2,6 +2,8 @@ import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
 import { createAdminTokenStore } from './admin-token-store.js';
 import { createAuditLog } from './audit-store.js';
+import { createBreakGlassStore } from './break-glass-store.js';
+import { createExceptionStore } from './exception-store.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
@@ -34,5 +36,7 @@ export function createStores(db: Database): Stores {
     adminTokens: createAdminTokenStore(db),
     audit: createAuditLog(db),
     overview: createOverviewStore(db),
+    exceptions: createExceptionStore(db),
+    breakGlass: createBreakGlassStore(db),
   };
 }

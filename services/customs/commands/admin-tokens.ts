@@ -4,8 +4,8 @@ import {
   revokeAdminToken,
 } from '../../../lib/access/admin-tokens.js';
 import type { AdminToken } from '../../../lib/storage/admin-ports.js';
-import { CliError, configFrom, EXIT, out } from './common.js';
-import { withData } from './local-server.js';
+import { CliError, configFrom, EXIT, out, validityOf } from './common.js';
+import { revokeNamed, withData } from './local-server.js';
 
 /** Who the CLI acts as when it writes to the database itself. */
 const CLI_ACTOR = 'cli';
@@ -57,11 +57,7 @@ export async function listAdminTokensCommand(options: {
     (stores) => stores.adminTokens.list(),
   );
   for (const t of tokens) {
-    const state = t.revokedAt
-      ? `revoked ${t.revokedAt}`
-      : t.expiresAt
-        ? `expires ${t.expiresAt}`
-        : 'no expiry';
+    const state = validityOf(t);
     out(`${t.name.padEnd(24)} ${t.role.padEnd(9)} ${state}`);
   }
 }
@@ -71,15 +67,10 @@ export async function revokeAdminTokenCommand(
   name: string,
   options: { config?: string },
 ): Promise<void> {
-  const config = configFrom(options.config);
-  const revoked = await withData(
-    config,
-    async (call) => {
-      await call('DELETE', `/api/v1/admin-tokens/${encodeURIComponent(name)}`);
-      return true;
-    },
+  await revokeNamed(
+    configFrom(options.config),
+    { collection: '/api/v1/admin-tokens', name, what: 'admin token' },
     (stores) => revokeAdminToken(stores, name, CLI_ACTOR),
   );
-  if (!revoked) throw new CliError(`no admin token named ${name}`);
   out(`${name} revoked`);
 }

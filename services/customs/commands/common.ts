@@ -59,3 +59,12 @@ export function apiUrl(
 export function out(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+/** `revoked …`, `expires …` or `no expiry`: the state column of credential lists. */
+export function validityOf(c: {
+  revokedAt?: string | undefined;
+  expiresAt?: string | undefined;
+}): string {
+  if (c.revokedAt) return `revoked ${c.revokedAt}`;
+  return c.expiresAt ? `expires ${c.expiresAt}` : 'no expiry';
+}

@@ -34,6 +34,29 @@ export async function withData<T>(
   }
 }
 
+/**
+ * Revokes a named credential: `DELETE <collection>/<name>` on the running
+ * server, else `revoke` on the database. Throws CliError when no such name.
+ */
+export async function revokeNamed(
+  config: Readonly<Config>,
+  target: { collection: string; name: string; what: string },
+  revoke: (stores: Stores) => Promise<boolean>,
+): Promise<void> {
+  const revoked = await withData(
+    config,
+    async (call) => {
+      await call(
+        'DELETE',
+        `${target.collection}/${encodeURIComponent(target.name)}`,
+      );
+      return true;
+    },
+    revoke,
+  );
+  if (!revoked) throw new CliError(`no ${target.what} named ${target.name}`);
+}
+
 /** One authenticated JSON call to the running server; throws CliError on a non-2xx answer. */
 export type ServerCall = <R>(
   method: string,

@@ -4,8 +4,8 @@ import {
 } from '../../../lib/registry/door/pull-credentials.js';
 import type { PullCredential } from '../../../lib/storage/ports.js';
 import { loadRules } from '../rules-source.js';
-import { CliError, configFrom, EXIT, out } from './common.js';
-import { withData } from './local-server.js';
+import { CliError, configFrom, EXIT, out, validityOf } from './common.js';
+import { revokeNamed, withData } from './local-server.js';
 
 interface CreateOptions {
   config?: string;
@@ -76,11 +76,7 @@ export async function listPullCredentialsCommand(options: {
     (stores) => stores.pullCredentials.list(),
   );
   for (const c of all) {
-    const state = c.revokedAt
-      ? `revoked ${c.revokedAt}`
-      : c.expiresAt
-        ? `expires ${c.expiresAt}`
-        : 'no expiry';
+    const state = validityOf(c);
     out(
       `${c.name.padEnd(24)} ${c.kind.padEnd(8)} ${c.environment.padEnd(10)} ${state}`,
     );
@@ -92,19 +88,11 @@ export async function revokePullCredentialCommand(
   name: string,
   options: { config?: string },
 ): Promise<void> {
-  const config = configFrom(options.config);
-  const revoked = await withData(
-    config,
-    async (call) => {
-      await call(
-        'DELETE',
-        `/api/v1/pull-credentials/${encodeURIComponent(name)}`,
-      );
-      return true;
-    },
+  await revokeNamed(
+    configFrom(options.config),
+    { collection: '/api/v1/pull-credentials', name, what: 'credential' },
     (stores) => stores.pullCredentials.revoke(name),
   );
-  if (!revoked) throw new CliError(`no credential named ${name}`);
   out(`${name} revoked`);
 }
 

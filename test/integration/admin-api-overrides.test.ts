@@ -1,0 +1,300 @@
+/**
+ * The admin API contract for exceptions, break-glass and the audit log,
+ * as the dashboard uses it: shapes, roles, validation, preview, export.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import supertest from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminToken } from '../../lib/access/admin-tokens.js';
+import { configSchema } from '../../lib/config/schema.js';
+import { createLogger } from '../../lib/log/create-logger.js';
+import { judgeImage } from '../../lib/policy/judge.js';
+import { createApp } from '../../services/customs/app.js';
+import { buildDeps, type Deps } from '../../services/customs/deps.js';
+import {
+  digestOf,
+  languagePackage,
+  storeScannedImage,
+} from '../helpers/stored-images.js';
+
+const IMAGE = { repository: 'team/api', digest: digestOf('api-overrides') };
+const HOUR = 3_600_000;
+const later = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+describe('admin API: exceptions, break-glass, audit', () => {
+  let work: string;
+  let deps: Deps;
+  let app: ReturnType<typeof createApp>;
+  const token: Record<string, string> = {};
+  const call = (role: string) => ({
+    get: (path: string) =>
+      supertest(app).get(path).set('Authorization', `Bearer ${token[role]}`),
+    post: (path: string, body: object) =>
+      supertest(app)
+        .post(path)
+        .set('Authorization', `Bearer ${token[role]}`)
+        .send(body),
+    delete: (path: string) =>
+      supertest(app).delete(path).set('Authorization', `Bearer ${token[role]}`),
+  });
+  const prodStatus = async () =>
+    (await deps.stores.verdicts.get(IMAGE.repository, IMAGE.digest, 'prod'))
+      ?.status;
+  const exception = {
+    advisoryId: 'CVE-2020-8203',
+    scope: { repository: 'team/*', environments: ['prod'] },
+    owner: 'team-api',
+    justification: 'not reachable from user input',
+    expiresAt: later(HOUR),
+  };
+
+  beforeAll(async () => {
+    work = mkdtempSync(join(tmpdir(), 'customs-api-overrides-'));
+    writeFileSync(
+      join(work, 'rules.yaml'),
+      'version: 1\nenvironments:\n  dev: {}\n  prod:\n    vulnerabilities: { maxSeverity: medium }\n',
+    );
+    const config = configSchema.parse({
+      version: 1,
+      dataDir: work,
+      upstream: { url: 'http://127.0.0.1:9' },
+      rules: { file: join(work, 'rules.yaml') },
+      log: { level: 'silent' },
+    });
+    deps = await buildDeps(config, createLogger({ level: 'silent' }), {
+      work: false,
+    });
+    app = createApp(deps, { localToken: 'l'.repeat(32) });
+    for (const role of ['viewer', 'operator']) {
+      token[role] = (
+        await createAdminToken(deps.stores, { name: role, role }, 'test')
+      ).token;
+    }
+    await storeScannedImage(deps.stores, {
+      ...IMAGE,
+      packages: [languagePackage('npm', 'lodash', '4.17.15')],
+    });
+    await deps.stores.findings.replace(
+      IMAGE.digest,
+      [
+        {
+          advisoryId: 'GHSA-35jh-r3h4-6jhm',
+          aliases: ['CVE-2020-8203'],
+          ecosystem: 'npm',
+          packageName: 'lodash',
+          packageVersion: '4.17.15',
+          advisoryPackage: 'lodash',
+          fixedVersion: '4.17.21',
+          severity: 'high',
+          status: 'affected',
+        },
+      ],
+      null,
+    );
+    await judgeImage(deps.policy.judge, IMAGE, 'scan: test');
+  });
+  afterAll(async () => {
+    await deps?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('previews, creates, lists and deletes an exception (operator role)', async () => {
+    expect(await prodStatus()).toBe('ineligible');
+    const preview = await call('operator').post(
+      '/api/v1/exceptions/preview',
+      exception,
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body).toEqual({
+      changes: [
+        { ...IMAGE, environment: 'prod', from: 'ineligible', to: 'eligible' },
+      ],
+    });
+    expect(
+      (await call('viewer').post('/api/v1/exceptions', exception)).status,
+    ).toBe(403);
+    const created = await call('operator').post(
+      '/api/v1/exceptions',
+      exception,
+    );
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.any(Number) as number,
+      advisoryId: 'CVE-2020-8203',
+      package: null,
+      scope: exception.scope,
+      owner: 'team-api',
+      justification: exception.justification,
+      expiresAt: new Date(exception.expiresAt).toISOString(),
+      createdBy: 'operator',
+      createdAt: expect.any(String) as string,
+      revokedAt: null,
+    });
+    expect(await prodStatus()).toBe('eligible');
+    const id = (created.body as { id: number }).id;
+    const listed = await call('viewer').get('/api/v1/exceptions?active=true');
+    expect(listed.body).toEqual({ exceptions: [created.body] });
+    expect(
+      (await call('operator').delete(`/api/v1/exceptions/${id}`)).status,
+    ).toBe(204);
+    expect(await prodStatus()).toBe('ineligible');
+    expect(
+      (await call('viewer').get('/api/v1/exceptions?active=true')).body,
+    ).toEqual({ exceptions: [] });
+    expect(
+      (
+        (await call('viewer').get('/api/v1/exceptions')).body as {
+          exceptions: Array<{ revokedAt: string | null }>;
+        }
+      ).exceptions[0]?.revokedAt,
+    ).toEqual(expect.any(String));
+    expect(
+      (await call('operator').delete('/api/v1/exceptions/999')).status,
+    ).toBe(404);
+    expect(
+      (await call('operator').delete('/api/v1/exceptions/abc')).status,
+    ).toBe(400);
+  });
+
+  it('answers bad bodies with 400 BODY_INVALID naming the field', async () => {
+    const cases: Array<[object, RegExp]> = [
+      [{ ...exception, expiresAt: 'tomorrow' }, /^expiresAt: /],
+      [{ ...exception, scope: { digest: 'sha256:xyz' } }, /^scope\.digest: /],
+      [{ ...exception, owner: undefined }, /^owner: /],
+      [{ ...exception, extra: 1 }, /extra/],
+      [{ ...exception, scope: { environments: ['staging'] } }, /staging/],
+      [
+        { ...exception, expiresAt: '2001-01-01T00:00:00Z' },
+        /not in the future/,
+      ],
+    ];
+    for (const [body, problem] of cases) {
+      const res = await call('operator').post('/api/v1/exceptions', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.body).toMatchObject({ error: { code: 'BODY_INVALID' } });
+      expect(
+        (res.body as { error: { message: string } }).error.message,
+      ).toMatch(problem);
+    }
+    const grant = await call('operator').post('/api/v1/break-glass', {
+      ...IMAGE,
+      environment: 'prod',
+      ticket: 'INC-1',
+    });
+    expect(grant.status).toBe(400);
+    expect(grant.body).toMatchObject({
+      error: {
+        code: 'BODY_INVALID',
+        details: {
+          problems: expect.arrayContaining([
+            expect.stringMatching(/^reason: /),
+            expect.stringMatching(/^expiresAt: /),
+          ]) as string[],
+        },
+      },
+    });
+  });
+
+  it('grants and revokes break-glass for one digest in one environment', async () => {
+    const body = {
+      ...IMAGE,
+      environment: 'prod',
+      ticket: 'INC-7',
+      reason: 'hotfix during an outage',
+      expiresAt: later(HOUR),
+    };
+    expect(
+      (await call('viewer').post('/api/v1/break-glass', body)).status,
+    ).toBe(403);
+    const created = await call('operator').post('/api/v1/break-glass', body);
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      id: expect.any(Number) as number,
+      ...body,
+      expiresAt: new Date(body.expiresAt).toISOString(),
+      createdBy: 'operator',
+      revokedAt: null,
+    });
+    expect(await prodStatus()).toBe('eligible');
+    expect(
+      (await deps.stores.verdicts.get(IMAGE.repository, IMAGE.digest, 'dev'))
+        ?.reasons[0]?.code,
+    ).not.toBe('BREAK_GLASS');
+    const listed = await call('viewer').get('/api/v1/break-glass?active=true');
+    expect(listed.body).toEqual({ grants: [created.body] });
+    const id = (created.body as { id: number }).id;
+    expect(
+      (await call('operator').delete(`/api/v1/break-glass/${id}`)).status,
+    ).toBe(204);
+    expect(await prodStatus()).toBe('ineligible');
+  });
+
+  it('queries the audit log with filters and a cursor, and exports ndjson and csv', async () => {
+    const page = await call('viewer').get(
+      '/api/v1/audit?actor=operator&limit=2',
+    );
+    expect(page.status).toBe(200);
+    const body = page.body as {
+      entries: Array<{
+        id: number;
+        actor: string;
+        action: string;
+        at: string;
+        target: string;
+        before: unknown;
+        after: unknown;
+      }>;
+      next: number | null;
+    };
+    expect(body.entries.map((e) => e.action)).toEqual([
+      'break-glass.revoke',
+      'break-glass.grant',
+    ]);
+    expect(body.next).toEqual(expect.any(Number));
+    const rest = await call('viewer').get(
+      `/api/v1/audit?actor=operator&limit=10&cursor=${body.next}`,
+    );
+    expect((rest.body as typeof body).entries.map((e) => e.action)).toEqual([
+      'exception.revoke',
+      'exception.create',
+    ]);
+    const changes = await call('viewer').get(
+      '/api/v1/audit?action=verdict.change',
+    );
+    expect((changes.body as typeof body).entries[0]).toMatchObject({
+      actor: 'customs',
+      target: `${IMAGE.repository}@${IMAGE.digest}/prod`,
+      before: { status: 'eligible' },
+      after: { status: 'ineligible' },
+    });
+    const ndjson = await call('viewer').get(
+      '/api/v1/audit?actor=operator&format=ndjson',
+    );
+    expect(ndjson.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = ndjson.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { action: string });
+    expect(lines.map((l) => l.action)).toEqual([
+      'break-glass.revoke',
+      'break-glass.grant',
+      'exception.revoke',
+      'exception.create',
+    ]);
+    const csv = await call('viewer').get(
+      '/api/v1/audit?actor=operator&format=csv',
+    );
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const rows = csv.text.trim().split('\n');
+    expect(rows[0]).toBe('id,at,actor,action,target,before,after');
+    expect(rows).toHaveLength(5);
+    expect(rows[1]).toMatch(
+      /,operator,break-glass\.revoke,break-glass\/\d+,"\{""id"":/,
+    );
+    const bad = await call('viewer').get('/api/v1/audit?since=yesterday');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: 'QUERY_INVALID' } });
+  });
+});
