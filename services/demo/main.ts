@@ -28,128 +28,154 @@ interface Verdicts {
 
 const say = (line: string) => process.stderr.write(`» ${line}\n`);
 
+/** Where the demo runs: its directory, ports and the Customs CLI. */
+interface Demo {
+  dir: string;
+  customsUrl: string;
+  customsPort: number;
+  registryHost: string;
+  customsMain: string;
+  env: Record<string, string>;
+}
+
+const IMAGES = ['test/debian:bookworm-minbase', 'test/busybox-static:1.35.0'];
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dir = valueOf(args, '--dir') ?? '/tmp/customs-demo-run';
-  const keep = args.includes('--keep');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const [registryPort, customsPort] = [await freePort(), await freePort()];
-  const customsUrl = `http://127.0.0.1:${customsPort}`;
-  const registryHost = `127.0.0.1:${registryPort}`;
+  const demo = await plan(dir);
   const children: Child[] = [];
-  const stopAll = async () => {
-    for (const c of children.reverse()) await c.stop();
-    await run('bash', [
-      join(SCRIPTS, 'stop-registry.sh'),
-      join(dir, 'registry'),
-    ]).catch(() => '');
-  };
   try {
-    const rules = await signingSetup(dir);
-    say(`registry (CNCF Distribution) on ${registryHost}, notifying Customs`);
-    await run('bash', [
-      join(SCRIPTS, 'start-registry.sh'),
-      '-p',
-      String(registryPort),
-      '-d',
-      join(dir, 'registry'),
-      '-n',
-      `${customsUrl}/webhooks/distribution`,
-      '-s',
-      SECRET,
-      '--ignore-pull',
-    ]);
-    say(`Customs on ${customsUrl}`);
-    const env = {
-      CUSTOMS_DATADIR: join(dir, 'data'),
-      CUSTOMS_UPSTREAM__URL: `http://${registryHost}`,
-      CUSTOMS_INTAKE__SECRET: SECRET,
-      CUSTOMS_RULES__FILE: rules,
-      CUSTOMS_ADMIN__BOOTSTRAPTOKEN: ADMIN_TOKEN,
-    };
-    const main = join(ROOT, 'dist', 'services', 'customs', 'main.js');
-    const customs = start(
-      process.execPath,
-      [main, 'serve', '--port', String(customsPort)],
-      env,
-    );
-    children.push(customs);
-    await waitFor(
-      'Customs to be ready',
-      async () => ((await fetch(`${customsUrl}/readyz`)).ok ? true : undefined),
-      60_000,
-    ).catch((err: unknown) => {
-      throw new Error(`${String(err)}\n${customs.output().slice(-3000)}`);
-    });
-    say('pushing test images (a Debian minbase and a static busybox)');
-    await run('bash', [
-      join(SCRIPTS, 'make-test-images.sh'),
-      '-r',
-      registryHost,
-      '--only',
-      'debian,busybox',
-    ]);
-    say('importing vulnerability data (Debian security tracker, OSV)');
-    await run(
-      process.execPath,
-      [
-        main,
-        'vulndb',
-        'import',
-        join(SHARED, 'data/raw/debian-security-tracker'),
-        join(SHARED, 'data/osv'),
-      ],
-      env,
-    );
-    const images = [
-      'test/debian:bookworm-minbase',
-      'test/busybox-static:1.35.0',
-    ];
-    for (const image of images)
-      await judged(
-        customsUrl,
-        image,
-        (v) => Object.keys(v).length === ENVIRONMENTS.length,
-      );
-    say(
-      'signing test/busybox-static:1.35.0 with the release key (cosign format)',
-    );
-    await run(
-      'bash',
-      [
-        join(SCRIPTS, 'sign-image.sh'),
-        '-k',
-        join(dir, 'release'),
-        `${registryHost}/test/busybox-static:1.35.0`,
-      ],
-      {
-        COSIGN_PASSWORD: PASSWORD,
-        TWEETNACL_DIR: join(dir, 'tools'),
-      },
-    );
-    await judged(
-      customsUrl,
-      images[1]!,
-      (v) => v['prod']?.status === 'eligible',
-    );
-    process.stdout.write(
-      `\nWhat each environment may pull, and why (pull through ${customsUrl}/v2/<env>/<repo>):\n\n`,
-    );
-    for (const image of images)
-      process.stdout.write(await describeImage(customsUrl, image));
-    process.stdout.write(
-      `Dashboard: ${customsUrl}/ui/ (admin token: ${ADMIN_TOKEN})\n`,
-    );
-    if (keep) {
+    await startRegistry(demo);
+    children.push(await startCustoms(demo));
+    await pushAndJudge(demo);
+    await signBusybox(demo);
+    await printVerdicts(demo);
+    if (args.includes('--keep')) {
       say('running; Ctrl-C stops Customs and the registry');
       await new Promise<void>((resolve) =>
         process.once('SIGINT', () => resolve()),
       );
     }
   } finally {
-    await stopAll();
+    for (const c of children) await c.stop();
+    await run('bash', [
+      join(SCRIPTS, 'stop-registry.sh'),
+      join(dir, 'registry'),
+    ]).catch(() => '');
   }
+}
+
+async function plan(dir: string): Promise<Demo> {
+  const [registryPort, customsPort] = [await freePort(), await freePort()];
+  const registryHost = `127.0.0.1:${registryPort}`;
+  return {
+    dir,
+    customsPort,
+    customsUrl: `http://127.0.0.1:${customsPort}`,
+    registryHost,
+    customsMain: join(ROOT, 'dist', 'services', 'customs', 'main.js'),
+    env: {
+      CUSTOMS_DATADIR: join(dir, 'data'),
+      CUSTOMS_UPSTREAM__URL: `http://${registryHost}`,
+      CUSTOMS_INTAKE__SECRET: SECRET,
+      CUSTOMS_RULES__FILE: await signingSetup(dir),
+      CUSTOMS_ADMIN__BOOTSTRAPTOKEN: ADMIN_TOKEN,
+    },
+  };
+}
+
+async function startRegistry(demo: Demo): Promise<void> {
+  say(
+    `registry (CNCF Distribution) on ${demo.registryHost}, notifying Customs`,
+  );
+  await run('bash', [
+    join(SCRIPTS, 'start-registry.sh'),
+    ...['-p', demo.registryHost.split(':')[1]!],
+    ...['-d', join(demo.dir, 'registry')],
+    ...['-n', `${demo.customsUrl}/webhooks/distribution`],
+    ...['-s', SECRET, '--ignore-pull'],
+  ]);
+}
+
+async function startCustoms(demo: Demo): Promise<Child> {
+  say(`Customs on ${demo.customsUrl}`);
+  const customs = start(
+    process.execPath,
+    [demo.customsMain, 'serve', '--port', String(demo.customsPort)],
+    demo.env,
+  );
+  try {
+    await waitFor(
+      'Customs to be ready',
+      async () =>
+        (await fetch(`${demo.customsUrl}/readyz`)).ok ? true : undefined,
+      60_000,
+    );
+  } catch (err: unknown) {
+    await customs.stop();
+    throw new Error(`${String(err)}\n${customs.output().slice(-3000)}`);
+  }
+  return customs;
+}
+
+/** Pushes the test images, imports the data, waits for every verdict. */
+async function pushAndJudge(demo: Demo): Promise<void> {
+  say('pushing test images (a Debian minbase and a static busybox)');
+  await run('bash', [
+    join(SCRIPTS, 'make-test-images.sh'),
+    ...['-r', demo.registryHost, '--only', 'debian,busybox'],
+  ]);
+  say('importing vulnerability data (Debian security tracker, OSV)');
+  await run(
+    process.execPath,
+    [
+      ...[demo.customsMain, 'vulndb', 'import'],
+      join(SHARED, 'data/raw/debian-security-tracker'),
+      join(SHARED, 'data/osv'),
+    ],
+    demo.env,
+  );
+  for (const image of IMAGES)
+    await judged(
+      demo.customsUrl,
+      image,
+      (v) => Object.keys(v).length === ENVIRONMENTS.length,
+    );
+}
+
+/** Signs busybox; the registry's notification of the signature re-judges it. */
+async function signBusybox(demo: Demo): Promise<void> {
+  say(
+    'signing test/busybox-static:1.35.0 with the release key (cosign format)',
+  );
+  await run(
+    'bash',
+    [
+      join(SCRIPTS, 'sign-image.sh'),
+      ...['-k', join(demo.dir, 'release')],
+      `${demo.registryHost}/${IMAGES[1]!}`,
+    ],
+    { COSIGN_PASSWORD: PASSWORD, TWEETNACL_DIR: join(demo.dir, 'tools') },
+  );
+  await judged(
+    demo.customsUrl,
+    IMAGES[1]!,
+    (v) => v['prod']?.status === 'eligible',
+  );
+}
+
+async function printVerdicts(demo: Demo): Promise<void> {
+  process.stdout.write(
+    `\nWhat each environment may pull, and why (pull through ${demo.customsUrl}/v2/<env>/<repo>):\n\n`,
+  );
+  for (const image of IMAGES)
+    process.stdout.write(await describeImage(demo.customsUrl, image));
+  process.stdout.write(
+    `Dashboard: ${demo.customsUrl}/ui/ (admin token: ${ADMIN_TOKEN})\n`,
+  );
 }
 
 /** Keys (cosign format) and rules requiring them in prod; returns the rules file. */

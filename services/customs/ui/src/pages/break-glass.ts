@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { imageRoute, localInputToIso, shortDigest } from '../format.js';
 import { errorBox, field, heading, row, table, time } from '../widgets.js';
-import { revokeButton } from './exceptions.js';
+import { reload, revokeButton } from '../admin-widgets.js';
 
 interface Grant {
   id: number;
@@ -93,7 +93,7 @@ function grantForm(): HTMLElement {
         expiresAt: localInputToIso(expires.value) ?? expires.value,
       },
     })
-      .then(() => window.dispatchEvent(new HashChangeEvent('hashchange')))
+      .then(reload)
       .catch((err: unknown) => replace(status, errorBox(err)));
   });
   return form;

@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { ago } from '../format.js';
 import { errorBox, heading, row, table, time } from '../widgets.js';
-import { changesTable } from './exceptions.js';
+import { changesTable, reload, type Change } from '../admin-widgets.js';
 
 interface Rules {
   version: string;
@@ -46,7 +46,7 @@ export async function rulesPage(
     'Preview changes',
   );
   previewButton.addEventListener('click', () => {
-    api<{ changes: Parameters<typeof changesTable>[0] }>('/rules/preview', {
+    api<{ changes: Change[] }>('/rules/preview', {
       method: 'POST',
       body: { yaml: editor.value },
     })
@@ -58,7 +58,7 @@ export async function rulesPage(
   });
   save.addEventListener('click', () => {
     api('/rules', { method: 'PUT', body: { yaml: editor.value } })
-      .then(() => window.dispatchEvent(new HashChangeEvent('hashchange')))
+      .then(reload)
       .catch((err: unknown) => replace(out, errorBox(err)));
   });
   replace(
