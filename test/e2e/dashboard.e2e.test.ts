@@ -152,6 +152,14 @@ describe('dashboard in Chromium', () => {
     const advisory = page
       .locator('section[aria-labelledby="findings-h"] tbody a')
       .first();
+    // The advisories that keep it out of prod come first, marked as such.
+    expect(
+      await page
+        .locator('section[aria-labelledby="findings-h"] tbody tr')
+        .first()
+        .locator('.chip.blocks')
+        .textContent(),
+    ).toBe('blocks prod');
     expect(await advisory.getAttribute('href')).toMatch(
       /^https:\/\/(nvd\.nist\.gov|osv\.dev|github\.com)\//,
     );
@@ -264,6 +272,35 @@ describe('dashboard in Chromium', () => {
     );
     expect(await card.textContent()).not.toContain('SEVERITY_EXCEEDED');
     await shot('image-after-exception');
+  });
+
+  it('shows the audit log with the exception and the verdict change', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const actions = await page
+      .locator('tbody tr td:nth-child(3)')
+      .allTextContents();
+    expect(actions).toContain('exception.create');
+    expect(actions).toContain('verdict.change');
+    await shot('audit');
+  });
+
+  it('shows break-glass grants with the form to add one', async () => {
+    await page.getByRole('link', { name: 'Break-glass' }).click();
+    await page.getByRole('heading', { name: 'New grant' }).waitFor();
+    expect(await page.locator('tbody').textContent()).toContain('No grants.');
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Images' }).click();
+    await page.locator(`tr[data-digest="${debian}"]`).waitFor();
+    // The page itself does not scroll sideways; the table scrolls in its box.
+    expect(
+      await page.evaluate('document.documentElement.scrollWidth'),
+    ).toBeLessThanOrEqual(390);
+    await shot('dashboard-phone');
+    await page.setViewportSize({ width: 1360, height: 900 });
   });
 
   it('shows intake: queues, last events', async () => {
