@@ -187,6 +187,8 @@ export const configSchema = z
       .object({
         /** Trust rules file; empty = the built-in rules (config/rules.example.yaml). */
         file: z.string().default(''),
+        /** How often the rules file (or, without one, the stored version) is checked for a change. */
+        pollIntervalMs: z.number().int().positive().default(2_000),
       })
       .strict()
       .prefault({}),

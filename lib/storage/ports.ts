@@ -13,6 +13,7 @@ import type {
   AuditLog,
   BreakGlassStore,
   ExceptionStore,
+  RuleVersionStore,
 } from './admin-ports.js';
 
 /** A notification as stored by intake (idempotent by source + event id). */
@@ -558,4 +559,5 @@ export interface Stores {
   audit: AuditLog;
   exceptions: ExceptionStore;
   breakGlass: BreakGlassStore;
+  ruleVersions: RuleVersionStore;
 }

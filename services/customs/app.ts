@@ -10,6 +10,7 @@ import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
 import { overrideRoutes } from './routes/overrides.js';
+import { rulesRoutes } from './routes/rules.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
@@ -40,6 +41,7 @@ export function createApp(
   app.use(apiRoutes(deps));
   app.use(overrideRoutes(deps));
   app.use(auditRoutes(deps));
+  app.use(rulesRoutes(deps));
   app.use(pullCredentialRoutes(deps));
   app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>
