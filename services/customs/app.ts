@@ -9,6 +9,7 @@ import { authenticateAdmin, requireRole } from './routes/admin-auth.js';
 import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
 import { auditRoutes } from './routes/audit.js';
+import { openApiRoutes } from './routes/openapi.js';
 import { overrideRoutes } from './routes/overrides.js';
 import { rulesRoutes } from './routes/rules.js';
 import { sendError } from './routes/errors.js';
@@ -26,7 +27,8 @@ export function createApp(
   app.disable('x-powered-by');
   app.use(healthRoutes(deps));
   app.use(webhookRoutes(deps));
-  // Every /api/v1 route needs a token of at least the viewer role; writes
+  app.use(openApiRoutes());
+  // Every other /api/v1 route needs a token of at least the viewer role; writes
   // ask for more on the route itself.
   app.use(
     '/api/v1',

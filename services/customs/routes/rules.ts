@@ -17,7 +17,9 @@ import { actorOf, requireRole } from './admin-auth.js';
 import { parseBody } from './body.js';
 import { sendError } from './errors.js';
 
-const rulesBody = z.strictObject({ yaml: z.string().min(1).max(1_000_000) });
+export const rulesBody = z.strictObject({
+  yaml: z.string().min(1).max(1_000_000),
+});
 
 /**
  * The trust rules under /api/v1: the version in force and the history
