@@ -80,7 +80,11 @@ export function verdictsOf(
       ...image,
       environment,
       ...evaluate(
-        { ...evidence, ...overridesFor(overrides, image, environment, now) },
+        {
+          ...evidence,
+          repository,
+          ...overridesFor(overrides, image, environment, now),
+        },
         env,
         trusted,
       ),
