@@ -2,7 +2,7 @@ import type { Digest } from '../core/digest.js';
 import type { Stores } from '../storage/ports.js';
 import { judgeImageBatch, verdictsOf } from './judge-batch.js';
 import { judgeImage, type JudgeDeps, type JudgingTerms } from './judge.js';
-import type { PreviewChange } from './rejudge.js';
+import { previewChange, type PreviewChange } from './rejudge.js';
 
 /** Images read and judged together (a few queries per batch). */
 const BATCH = 500;
@@ -55,14 +55,7 @@ export async function previewAll(
           v.environment,
         );
         const from = stored?.status ?? null;
-        if (from !== v.status)
-          changes.push({
-            repository: v.repository,
-            digest: v.digest,
-            environment: v.environment,
-            from,
-            to: v.status,
-          });
+        if (from !== v.status) changes.push(previewChange(v, from));
       }
     }
   }
