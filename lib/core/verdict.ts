@@ -24,7 +24,9 @@ export type VerdictReasonCode =
   | 'WARN_MODE'
   | 'POLICY_PASSED'
   | 'EXCEPTION_APPLIED'
-  | 'BREAK_GLASS';
+  | 'BREAK_GLASS'
+  | 'REPOSITORY_DENIED'
+  | 'REPOSITORY_NOT_ALLOWED';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

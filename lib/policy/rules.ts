@@ -59,6 +59,14 @@ const environmentRules = z
       .prefault({}),
     /** In-toto attestations the image must carry (verified, by subject). */
     attestations: z.array(attestationRequirement).default([]),
+    /** Repository globs (`team/*`): deny wins; a non-empty allow admits only its matches. */
+    repositories: z
+      .object({
+        allow: z.array(z.string().min(1)).default([]),
+        deny: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -13,6 +13,7 @@ import type {
   AuditLog,
   BreakGlassStore,
   ExceptionStore,
+  RuleVersionStore,
 } from './admin-ports.js';
 import type { OverviewStore } from './overview-ports.js';
 
@@ -560,4 +561,5 @@ export interface Stores {
   overview: OverviewStore;
   exceptions: ExceptionStore;
   breakGlass: BreakGlassStore;
+  ruleVersions: RuleVersionStore;
 }

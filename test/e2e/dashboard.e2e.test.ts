@@ -274,6 +274,44 @@ describe('dashboard in Chromium', () => {
     await shot('image-after-exception');
   });
 
+  it('previews a change of the rules, and names every problem of a bad one', async () => {
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const editor = page.getByLabel('Rules (YAML)');
+    await editor.waitFor();
+    expect(await page.locator('.page-head').textContent()).toMatch(
+      /version \d+ \([0-9a-f]{12}\) from the rules file/,
+    );
+    const yaml = await editor.inputValue();
+    const at = yaml.indexOf('\n  test:');
+    await editor.fill(
+      yaml.slice(0, at) +
+        yaml.slice(at).replace('maxSeverity: high', 'maxSeverity: low'),
+    );
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const change = page.locator('.changes tbody tr', {
+      hasText: 'test/debian',
+    });
+    await change.waitFor();
+    expect(
+      await change
+        .locator('.badge')
+        .evaluateAll((els) =>
+          els.map(
+            (e) => (e as { dataset: { status?: string } }).dataset.status,
+          ),
+        ),
+    ).toEqual(['eligible', 'ineligible']);
+    await shot('rules-preview');
+    await editor.fill(
+      'version: 1\nenvironments:\n  prod:\n    mode: sometimes\n',
+    );
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const alert = page.locator('div.error[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('RULES_INVALID');
+    expect(await alert.locator('li').count()).toBeGreaterThan(0);
+  });
+
   it('shows the audit log with the exception and the verdict change', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();

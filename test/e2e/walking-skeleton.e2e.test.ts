@@ -421,6 +421,8 @@ describe.each(databases)('walking skeleton on $name', ({ setup }) => {
         'prod',
         '--url',
         customs.url,
+        '--token',
+        customs.apiToken,
       ],
       env,
     );
@@ -435,6 +437,8 @@ describe.each(databases)('walking skeleton on $name', ({ setup }) => {
         'prod',
         '--url',
         customs.url,
+        '--token',
+        customs.apiToken,
       ],
       env,
     );

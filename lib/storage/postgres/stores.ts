@@ -4,6 +4,7 @@ import { createAdminTokenStore } from './admin-token-store.js';
 import { createAuditLog } from './audit-store.js';
 import { createBreakGlassStore } from './break-glass-store.js';
 import { createExceptionStore } from './exception-store.js';
+import { createRuleVersionStore } from './rule-version-store.js';
 import { createEventStore } from './event-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
@@ -38,5 +39,6 @@ export function createStores(db: Database): Stores {
     overview: createOverviewStore(db),
     exceptions: createExceptionStore(db),
     breakGlass: createBreakGlassStore(db),
+    ruleVersions: createRuleVersionStore(db),
   };
 }
