@@ -6,8 +6,7 @@
  *
  *   npm run build && npx tsx bench/manifest-load.ts [--seconds 10]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,49 +16,23 @@ import {
   pushTestImages,
   startRegistry,
 } from '../test/helpers/registry.js';
+import { runWrk, type Load } from './wrk.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '10' } },
 });
 const ACCEPT = 'Accept: application/vnd.oci.image.manifest.v1+json';
 
-interface Load {
-  requestsPerSecond: number;
-  p99Ms: number;
-  non2xx: number;
-}
-
-/** Runs wrk and reads its summary (`Requests/sec`, the 99% latency line, non-2xx). */
+/** wrk with a Lua script that sets only the method. */
 function wrk(url: string, method: 'GET' | 'HEAD'): Load {
   const script = join(tmpdir(), `customs-wrk-${method}.lua`);
-  execFileSync('sh', [
-    '-c',
-    `printf 'wrk.method = "${method}"\\n' > ${script}`,
-  ]);
-  const out = execFileSync('wrk', [
-    '-t2',
-    '-c64',
-    `-d${values.seconds}s`,
-    '--latency',
-    '-s',
-    script,
-    '-H',
-    ACCEPT,
+  writeFileSync(script, `wrk.method = "${method}"\n`);
+  return runWrk({
     url,
-  ]).toString();
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p99 = /99%\s+([\d.]+)(us|ms|s)/.exec(out);
-  const unit = { us: 0.001, ms: 1, s: 1000 }[
-    (p99?.[2] ?? 'ms') as 'us' | 'ms' | 's'
-  ];
-  const non2xx = Number(
-    /Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0,
-  );
-  return {
-    requestsPerSecond: Math.round(rps),
-    p99Ms: Number((Number(p99?.[1]) * unit).toFixed(2)),
-    non2xx,
-  };
+    seconds: Number(values.seconds),
+    script,
+    headers: [ACCEPT],
+  });
 }
 
 const registry = await startRegistry();

@@ -1,13 +1,13 @@
-import { countRefusal, metrics } from '../metrics/metrics.js';
-import type { Logger } from 'pino';
 import { z } from 'zod';
-import { messageOf } from '../core/errors.js';
-import { decide, describeDecision } from '../policy/decide.js';
-import type { VerdictSource } from '../policy/verdict-source.js';
-import type { UpstreamClient } from '../registry/client/upstream-client.js';
-import { resolveImage } from './resolve-image.js';
+import {
+  judgeImageRefs,
+  type AdmissionDeps,
+  type ImageJudgement,
+} from './judge-image-ref.js';
 
 const API_VERSION = 'imagepolicy.k8s.io/v1alpha1';
+/** The ImagePolicyWebhook break-glass convention: `<anything>.image-policy.k8s.io/break-glass: "true"`. */
+const BREAK_GLASS_RE = /\.image-policy\.k8s\.io\/break-glass$/;
 
 const imageReviewSchema = z.looseObject({
   apiVersion: z.literal(API_VERSION),
@@ -21,16 +21,6 @@ const imageReviewSchema = z.looseObject({
     namespace: z.string().optional(),
   }),
 });
-
-export interface ImageReviewDeps {
-  verdicts: VerdictSource;
-  upstream: Pick<UpstreamClient, 'headManifest'>;
-  environments: () => ReadonlySet<string>;
-  defaultEnvironment: string;
-  /** `host:port` of the upstream registry (see resolveImage). */
-  upstreamHost: string;
-  logger: Logger;
-}
 
 export interface ImageReviewStatus {
   allowed: boolean;
@@ -47,9 +37,12 @@ export class ImageReviewInvalid extends Error {}
  * with the verdicts the registry door enforces: allowed only when every
  * container image is eligible in the environment. An image that cannot be
  * resolved (unknown tag, upstream down) is denied: the gate fails closed.
+ * The break-glass annotation admits only through a stored grant (which the
+ * verdict already carries) unless `breakGlassAnnotation` is on; either way
+ * it is audited.
  */
 export async function reviewImages(
-  deps: ImageReviewDeps,
+  deps: AdmissionDeps,
   body: unknown,
   environment: string | undefined,
 ): Promise<object> {
@@ -61,62 +54,81 @@ export async function reviewImages(
         .join('; '),
     );
   }
-  const denials: string[] = [];
-  const auditAnnotations: Record<string, string> = {};
-  for (const [i, container] of parsed.data.spec.containers.entries()) {
-    const line = await judgeContainer(deps, container.image, environment);
-    auditAnnotations[`customs.image-policy.k8s.io/image-${i}`] = line.text;
-    if (!line.allowed) denials.push(line.text);
-  }
-  const status: ImageReviewStatus = {
-    allowed: denials.length === 0,
-    reason:
-      denials.length === 0 ? 'every image is eligible' : denials.join(' | '),
-    auditAnnotations,
-  };
-  metrics.admissionDecisions.inc({
-    environment: environment ?? deps.defaultEnvironment,
-    decision: status.allowed ? 'allowed' : 'denied',
-  });
+  const { spec } = parsed.data;
+  const env =
+    environment ??
+    (spec.namespace === undefined
+      ? undefined
+      : deps.namespaceEnvironments[spec.namespace]);
+  const judged = await judgeImageRefs(
+    deps,
+    spec.containers.map((c) => c.image),
+    env,
+  );
+  const status = statusOf(judged);
+  if (breakGlassRequested(spec.annotations))
+    await applyBreakGlass(deps, status, judged, spec.namespace);
   deps.logger.info(
     {
       allowed: status.allowed,
-      images: parsed.data.spec.containers.length,
-      namespace: parsed.data.spec.namespace,
+      images: spec.containers.length,
+      namespace: spec.namespace,
     },
     'image review answered',
   );
   return { apiVersion: API_VERSION, kind: 'ImageReview', status };
 }
 
-async function judgeContainer(
-  deps: ImageReviewDeps,
-  image: string,
-  environment: string | undefined,
-): Promise<{ allowed: boolean; text: string }> {
-  try {
-    const resolved = await resolveImage(image, {
-      environment,
-      environments: deps.environments(),
-      defaultEnvironment: deps.defaultEnvironment,
-      upstreamHost: deps.upstreamHost,
-      upstream: deps.upstream,
-    });
-    const decision = await decide(
-      deps.verdicts,
-      resolved.repository,
-      resolved.digest,
-      resolved.environment,
-    );
-    if (!decision.allowed) countRefusal('admission', decision.reasons);
-    return {
-      allowed: decision.allowed,
-      text: `${image} (${resolved.repository}@${resolved.digest}): ${describeDecision(decision, resolved.environment)}`,
-    };
-  } catch (err: unknown) {
-    return {
-      allowed: false,
-      text: `${image}: cannot be judged: ${messageOf(err)}`,
-    };
+function statusOf(judged: ImageJudgement[]): ImageReviewStatus {
+  const denials = judged.filter((j) => !j.allowed).map((j) => j.text);
+  const auditAnnotations: Record<string, string> = {};
+  for (const [i, j] of judged.entries())
+    auditAnnotations[`customs.image-policy.k8s.io/image-${i}`] = j.text;
+  return {
+    allowed: denials.length === 0,
+    reason:
+      denials.length === 0 ? 'every image is eligible' : denials.join(' | '),
+    auditAnnotations,
+  };
+}
+
+function breakGlassRequested(
+  annotations: Record<string, string> | undefined,
+): boolean {
+  return Object.entries(annotations ?? {}).some(
+    ([k, v]) => BREAK_GLASS_RE.test(k) && v.toLowerCase() === 'true',
+  );
+}
+
+async function applyBreakGlass(
+  deps: AdmissionDeps,
+  status: ImageReviewStatus,
+  judged: ImageJudgement[],
+  namespace: string | undefined,
+): Promise<void> {
+  const honoured = deps.breakGlassAnnotation && !status.allowed;
+  status.auditAnnotations['customs.image-policy.k8s.io/break-glass'] =
+    deps.breakGlassAnnotation
+      ? 'honoured (admission.breakGlassAnnotation)'
+      : 'ignored: only a break-glass grant admits';
+  if (honoured) {
+    status.allowed = true;
+    status.reason = `break-glass annotation honoured: ${status.reason}`;
   }
+  await deps.audit.append([
+    {
+      actor: 'kube-apiserver',
+      action: 'admission.break-glass-annotation',
+      target: `namespace/${namespace ?? ''}`,
+      before: null,
+      after: {
+        honoured,
+        images: judged.map((j) => ({
+          image: j.image,
+          digest: j.digest ?? null,
+          allowed: j.allowed,
+        })),
+      },
+    },
+  ]);
 }

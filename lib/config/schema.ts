@@ -173,6 +173,20 @@ export const configSchema = z
           .int()
           .positive()
           .default(1024 * 1024),
+        /**
+         * TLS for the whole server (the kube-apiserver calls webhooks over
+         * HTTPS only): PEM files; both empty = plain HTTP.
+         */
+        tls: z
+          .object({
+            certFile: z.string().default(''),
+            keyFile: z.string().default(''),
+          })
+          .strict()
+          .refine((t) => (t.certFile === '') === (t.keyFile === ''), {
+            message: 'give both certFile and keyFile, or neither',
+          })
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -253,6 +267,8 @@ export const configSchema = z
       .object({
         /** Trust rules file; empty = the built-in rules (config/rules.example.yaml). */
         file: z.string().default(''),
+        /** How often the rules file (or, without one, the stored version) is checked for a change. */
+        pollIntervalMs: z.number().int().positive().default(2_000),
       })
       .strict()
       .prefault({}),
@@ -330,6 +346,20 @@ export const configSchema = z
       .object({
         /** Environment judged when the webhook URL names none. */
         defaultEnvironment: z.string().min(1).optional(),
+        /**
+         * Namespace → environment, for webhooks whose URL names no
+         * environment (an AdmissionReview carries no namespace labels).
+         */
+        namespaceEnvironments: z.record(z.string(), z.string()).default({}),
+        /**
+         * Honour the ImagePolicyWebhook break-glass annotation
+         * (`*.image-policy.k8s.io/break-glass: "true"`) without a grant.
+         * Off: only a stored break-glass grant admits; the annotation is
+         * audited either way.
+         */
+        breakGlassAnnotation: z.boolean().default(false),
+        /** When an image cannot be judged (tag unknown, upstream down): deny (fail closed) or allow. */
+        onError: z.enum(['deny', 'allow']).default('deny'),
       })
       .strict()
       .prefault({}),

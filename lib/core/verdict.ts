@@ -25,6 +25,8 @@ export type VerdictReasonCode =
   | 'POLICY_PASSED'
   | 'EXCEPTION_APPLIED'
   | 'BREAK_GLASS'
+  | 'REPOSITORY_DENIED'
+  | 'REPOSITORY_NOT_ALLOWED'
   | BeyondReasonCode;
 
 /** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */

@@ -63,7 +63,7 @@ export const metrics = {
   }),
   admissionDecisions: new Counter({
     name: 'customs_admission_decisions_total',
-    help: 'Admission reviews answered, by environment and decision (allowed, denied, invalid).',
+    help: 'Images judged at the admission door, by environment and decision (allowed, denied).',
     labelNames: ['environment', 'decision'] as const,
     registers: [registry],
   }),
@@ -133,4 +133,21 @@ export function countRefusal(
   reasons: readonly { code: string }[],
 ): void {
   for (const { code } of reasons) metrics.refusals.inc({ door, reason: code });
+}
+
+/** Counts one image judged at the admission door (and its refusal reasons). */
+export function countAdmissionDecision(judged: {
+  allowed: boolean;
+  environment: string;
+  reasons: readonly { code: string }[];
+}): void {
+  metrics.admissionDecisions.inc({
+    environment: judged.environment,
+    decision: judged.allowed ? 'allowed' : 'denied',
+  });
+  if (!judged.allowed)
+    countRefusal(
+      'admission',
+      judged.reasons.length > 0 ? judged.reasons : [{ code: 'UNJUDGEABLE' }],
+    );
 }

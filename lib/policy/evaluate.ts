@@ -12,6 +12,7 @@ import {
   waiveExcepted,
   type ExceptableFinding,
 } from './overrides.js';
+import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import { judgeBeyond } from './evaluate-beyond.js';
@@ -30,6 +31,8 @@ export interface Evidence {
     errorMessage?: string | undefined;
   };
   findings: ExceptableFinding[];
+  /** The repository the image is judged in (repository rules). */
+  repository?: string | undefined;
   /** Exceptions in force for this image in this environment. */
   exceptions?: PolicyException[] | undefined;
   /** A break-glass grant in force for this image in this environment. */
@@ -101,6 +104,7 @@ function judgeRules(
   const scan = judgeScan(evidence);
   if (scan) return scan;
   const violations = [
+    ...judgeRepository(evidence.repository, rules.repositories),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),

@@ -56,15 +56,21 @@ export async function judgeImageBatch(
 }
 
 /** What every verdict of a batch is computed from. */
-interface Judging {
+export interface Judging {
   rules: RuleSet;
   snapshotId: number | null;
   overrides: Overrides;
   now: number;
 }
 
-/** The verdicts of one image: every repository holding it, every environment. */
-function verdictsOf(judging: Judging, ctx: ImageContext): VerdictInput[] {
+/**
+ * The verdicts of one image: every repository holding it, every
+ * environment (computed, not stored: previews use it as is).
+ */
+export function verdictsOf(
+  judging: Judging,
+  ctx: ImageContext,
+): VerdictInput[] {
   const { rules, snapshotId, overrides, now } = judging;
   const trusted = Object.keys(rules.keys);
   return ctx.repositories.flatMap(({ repository, parents }) => {
@@ -74,7 +80,11 @@ function verdictsOf(judging: Judging, ctx: ImageContext): VerdictInput[] {
       ...image,
       environment,
       ...evaluate(
-        { ...evidence, ...overridesFor(overrides, image, environment, now) },
+        {
+          ...evidence,
+          repository,
+          ...overridesFor(overrides, image, environment, now),
+        },
         env,
         trusted,
       ),

@@ -96,7 +96,11 @@ export async function computeVerdicts(
     const evidence: Evidence =
       base ?? (await indexEvidence(deps, image, children, environment));
     const judged = evaluate(
-      { ...evidence, ...overridesFor(overrides, image, environment, now) },
+      {
+        ...evidence,
+        repository: image.repository,
+        ...overridesFor(overrides, image, environment, now),
+      },
       envRules,
       trustEntryNames(rules),
     );

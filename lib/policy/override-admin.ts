@@ -21,11 +21,7 @@ import {
 export interface ExceptionRequest {
   advisoryId: string;
   package?: string | undefined;
-  scope: {
-    digest?: Digest | undefined;
-    repository?: string | undefined;
-    environments?: string[] | undefined;
-  };
+  scope: PolicyException['scope'];
   owner: string;
   justification: string;
   expiresAt: string;

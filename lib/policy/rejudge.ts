@@ -62,15 +62,27 @@ export async function previewVerdicts(
     for (const v of await computeVerdicts(deps, image, terms)) {
       const from =
         stored.find((s) => s.environment === v.environment)?.status ?? null;
-      if (from !== v.status)
-        changes.push({
-          repository: v.repository,
-          digest: v.digest,
-          environment: v.environment,
-          from,
-          to: v.status,
-        });
+      if (from !== v.status) changes.push(previewChange(v, from));
     }
   }
   return changes;
+}
+
+/** The change of a computed verdict from the stored status `from`. */
+export function previewChange(
+  v: {
+    repository: string;
+    digest: string;
+    environment: string;
+    status: string;
+  },
+  from: string | null,
+): PreviewChange {
+  return {
+    repository: v.repository,
+    digest: v.digest,
+    environment: v.environment,
+    from,
+    to: v.status,
+  };
 }

@@ -62,6 +62,14 @@ const environmentRules = z
     attestations: z.array(attestationRequirement).default([]),
     secrets: secretsRules.prefault({}),
     malware: malwareRules.prefault({}),
+    /** Repository globs (`team/*`): deny wins; a non-empty allow admits only its matches. */
+    repositories: z
+      .object({
+        allow: z.array(z.string().min(1)).default([]),
+        deny: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -108,3 +108,23 @@ export interface BreakGlassStore {
   /** Grants that expired in [since, until) and were not revoked. */
   expiredBetween(since: string, until: string): Promise<BreakGlassGrant[]>;
 }
+
+/** One version of the trust rules in force. */
+export interface RuleVersion {
+  /** Increasing number of the version. */
+  version: number;
+  /** Hash of the rules' content (RuleSet.version), stamped on verdicts. */
+  contentHash: string;
+  source: 'file' | 'api';
+  yaml: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+/** The history of the trust rules. */
+export interface RuleVersionStore {
+  add(v: Omit<RuleVersion, 'version' | 'createdAt'>): Promise<RuleVersion>;
+  latest(): Promise<RuleVersion | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<RuleVersion[]>;
+}

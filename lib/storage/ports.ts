@@ -14,6 +14,7 @@ import type {
   AuditLog,
   BreakGlassStore,
   ExceptionStore,
+  RuleVersionStore,
 } from './admin-ports.js';
 import type { OverviewStore } from './overview-ports.js';
 
@@ -579,8 +580,9 @@ export interface Stores {
   layerResults: LayerResultStore;
   adminTokens: AdminTokenStore;
   audit: AuditLog;
+  overview: OverviewStore;
   exceptions: ExceptionStore;
   breakGlass: BreakGlassStore;
+  ruleVersions: RuleVersionStore;
   evidence: EvidenceStore;
-  overview: OverviewStore;
 }

@@ -8,9 +8,11 @@ import type { Deps } from './deps.js';
 import { authenticateAdmin, requireRole } from './routes/admin-auth.js';
 import { adminTokenRoutes } from './routes/admin-tokens.js';
 import { apiRoutes } from './routes/api.js';
-import { auditRoutes } from './routes/audit.js';
-import { overrideRoutes } from './routes/overrides.js';
 import { dashboardApiRoutes } from './routes/dashboard-api.js';
+import { auditRoutes } from './routes/audit.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { overrideRoutes } from './routes/overrides.js';
+import { rulesRoutes } from './routes/rules.js';
 import { sendError } from './routes/errors.js';
 import { harborAdapterRoutes } from './routes/harbor-adapter.js';
 import { healthRoutes } from './routes/health.js';
@@ -32,7 +34,8 @@ export function createApp(
   app.use(metricsRoutes(deps));
   app.use(uiRoutes());
   app.use(webhookRoutes(deps));
-  // Every /api/v1 route needs a token of at least the viewer role; writes
+  app.use(openApiRoutes());
+  // Every other /api/v1 route needs a token of at least the viewer role; writes
   // ask for more on the route itself.
   app.use(
     '/api/v1',
@@ -45,9 +48,10 @@ export function createApp(
   );
   app.use(adminTokenRoutes(deps));
   app.use(apiRoutes(deps));
+  app.use(dashboardApiRoutes(deps));
   app.use(overrideRoutes(deps));
   app.use(auditRoutes(deps));
-  app.use(dashboardApiRoutes(deps));
+  app.use(rulesRoutes(deps));
   app.use(pullCredentialRoutes(deps));
   app.use(harborAdapterRoutes(deps));
   app.use((_req: Request, res: Response) =>

@@ -23,7 +23,6 @@ import { migrate } from '../../lib/storage/postgres/migrate.js';
 import { openDatabase } from '../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import type { BlobStore, Stores } from '../../lib/storage/ports.js';
-import { loadRules } from './rules-source.js';
 import { join } from 'node:path';
 import { cacheBlobs } from '../../lib/registry/cache/blob-cache.js';
 import { warmBlobCache } from '../../lib/registry/cache/warm.js';
@@ -34,6 +33,7 @@ import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import { buildPolicyDeps, type PolicyDeps } from './policy-deps.js';
+import { loadRules } from './rules-source.js';
 
 /** Everything the HTTP server and the workers share, built once from config. */
 export interface Deps {
@@ -66,7 +66,8 @@ export async function buildDeps(
   logger: Logger,
   options: { work: boolean },
 ): Promise<Deps> {
-  const ruleSet = loadRules(config.rules.file);
+  // Invalid rules stop startup before the database is opened.
+  loadRules(config.rules.file);
   const { database: db, lock } = await openDatabase({
     url: config.database.url,
     dataDir: config.dataDir,
@@ -84,7 +85,6 @@ export async function buildDeps(
       concurrency: config.scan.concurrency,
       timeoutMs: config.scan.timeoutMs,
     });
-    const environments = new Set(Object.keys(ruleSet.environments));
     const store = openBlobStore(config);
     const cached = store ? cacheBlobs(upstream, store, logger) : undefined;
     const blobs = cached ?? upstream;
@@ -102,14 +102,11 @@ export async function buildDeps(
       outbox: stores.outbox,
       logger,
     });
-    const rules = () => ruleSet;
-    const policy = buildPolicyDeps({
+    const policy = await buildPolicyDeps({
       config,
       stores,
-      rules,
-      environments: () => environments,
       logger,
-      withExpiryTimer: options.work,
+      withTimers: options.work,
     });
     const deps: Deps = {
       config,
@@ -121,13 +118,13 @@ export async function buildDeps(
       jobs,
       blobs,
       verdictCache,
-      rules,
-      environments: () => environments,
+      rules: policy.rules,
+      environments: policy.environments,
       policy,
       requestScan: async (repository, digest, reason) =>
         void (await jobs.sendScan({ repository, digest, reason })),
       close: async () => {
-        await policy.expiry?.close();
+        await policy.close();
         await events.stop();
         await verdictCache.close();
         await jobs.stop();
@@ -136,7 +133,7 @@ export async function buildDeps(
       },
     };
     if (options.work) {
-      const processor = buildProcessor(deps, ruleSet);
+      const processor = buildProcessor(deps);
       await jobs.work({
         ...processor,
         scan: async (job, signal) => {
@@ -163,7 +160,7 @@ export async function buildDeps(
         },
       });
       await events.start();
-      await policy.expiry?.start();
+      await policy.start();
     }
     return deps;
   } catch (err: unknown) {
@@ -172,12 +169,18 @@ export async function buildDeps(
   }
 }
 
-function buildProcessor(
-  deps: Deps,
-  ruleSet: RuleSet,
-): ReturnType<typeof createImageProcessor> {
+function buildProcessor(deps: Deps): ReturnType<typeof createImageProcessor> {
   const { config, stores, logger } = deps;
-  const trust = buildTrust(ruleSet, config.signatures.matchReference);
+  // Trust material follows the rules in force (built again when they change).
+  let trust = buildTrust(deps.rules(), config.signatures.matchReference);
+  let trustOf = deps.rules();
+  const currentTrust = () => {
+    if (deps.rules() !== trustOf) {
+      trustOf = deps.rules();
+      trust = buildTrust(trustOf, config.signatures.matchReference);
+    }
+    return trust;
+  };
   return createImageProcessor({
     stores,
     jobs: deps.jobs,
@@ -199,7 +202,7 @@ function buildProcessor(
       manifests: stores.manifests,
       signatures: stores.signatures,
       logger: logger.child({ component: 'signature' }),
-      trust: () => trust,
+      trust: currentTrust,
       options: config.signatures,
     },
     judge: deps.policy.judge,

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import {
+  createServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdmissionHandler } from '../../lib/admission/http.js';
 import { createCallerIdentifier } from '../../lib/registry/door/callers.js';
@@ -69,14 +76,16 @@ export async function startServer(
       defaultEnvironment:
         deps.config.admission.defaultEnvironment ?? defaultEnvironment,
       upstreamHost: new URL(deps.config.upstream.url).host,
+      namespaceEnvironments: deps.config.admission.namespaceEnvironments,
+      onError: deps.config.admission.onError,
+      breakGlassAnnotation: deps.config.admission.breakGlassAnnotation,
+      audit: deps.stores.audit,
       logger: deps.logger,
     },
-    { maxBodyBytes: deps.config.server.maxBodyBytes, defaultEnvironment },
+    { maxBodyBytes: deps.config.server.maxBodyBytes },
   );
   const app = createApp(deps, { localToken });
-  // Large socket buffers: blob bodies stream in 64 KiB+ chunks, and the
-  // default 16 KiB mark would pause the upstream on nearly every chunk.
-  const server = createServer({ highWaterMark: 1024 * 1024 }, (req, res) => {
+  const route = (req: IncomingMessage, res: ServerResponse): void => {
     const url = req.url ?? '/';
     if (url === '/v2' || url.startsWith('/v2/')) door(req, res);
     else if (url === '/token' || url.startsWith('/token?')) {
@@ -86,7 +95,21 @@ export async function startServer(
       });
     } else if (url.startsWith('/admission/')) admission(req, res);
     else app(req, res);
-  });
+  };
+  const tls = deps.config.server.tls;
+  // Large socket buffers: blob bodies stream in 64 KiB+ chunks, and the
+  // default 16 KiB mark would pause the upstream on nearly every chunk.
+  const highWaterMark = 1024 * 1024;
+  const server: Server = tls.certFile
+    ? createTlsServer(
+        {
+          cert: readFileSync(tls.certFile),
+          key: readFileSync(tls.keyFile),
+          highWaterMark,
+        },
+        route,
+      )
+    : createServer({ highWaterMark }, route);
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -95,7 +118,7 @@ export async function startServer(
   const address = server.address() as AddressInfo;
   const host =
     address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${tls.certFile ? 'https' : 'http'}://${host}:${address.port}`;
   deps.lock?.update({ apiUrl: url, localToken });
   return {
     server,

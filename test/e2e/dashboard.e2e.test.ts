@@ -25,6 +25,15 @@ import {
 } from '../helpers/registry.js';
 
 const SECRET = 'dashboard-intake-secret';
+
+/** The example rules, with prod judged on findings only (so an exception can flip it). */
+function prodWithoutSignatures(rules: string): string {
+  const at = rules.indexOf('\n  prod:');
+  return (
+    rules.slice(0, at) +
+    rules.slice(at).replace(/required: true/, 'required: false')
+  );
+}
 const shared = (p: string) =>
   new URL(p, new URL('../../../shared/', import.meta.url)).pathname;
 
@@ -43,9 +52,11 @@ describe('dashboard in Chromium', () => {
     work = mkdtempSync(join(tmpdir(), 'customs-dashboard-'));
     writeFileSync(
       join(work, 'rules.yaml'),
-      readFileSync(
-        new URL('../../config/rules.example.yaml', import.meta.url),
-        'utf8',
+      prodWithoutSignatures(
+        readFileSync(
+          new URL('../../config/rules.example.yaml', import.meta.url),
+          'utf8',
+        ),
       ),
     );
     const port = await freePort();
@@ -141,6 +152,14 @@ describe('dashboard in Chromium', () => {
     const advisory = page
       .locator('section[aria-labelledby="findings-h"] tbody a')
       .first();
+    // The advisories that keep it out of prod come first, marked as such.
+    expect(
+      await page
+        .locator('section[aria-labelledby="findings-h"] tbody tr')
+        .first()
+        .locator('.chip.blocks')
+        .textContent(),
+    ).toBe('blocks prod');
     expect(await advisory.getAttribute('href')).toMatch(
       /^https:\/\/(nvd\.nist\.gov|osv\.dev|github\.com)\//,
     );
@@ -176,6 +195,150 @@ describe('dashboard in Chromium', () => {
     };
     expect(sbom.bomFormat).toBe('CycloneDX');
     expect(sbom.components.length).toBeGreaterThanOrEqual(88);
+  });
+
+  it('creates an exception after previewing what it changes, and the verdict changes', async () => {
+    const api = (path: string, body?: object) =>
+      fetch(`${customs.url}/api/v1${path}`, {
+        method: body ? 'POST' : 'GET',
+        headers: {
+          Authorization: `Bearer ${customs.apiToken}`,
+          'Content-Type': 'application/json',
+        },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const report = (await (
+      await api(`/images/test/debian@${debian}`)
+    ).json()) as {
+      verdicts: Record<
+        string,
+        {
+          reasons: Array<{ code: string; details?: { advisories?: string[] } }>;
+        }
+      >;
+    };
+    const advisories = report.verdicts['prod']!.reasons.find(
+      (r) => r.code === 'SEVERITY_EXCEEDED',
+    )!.details!.advisories!;
+    expect(advisories.length).toBeGreaterThan(0);
+    // All but one by the API; the last one, which flips prod, in the page.
+    const scope = { repository: 'test/debian', environments: ['prod'] };
+    const expiresAt = new Date(Date.now() + 86_400_000).toISOString();
+    for (const advisoryId of advisories.slice(0, -1)) {
+      const res = await api('/exceptions', {
+        advisoryId,
+        scope,
+        owner: 'platform',
+        justification: 'not reachable in this image',
+        expiresAt,
+      });
+      expect(res.status).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Exceptions' }).click();
+    await page.getByRole('heading', { name: 'New exception' }).waitFor();
+    await page.getByLabel('Advisory').fill(advisories.at(-1)!);
+    await page.getByLabel('Repository').fill('test/debian');
+    await page.getByLabel('Environments').fill('prod');
+    await page.getByLabel('Owner').fill('team-base-images');
+    await page.getByLabel('Justification').fill('fixed by our patched build');
+    const save = page.getByRole('button', { name: 'Save exception' });
+    expect(await save.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const change = page.locator('.changes tbody tr');
+    await change.first().waitFor();
+    expect(await change.count()).toBe(1);
+    expect(
+      await change
+        .locator('.badge')
+        .evaluateAll((els) =>
+          els.map(
+            (e) => (e as { dataset: { status?: string } }).dataset.status,
+          ),
+        ),
+    ).toEqual(['ineligible', 'eligible']);
+    await shot('exception-preview');
+    await save.click();
+    await page.locator('tbody tr', { hasText: 'team-base-images' }).waitFor();
+    await page.getByRole('link', { name: 'Images' }).click();
+    const prod = page.locator(
+      `tr[data-digest="${debian}"] .badge[data-env="prod"]`,
+    );
+    await expect.poll(() => prod.getAttribute('data-status')).toBe('eligible');
+    await page.locator(`tr[data-digest="${debian}"] a.image-link`).click();
+    const card = page.locator('article.verdict[data-env="prod"]');
+    await card.waitFor();
+    expect((await card.getAttribute('class'))?.split(' ')).toContain(
+      'eligible',
+    );
+    expect(await card.textContent()).not.toContain('SEVERITY_EXCEEDED');
+    await shot('image-after-exception');
+  });
+
+  it('previews a change of the rules, and names every problem of a bad one', async () => {
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const editor = page.getByLabel('Rules (YAML)');
+    await editor.waitFor();
+    expect(await page.locator('.page-head').textContent()).toMatch(
+      /version \d+ \([0-9a-f]{12}\) from the rules file/,
+    );
+    const yaml = await editor.inputValue();
+    const at = yaml.indexOf('\n  test:');
+    await editor.fill(
+      yaml.slice(0, at) +
+        yaml.slice(at).replace('maxSeverity: high', 'maxSeverity: low'),
+    );
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const change = page.locator('.changes tbody tr', {
+      hasText: 'test/debian',
+    });
+    await change.waitFor();
+    expect(
+      await change
+        .locator('.badge')
+        .evaluateAll((els) =>
+          els.map(
+            (e) => (e as { dataset: { status?: string } }).dataset.status,
+          ),
+        ),
+    ).toEqual(['eligible', 'ineligible']);
+    await shot('rules-preview');
+    await editor.fill(
+      'version: 1\nenvironments:\n  prod:\n    mode: sometimes\n',
+    );
+    await page.getByRole('button', { name: 'Preview changes' }).click();
+    const alert = page.locator('div.error[role="alert"]');
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('RULES_INVALID');
+    expect(await alert.locator('li').count()).toBeGreaterThan(0);
+  });
+
+  it('shows the audit log with the exception and the verdict change', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    const actions = await page
+      .locator('tbody tr td:nth-child(3)')
+      .allTextContents();
+    expect(actions).toContain('exception.create');
+    expect(actions).toContain('verdict.change');
+    await shot('audit');
+  });
+
+  it('shows break-glass grants with the form to add one', async () => {
+    await page.getByRole('link', { name: 'Break-glass' }).click();
+    await page.getByRole('heading', { name: 'New grant' }).waitFor();
+    expect(await page.locator('tbody').textContent()).toContain('No grants.');
+  });
+
+  it('fits a phone screen', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Images' }).click();
+    await page.locator(`tr[data-digest="${debian}"]`).waitFor();
+    // The page itself does not scroll sideways; the table scrolls in its box.
+    expect(
+      await page.evaluate('document.documentElement.scrollWidth'),
+    ).toBeLessThanOrEqual(390);
+    await shot('dashboard-phone');
+    await page.setViewportSize({ width: 1360, height: 900 });
   });
 
   it('shows intake: queues, last events', async () => {

@@ -180,6 +180,27 @@ describe('metrics after an end-to-end flow', () => {
     expect(sampleSum(after, 'customs_vulndb_data_age_seconds')).toBe(-1);
   });
 
+  it('counts upstream errors when the registry is down', async () => {
+    const upstream = (s: Sample[]) =>
+      sampleSum(s, 'customs_upstream_errors_total', {
+        reason: 'UPSTREAM_UNAVAILABLE',
+      });
+    const before = upstream(await scrape(customs.url));
+    await registry.stop();
+    const res = await fetch(
+      `${customs.url}/v2/dev/${IMAGE}/manifests/no-such-tag`,
+    );
+    expect(res.status).toBe(503);
+    expect(upstream(await scrape(customs.url))).toBeGreaterThan(before);
+    expect(
+      sampleSum(await scrape(customs.url), 'customs_door_requests_total', {
+        kind: 'manifest',
+        environment: 'dev',
+        verdict: 'unavailable',
+      }),
+    ).toBeGreaterThanOrEqual(1);
+  });
+
   it('logs API requests with a request id and never a credential', async () => {
     const res = await fetch(`${customs.url}/api/v1/vulndb/imports`, {
       method: 'POST',

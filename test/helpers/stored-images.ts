@@ -88,3 +88,35 @@ export function debianMinbasePackages(): ImagePackage[] {
       path: 'var/lib/dpkg/status',
     }));
 }
+
+/**
+ * Stores a scanned image holding lodash 4.17.15 with one high finding,
+ * GHSA-35jh-r3h4-6jhm (alias CVE-2020-8203, fixed in 4.17.21): what rules,
+ * exceptions and grants are tested on.
+ */
+export async function storeImageWithHighFinding(
+  stores: Pick<Stores, 'manifests' | 'scans' | 'findings'>,
+  image: { repository: string; digest: Digest },
+): Promise<void> {
+  await storeScannedImage(stores, {
+    ...image,
+    packages: [languagePackage('npm', 'lodash', '4.17.15')],
+  });
+  await stores.findings.replace(
+    image.digest,
+    [
+      {
+        advisoryId: 'GHSA-35jh-r3h4-6jhm',
+        aliases: ['CVE-2020-8203'],
+        ecosystem: 'npm',
+        packageName: 'lodash',
+        packageVersion: '4.17.15',
+        advisoryPackage: 'lodash',
+        fixedVersion: '4.17.21',
+        severity: 'high',
+        status: 'affected',
+      },
+    ],
+    null,
+  );
+}

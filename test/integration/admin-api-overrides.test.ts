@@ -15,8 +15,7 @@ import { createApp } from '../../services/customs/app.js';
 import { buildDeps, type Deps } from '../../services/customs/deps.js';
 import {
   digestOf,
-  languagePackage,
-  storeScannedImage,
+  storeImageWithHighFinding,
 } from '../helpers/stored-images.js';
 
 const IMAGE = { repository: 'team/api', digest: digestOf('api-overrides') };
@@ -72,27 +71,7 @@ describe('admin API: exceptions, break-glass, audit', () => {
         await createAdminToken(deps.stores, { name: role, role }, 'test')
       ).token;
     }
-    await storeScannedImage(deps.stores, {
-      ...IMAGE,
-      packages: [languagePackage('npm', 'lodash', '4.17.15')],
-    });
-    await deps.stores.findings.replace(
-      IMAGE.digest,
-      [
-        {
-          advisoryId: 'GHSA-35jh-r3h4-6jhm',
-          aliases: ['CVE-2020-8203'],
-          ecosystem: 'npm',
-          packageName: 'lodash',
-          packageVersion: '4.17.15',
-          advisoryPackage: 'lodash',
-          fixedVersion: '4.17.21',
-          severity: 'high',
-          status: 'affected',
-        },
-      ],
-      null,
-    );
+    await storeImageWithHighFinding(deps.stores, IMAGE);
     await judgeImage(deps.policy.judge, IMAGE, 'scan: test');
   });
   afterAll(async () => {

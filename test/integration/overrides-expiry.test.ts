@@ -3,7 +3,6 @@
  * at their expiry (a timer, not the next scan), under a controlled clock.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Finding } from '../../lib/core/finding.js';
 import { createLogger } from '../../lib/log/create-logger.js';
 import { decide } from '../../lib/policy/decide.js';
 import { ExpiryTimer } from '../../lib/policy/expiry-timer.js';
@@ -27,8 +26,7 @@ import type { Stores } from '../../lib/storage/ports.js';
 import { ControlledClock } from '../helpers/controlled-clock.js';
 import {
   digestOf,
-  languagePackage,
-  storeScannedImage,
+  storeImageWithHighFinding,
 } from '../helpers/stored-images.js';
 
 const logger = createLogger({ level: 'silent' });
@@ -41,20 +39,6 @@ environments:
     vulnerabilities: { maxSeverity: medium }
 `;
 const IMAGE = { repository: 'team/app', digest: digestOf('overrides-app') };
-
-function highFinding(advisoryId: string, alias: string): Finding {
-  return {
-    advisoryId,
-    aliases: [alias],
-    ecosystem: 'npm',
-    packageName: 'lodash',
-    packageVersion: '4.17.15',
-    advisoryPackage: 'lodash',
-    fixedVersion: '4.17.21',
-    severity: 'high',
-    status: 'affected',
-  };
-}
 
 describe('exceptions and break-glass under a controlled clock', () => {
   let db: Database;
@@ -103,15 +87,7 @@ describe('exceptions and break-glass under a controlled clock', () => {
       now: clock.now,
       expiry,
     };
-    await storeScannedImage(stores, {
-      ...IMAGE,
-      packages: [languagePackage('npm', 'lodash', '4.17.15')],
-    });
-    await stores.findings.replace(
-      IMAGE.digest,
-      [highFinding('GHSA-35jh-r3h4-6jhm', 'CVE-2020-8203')],
-      null,
-    );
+    await storeImageWithHighFinding(stores, IMAGE);
     await judgeImage(judge, IMAGE, 'scan: test');
     await expiry.start();
   });

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { openPgDatabase } from '../../lib/storage/postgres/pg-database.js';
 import { openPgliteDatabase } from '../../lib/storage/postgres/pglite-database.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { describeOverviewStore } from '../suites/overview-store.suite.js';
 import { describeStores } from '../suites/stores.suite.js';
 
-describeStores('PGlite', async () => {
+const pglite = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'customs-pglite-'));
   const { database } = await openPgliteDatabase(dir);
   return {
@@ -14,10 +15,15 @@ describeStores('PGlite', async () => {
     cleanup: () =>
       Promise.resolve(rmSync(dir, { recursive: true, force: true })),
   };
-});
+};
 
-describeStores('PostgreSQL', async () => {
+const postgres = async () => {
   const target = await createTestDatabase();
   const db = await openPgDatabase({ url: target.url, poolSize: 4 });
   return { db, cleanup: () => target.drop() };
-});
+};
+
+describeStores('PGlite', pglite);
+describeStores('PostgreSQL', postgres);
+describeOverviewStore('PGlite', pglite);
+describeOverviewStore('PostgreSQL', postgres);

@@ -1,4 +1,5 @@
 import type { BreakGlassGrant } from '../../core/overrides.js';
+import { expiredBetween, listExpiring } from './expiring-rows.js';
 import type { Database, SqlClient } from '../database.js';
 import type { BreakGlassStore } from '../admin-ports.js';
 
@@ -25,14 +26,9 @@ export function createBreakGlassStore(db: Database): BreakGlassStore {
       }),
 
     async list(o = {}) {
-      const { rows } = await db.query<Row>(
-        o.inForceAt === undefined
-          ? 'SELECT * FROM break_glass_grants ORDER BY id'
-          : `SELECT * FROM break_glass_grants
-             WHERE revoked_at IS NULL AND expires_at > $1 ORDER BY id`,
-        o.inForceAt === undefined ? [] : [o.inForceAt],
-      );
-      return rows.map(toGrant);
+      return (
+        await listExpiring<Row>(db, 'break_glass_grants', o.inForceAt)
+      ).map(toGrant);
     },
 
     revoke: (id) =>
@@ -48,12 +44,9 @@ export function createBreakGlassStore(db: Database): BreakGlassStore {
       }),
 
     async expiredBetween(since, until) {
-      const { rows } = await db.query<Row>(
-        `SELECT * FROM break_glass_grants WHERE revoked_at IS NULL
-           AND expires_at >= $1 AND expires_at < $2 ORDER BY id`,
-        [since, until],
-      );
-      return rows.map(toGrant);
+      return (
+        await expiredBetween<Row>(db, 'break_glass_grants', since, until)
+      ).map(toGrant);
     },
 
     async announceExpired(grant) {

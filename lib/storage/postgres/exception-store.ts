@@ -1,4 +1,5 @@
 import type { PolicyException } from '../../core/overrides.js';
+import { expiredBetween, listExpiring } from './expiring-rows.js';
 import type { Database } from '../database.js';
 import type { ExceptionStore, ImageName } from '../admin-ports.js';
 
@@ -27,14 +28,9 @@ export function createExceptionStore(db: Database): ExceptionStore {
     },
 
     async list(o = {}) {
-      const { rows } = await db.query<Row>(
-        o.inForceAt === undefined
-          ? 'SELECT * FROM policy_exceptions ORDER BY id'
-          : `SELECT * FROM policy_exceptions
-             WHERE revoked_at IS NULL AND expires_at > $1 ORDER BY id`,
-        o.inForceAt === undefined ? [] : [o.inForceAt],
-      );
-      return rows.map(toException);
+      return (
+        await listExpiring<Row>(db, 'policy_exceptions', o.inForceAt)
+      ).map(toException);
     },
 
     async revoke(id) {
@@ -72,12 +68,9 @@ export function createExceptionStore(db: Database): ExceptionStore {
     },
 
     async expiredBetween(since, until) {
-      const { rows } = await db.query<Row>(
-        `SELECT * FROM policy_exceptions WHERE revoked_at IS NULL
-           AND expires_at >= $1 AND expires_at < $2 ORDER BY id`,
-        [since, until],
-      );
-      return rows.map(toException);
+      return (
+        await expiredBetween<Row>(db, 'policy_exceptions', since, until)
+      ).map(toException);
     },
   };
 }

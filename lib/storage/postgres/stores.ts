@@ -4,6 +4,7 @@ import { createAdminTokenStore } from './admin-token-store.js';
 import { createAuditLog } from './audit-store.js';
 import { createBreakGlassStore } from './break-glass-store.js';
 import { createExceptionStore } from './exception-store.js';
+import { createRuleVersionStore } from './rule-version-store.js';
 import { createEventStore } from './event-store.js';
 import { createEvidenceStore } from './evidence-store.js';
 import { createFindingStore } from './finding-store.js';
@@ -36,9 +37,10 @@ export function createStores(db: Database): Stores {
     layerResults: createLayerResultStore(db),
     adminTokens: createAdminTokenStore(db),
     audit: createAuditLog(db),
+    overview: createOverviewStore(db),
     exceptions: createExceptionStore(db),
     breakGlass: createBreakGlassStore(db),
+    ruleVersions: createRuleVersionStore(db),
     evidence: createEvidenceStore(db),
-    overview: createOverviewStore(db),
   };
 }

@@ -21,6 +21,7 @@ import { matchImage } from '../../../lib/vulndb/match-image.js';
 import { CliError, configFrom, EXIT, out } from './common.js';
 import { printTable, type ImageResult } from './scan-output.js';
 import { openScanTarget } from './scan-target.js';
+import { terminalLine, withLayerProgress } from './scan-progress.js';
 
 export interface ScanOptions {
   config?: string;
@@ -61,7 +62,10 @@ export async function scanCommand(
     const stores = createStores(database);
     const scanned = await scanManifest(
       {
-        upstream: target.source,
+        // Big images take a while: show the layer being read on a terminal.
+        upstream: process.stderr.isTTY
+          ? withLayerProgress(target.source, terminalLine)
+          : target.source,
         manifests: stores.manifests,
         scans: stores.scans,
         layerResults: stores.layerResults,

@@ -11,7 +11,7 @@ import { actorOf, requireRole } from './admin-auth.js';
 import { parseBody } from './body.js';
 import { sendError } from './errors.js';
 
-const createBody = z.strictObject({
+export const adminTokenBody = z.strictObject({
   name: z.string().min(1).max(63),
   role: z.enum(['viewer', 'operator', 'admin']),
   /** `30d`, `12h`, `90m` or an ISO time; absent = no expiry. */
@@ -34,7 +34,7 @@ export function adminTokenRoutes(deps: Deps): Router {
     requireRole('admin'),
     express.json({ limit: '16kb' }),
     async (req: Request, res: Response) => {
-      const body = parseBody(createBody, req, res);
+      const body = parseBody(adminTokenBody, req, res);
       if (!body) return;
       try {
         const created = await createAdminToken(

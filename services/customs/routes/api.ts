@@ -17,7 +17,7 @@ const sbomQuery = z.object({
   platform: z.string().min(1).optional(),
 });
 
-const importBody = z.strictObject({
+export const importBody = z.strictObject({
   paths: z.array(z.string().min(1)).min(1).max(100),
 });
 

@@ -8,7 +8,7 @@ import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireRole } from './admin-auth.js';
 
-const createBody = z.strictObject({
+export const pullCredentialBody = z.strictObject({
   name: z.string(),
   kind: z.enum(['account', 'robot']).default('robot'),
   environment: z.string(),
@@ -27,7 +27,7 @@ export function pullCredentialRoutes(deps: Deps): Router {
     guard,
     express.json({ limit: '16kb' }),
     async (req: Request, res: Response) => {
-      const body = createBody.safeParse(req.body);
+      const body = pullCredentialBody.safeParse(req.body);
       if (!body.success)
         return sendError(
           res,

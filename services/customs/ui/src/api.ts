@@ -8,6 +8,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Every problem, when the API lists them (`error.details.problems`). */
+    readonly problems: string[] = [],
   ) {
     super(message);
   }
@@ -54,12 +56,17 @@ export async function download(path: string): Promise<Blob> {
 async function toApiError(res: Response): Promise<ApiError> {
   try {
     const body = (await res.json()) as {
-      error?: { code?: string; message?: string };
+      error?: {
+        code?: string;
+        message?: string;
+        details?: { problems?: string[] };
+      };
     };
     return new ApiError(
       res.status,
       body.error?.code ?? `HTTP_${res.status}`,
       body.error?.message ?? res.statusText,
+      body.error?.details?.problems,
     );
   } catch {
     return new ApiError(res.status, `HTTP_${res.status}`, res.statusText);

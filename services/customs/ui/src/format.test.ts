@@ -3,6 +3,7 @@ import {
   advisoryUrl,
   ago,
   badgeOf,
+  defaultExpiryInput,
   filterRows,
   imageRoute,
   severityRank,
@@ -69,6 +70,19 @@ describe('dashboard formatting', () => {
     expect(ago(null, now)).toBe('—');
     expect(imageRoute('team/app', 'sha256:ab')).toBe(
       '#/image/team%2Fapp%40sha256%3Aab',
+    );
+  });
+
+  it('proposes an expiry 30 days ahead as a datetime-local value', () => {
+    const now = new Date('2026-01-01T12:34:56Z');
+    const value = defaultExpiryInput(now);
+    expect(value).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/);
+    // Read back as local time, it is 30 days after now (to the minute).
+    expect(Date.parse(value) - now.getTime()).toBeGreaterThan(
+      30 * 86_400_000 - 60_000,
+    );
+    expect(Date.parse(value) - now.getTime()).toBeLessThanOrEqual(
+      30 * 86_400_000,
     );
   });
 });

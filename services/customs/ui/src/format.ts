@@ -69,3 +69,10 @@ export function localInputToIso(value: string): string | undefined {
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : new Date(t).toISOString();
 }
+
+/** A datetime-local value 30 days after `now`, in the browser's time zone. */
+export function defaultExpiryInput(now: Date, days = 30): string {
+  const local =
+    now.getTime() + days * 86_400_000 - now.getTimezoneOffset() * 60_000;
+  return new Date(local).toISOString().slice(0, 16);
+}

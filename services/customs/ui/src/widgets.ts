@@ -13,7 +13,15 @@ export function errorBox(err: unknown): HTMLElement {
       : err instanceof Error
         ? err.message
         : String(err);
-  return h('p', { class: 'error', role: 'alert' }, text);
+  const problems = err instanceof ApiError ? err.problems : [];
+  return h(
+    'div',
+    { class: 'error', role: 'alert' },
+    h('p', {}, text),
+    problems.length > 0
+      ? h('ul', {}, ...problems.map((p) => h('li', {}, p)))
+      : null,
+  );
 }
 
 /** The badge of one environment: its name and status, coloured by status. */

@@ -3,7 +3,7 @@ import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { imageRoute, localInputToIso, shortDigest } from '../format.js';
 import { errorBox, field, heading, row, table, time } from '../widgets.js';
-import { revokeButton } from './exceptions.js';
+import { reload, revokeButton } from '../admin-widgets.js';
 
 interface Grant {
   id: number;
@@ -16,13 +16,13 @@ interface Grant {
   createdBy?: string;
 }
 
-/** `#/break-glass`: admins may grant and revoke. */
+/** `#/break-glass`: operators and admins may grant and revoke. */
 export async function breakGlassPage(
   main: HTMLElement,
   role: string,
 ): Promise<void> {
   const { grants } = await api<{ grants: Grant[] }>('/break-glass');
-  const canWrite = role === 'admin';
+  const canWrite = role === 'operator' || role === 'admin';
   replace(
     main,
     heading(
@@ -93,7 +93,7 @@ function grantForm(): HTMLElement {
         expiresAt: localInputToIso(expires.value) ?? expires.value,
       },
     })
-      .then(() => window.dispatchEvent(new HashChangeEvent('hashchange')))
+      .then(reload)
       .catch((err: unknown) => replace(status, errorBox(err)));
   });
   return form;

@@ -46,7 +46,11 @@ interface Report {
     string,
     {
       status: string;
-      reasons: Array<{ code: string; message: string }>;
+      reasons: Array<{
+        code: string;
+        message: string;
+        details?: { advisories?: string[] };
+      }>;
       rulesVersion: string;
       snapshotId: number | null;
       computedAt: string;
@@ -107,8 +111,14 @@ function verdictCards(report: Report): HTMLElement {
 }
 
 function findingsSection(report: Report): HTMLElement {
+  const blocks = blockedEnvironments(report);
+  const blocking = (f: Report['findings'][number]) =>
+    [f.advisoryId, ...f.aliases].flatMap((id) => blocks.get(id) ?? []);
+  // What keeps an image out of an environment comes first.
   const findings = [...report.findings].sort(
-    (a, b) => severityRank(a.severity) - severityRank(b.severity),
+    (a, b) =>
+      Number(blocking(b).length > 0) - Number(blocking(a).length > 0) ||
+      severityRank(a.severity) - severityRank(b.severity),
   );
   return h(
     'section',
@@ -121,13 +131,20 @@ function findingsSection(report: Report): HTMLElement {
         row(
           h('span', { class: `sev ${f.severity.toLowerCase()}` }, f.severity),
           h(
-            'a',
-            {
-              href: advisoryUrl(f.advisoryId),
-              target: '_blank',
-              rel: 'noopener noreferrer',
-            },
-            f.advisoryId,
+            'span',
+            {},
+            h(
+              'a',
+              {
+                href: advisoryUrl(f.advisoryId),
+                target: '_blank',
+                rel: 'noopener noreferrer',
+              },
+              f.advisoryId,
+            ),
+            ...[...new Set(blocking(f))].map((env) =>
+              h('span', { class: 'chip blocks' }, `blocks ${env}`),
+            ),
           ),
           `${f.packageName} ${f.packageVersion}`,
           f.fixedVersion ?? h('span', { class: 'muted' }, 'no fix'),
@@ -139,6 +156,16 @@ function findingsSection(report: Report): HTMLElement {
         : 'Not scanned yet.',
     ),
   );
+}
+
+/** Advisory id → environments whose verdict names it as a reason. */
+function blockedEnvironments(report: Report): Map<string, string[]> {
+  const blocks = new Map<string, string[]>();
+  for (const [env, v] of Object.entries(report.verdicts))
+    for (const r of v.reasons)
+      for (const id of r.details?.advisories ?? [])
+        blocks.set(id, [...(blocks.get(id) ?? []), env]);
+  return blocks;
 }
 
 function packagesSection(report: Report): HTMLElement {
