@@ -60,7 +60,7 @@ function deniesPackage(
   if (d.from === undefined && d.below === undefined) return true;
   const comparator = comparatorFor(p.ecosystem);
   if (!comparator) return true;
-  const { compare } = comparator;
-  if (d.from !== undefined && compare(p.version, d.from) < 0) return false;
-  return d.below === undefined || compare(p.version, d.below) < 0;
+  if (d.from !== undefined && comparator.compare(p.version, d.from) < 0)
+    return false;
+  return d.below === undefined || comparator.compare(p.version, d.below) < 0;
 }
