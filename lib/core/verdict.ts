@@ -27,6 +27,7 @@ export type VerdictReasonCode =
   | 'BREAK_GLASS'
   | 'REPOSITORY_DENIED'
   | 'REPOSITORY_NOT_ALLOWED'
+  | 'PACKAGE_DENIED'
   | BeyondReasonCode;
 
 /** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */

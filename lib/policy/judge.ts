@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { AuditLog } from '../storage/admin-ports.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
+import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
@@ -90,7 +91,9 @@ export async function computeVerdicts(
       : [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
   const base =
-    manifest?.kind === 'index' ? undefined : await imageEvidence(deps, image);
+    manifest?.kind === 'index'
+      ? undefined
+      : await imageEvidence(deps, image, deniesPackages(rules));
   const verdicts: VerdictInput[] = [];
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =
@@ -127,6 +130,7 @@ function trustEntryNames(rules: RuleSet): string[] {
 async function imageEvidence(
   deps: JudgeDeps,
   image: { repository: string; digest: Digest },
+  withPackages: boolean,
 ): Promise<Evidence> {
   const { stores } = deps;
   const scan = await stores.scans.get(image.digest);
@@ -151,6 +155,9 @@ async function imageEvidence(
       scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
     signatures,
     image: await stores.evidence.get(image.digest),
+    ...(withPackages && scan?.status === 'done'
+      ? { packages: await stores.scans.packages(image.digest) }
+      : {}),
   };
 }
 
