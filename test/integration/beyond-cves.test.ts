@@ -16,11 +16,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImageEvidence } from '../../lib/core/image-evidence.js';
 import { waitUntil } from '../helpers/customs-api.js';
 import {
+  hdbSignature,
+  startClamd,
+  type ClamdHandle,
+} from '../helpers/clamd.js';
+import {
+  runCustoms,
   startCustoms,
   type CustomsProcess,
 } from '../helpers/customs-process.js';
 import {
   cleanLayers,
+  EICAR,
   PLANTED_SECRETS,
   plantedLayers,
   pushLayeredImage,
@@ -42,10 +49,16 @@ environments:
   prod:
     vulnerabilities: { maxSeverity: medium }
     secrets: { deny: true }
+    malware: { deny: true, requireScanned: true }
 `;
 
 interface Report {
   evidence?: ImageEvidence;
+  findings?: Array<{
+    advisoryId: string;
+    packageName: string;
+    severity: string;
+  }>;
   verdicts: Record<
     string,
     { status: string; reasons: Array<{ code: string; message: string }> }
@@ -57,6 +70,8 @@ describe('beyond CVEs, end to end', () => {
   let registry: RegistryHandle;
   let customs: CustomsProcess;
   let db: { url: string; drop(): Promise<void> };
+  let clamd: ClamdHandle;
+  let env: Record<string, string>;
   let planted: PushedImage;
   let clean: PushedImage;
   const answers: string[] = [];
@@ -86,13 +101,14 @@ describe('beyond CVEs, end to end', () => {
     work = mkdtempSync(join(tmpdir(), 'customs-beyond-'));
     db = await createTestDatabase();
     writeFileSync(join(work, 'rules.yaml'), RULES);
+    clamd = await startClamd([hdbSignature(EICAR, 'Customs-Test-EICAR')]);
     const port = await freePort();
     registry = await startRegistry({
       notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
       secret: SECRET,
       ignorePull: true,
     });
-    customs = await startCustoms(port, {
+    env = {
       CUSTOMS_DATABASE__URL: db.url,
       CUSTOMS_DATADIR: join(work, 'data'),
       CUSTOMS_UPSTREAM__URL: registry.url,
@@ -100,7 +116,9 @@ describe('beyond CVEs, end to end', () => {
       CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
       // The most talkative level: nothing logged may carry a secret.
       CUSTOMS_LOG__LEVEL: 'debug',
-    });
+      CUSTOMS_SCAN__MALWARE__CLAMAV__ADDRESS: clamd.tcpAddress,
+    };
+    customs = await startCustoms(port, env);
     planted = await pushLayeredImage(
       registry.url,
       { repository: 'beyond/planted', tag: '1.0' },
@@ -120,6 +138,7 @@ describe('beyond CVEs, end to end', () => {
   afterAll(async () => {
     await customs?.stop();
     await registry?.stop();
+    await clamd?.stop();
     await db?.drop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -134,7 +153,7 @@ describe('beyond CVEs, end to end', () => {
       ['aws-secret-access-key', 'root/.aws/credentials', 3, planted.layers[0]],
     ]);
     expect(r.evidence?.secrets[0]?.excerpt).toBe('GITHUB_TOKEN=*****');
-    expect((await report(clean)).evidence).toEqual({ secrets: [] });
+    expect((await report(clean)).evidence?.secrets).toEqual([]);
   });
 
   it('denies secrets where the rules say so, with the reason', async () => {
@@ -146,6 +165,61 @@ describe('beyond CVEs, end to end', () => {
     );
     expect(reason?.message).toContain('github-pat in /srv/app/.env:3');
     expect((await report(clean)).verdicts['prod']?.status).toBe('eligible');
+  });
+
+  it('finds the EICAR file with ClamAV, and the malicious npm package once the OSV MAL data is imported', async () => {
+    const before = await report(planted);
+    expect(before.evidence?.malware).toEqual({
+      clamav: 'scanned',
+      hashLists: false,
+      findings: [
+        {
+          source: 'clamav',
+          name: 'Customs-Test-EICAR.UNOFFICIAL',
+          path: 'srv/app/eicar.com',
+          layerDigest: planted.layers[0],
+        },
+      ],
+    });
+    expect((await report(clean)).evidence?.malware).toEqual({
+      clamav: 'scanned',
+      hashLists: false,
+      findings: [],
+    });
+    const imported = await runCustoms(
+      [
+        'vulndb',
+        'import',
+        new URL('../../../shared/data/osv/malicious', import.meta.url).pathname,
+      ],
+      env,
+    );
+    expect(imported.code).toBe(0);
+    let after: Report | undefined;
+    await waitUntil(
+      'the malicious package finding',
+      async () => {
+        after = await report(planted);
+        // Findings are stored first, then the image is judged again.
+        return (after.verdicts['prod']?.reasons ?? []).some((r) =>
+          r.message.includes('MAL-2025-20690'),
+        );
+      },
+      () => customs.output().slice(-4000),
+      120_000,
+    );
+    expect(
+      after?.findings?.find((f) => f.advisoryId === 'MAL-2025-20690'),
+    ).toMatchObject({ packageName: 'flatmap-stream', severity: 'critical' });
+    const malware = after?.verdicts['prod']?.reasons.find(
+      (x) => x.code === 'MALWARE_FOUND',
+    );
+    expect(malware?.message).toBe(
+      'malware: Customs-Test-EICAR.UNOFFICIAL in /srv/app/eicar.com, malicious package (MAL-2025-20690)',
+    );
+    const cleanAfter = await report(clean);
+    expect(cleanAfter.findings).toEqual([]);
+    expect(cleanAfter.verdicts['prod']?.status).toBe('eligible');
   });
 
   it('never stores, logs or answers a planted secret', async () => {
