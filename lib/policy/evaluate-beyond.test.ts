@@ -20,6 +20,7 @@ const withSecret: ImageEvidence = {
 const OFF: BeyondRules = {
   secrets: { deny: false, ignoreRules: [] },
   malware: { deny: false, requireScanned: false },
+  baseline: { require: [], waive: [], requireAnnotations: [] },
 };
 const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
   ...OFF,
@@ -131,5 +132,79 @@ describe('judgeBeyond: malware', () => {
       'EVIDENCE_MISSING',
     ]);
     expect(judgeBeyond(input(eicar), scanned)).toEqual([]);
+  });
+});
+
+describe('judgeBeyond: configuration baseline', () => {
+  const image: ImageEvidence = {
+    secrets: [],
+    baseline: {
+      findings: [
+        {
+          id: 'CUSTOMS-CFG-001',
+          title: 'runs as root (no USER, or USER root/0)',
+          severity: 'high',
+          fix: 'add `USER <non-root uid>`',
+          details: { user: '' },
+        },
+        {
+          id: 'CUSTOMS-CFG-002',
+          title: 'no HEALTHCHECK',
+          severity: 'low',
+          fix: 'add a `HEALTHCHECK`',
+        },
+      ],
+      annotations: { 'org.opencontainers.image.source': 'https://x' },
+    },
+  };
+  const baseline = (b: Partial<BeyondRules['baseline']>): BeyondRules => ({
+    ...OFF,
+    baseline: { ...OFF.baseline, ...b },
+  });
+
+  it('counts required checks and checks above the ceiling, not waived ones', () => {
+    const required = judgeBeyond(
+      input(image),
+      baseline({ require: ['CUSTOMS-CFG-001'] }),
+    );
+    expect(required.map((r) => r.message)).toEqual([
+      'CUSTOMS-CFG-001 runs as root (no USER, or USER root/0) (high): add `USER <non-root uid>`',
+    ]);
+    expect(required[0]?.details).toMatchObject({ check: 'CUSTOMS-CFG-001' });
+    expect(
+      codes(judgeBeyond(input(image), baseline({ maxSeverity: 'negligible' }))),
+    ).toEqual(['BASELINE_FAILED', 'BASELINE_FAILED']);
+    expect(
+      judgeBeyond(
+        input(image),
+        baseline({ maxSeverity: 'low', waive: ['CUSTOMS-CFG-001'] }),
+      ),
+    ).toEqual([]);
+    expect(judgeBeyond(input(image), OFF)).toEqual([]);
+  });
+
+  it('demands OCI annotations', () => {
+    const reasons = judgeBeyond(
+      input(image),
+      baseline({
+        requireAnnotations: [
+          'org.opencontainers.image.source',
+          'org.opencontainers.image.revision',
+        ],
+      }),
+    );
+    expect(reasons.map((r) => r.message)).toEqual([
+      'CUSTOMS-CFG-010 missing OCI annotation(s) org.opencontainers.image.revision: set them at build time',
+    ]);
+  });
+
+  it('fails closed without baseline evidence', () => {
+    const rules = baseline({ require: ['CUSTOMS-CFG-001'] });
+    expect(codes(judgeBeyond(input({ secrets: [] }), rules))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
+    expect(codes(judgeBeyond(input(undefined), rules))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
   });
 });

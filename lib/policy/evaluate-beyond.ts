@@ -7,12 +7,18 @@
 import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import type { VerdictReason } from '../core/verdict.js';
-import type { MalwareRules, SecretsRules } from './beyond-rules.js';
+import type {
+  BaselineRules,
+  MalwareRules,
+  SecretsRules,
+} from './beyond-rules.js';
+import { judgeBaseline, judgesBaseline } from './evaluate-baseline.js';
 
 /** The rule blocks this module reads. */
 export interface BeyondRules {
   secrets: SecretsRules;
   malware: MalwareRules;
+  baseline: BaselineRules;
 }
 
 /** What this module reads of an image. */
@@ -31,7 +37,10 @@ export function judgeBeyond(
   rules: BeyondRules,
 ): VerdictReason[] {
   const evidence = input.image;
-  const needsEvidence = rules.secrets.deny || rules.malware.requireScanned;
+  const needsEvidence =
+    rules.secrets.deny ||
+    rules.malware.requireScanned ||
+    judgesBaseline(rules.baseline);
   if (evidence === undefined && needsEvidence)
     return [
       {
@@ -45,7 +54,24 @@ export function judgeBeyond(
       ? judgeSecrets(evidence, rules.secrets)
       : []),
     ...judgeMalware(input, rules.malware),
+    ...judgeBaselineOf(evidence, rules.baseline),
   ];
+}
+
+function judgeBaselineOf(
+  evidence: ImageEvidence | undefined,
+  rules: BaselineRules,
+): VerdictReason[] {
+  if (!judgesBaseline(rules)) return [];
+  if (evidence?.baseline === undefined)
+    return [
+      {
+        code: 'EVIDENCE_MISSING',
+        message:
+          'the rules judge the configuration baseline, which this image was not checked for: scan it again',
+      },
+    ];
+  return judgeBaseline(evidence.baseline, rules);
 }
 
 function judgeMalware(

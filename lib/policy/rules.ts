@@ -15,7 +15,7 @@ import {
   type NotationEntry,
 } from './trust-rules.js';
 import { resolveTrustFiles } from './trust-files.js';
-import { malwareRules, secretsRules } from './beyond-rules.js';
+import { baselineRules, malwareRules, secretsRules } from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -62,6 +62,7 @@ const environmentRules = z
     attestations: z.array(attestationRequirement).default([]),
     secrets: secretsRules.prefault({}),
     malware: malwareRules.prefault({}),
+    baseline: baselineRules.prefault({}),
   })
   .strict();
 

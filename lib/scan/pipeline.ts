@@ -25,6 +25,7 @@ import type { MalwareScanner } from './malware/malware-scanner.js';
 import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
 import { imageEvidenceOf } from './image-evidence.js';
+import { readImageFacts } from './image-config.js';
 
 /**
  * Where images are read from: the upstream registry, or an OCI image
@@ -175,7 +176,14 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
-    await deps.evidence?.save(target.digest, imageEvidenceOf(analysis));
+    if (deps.evidence) {
+      const facts = await readImageFacts(
+        deps,
+        { ...target, configDigest: manifest.config.digest },
+        { signal, log },
+      );
+      await deps.evidence.save(target.digest, imageEvidenceOf(analysis, facts));
+    }
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,

@@ -50,6 +50,9 @@ environments:
     vulnerabilities: { maxSeverity: medium }
     secrets: { deny: true }
     malware: { deny: true, requireScanned: true }
+    baseline:
+      require: [CUSTOMS-CFG-001, CUSTOMS-CFG-006]
+      requireAnnotations: [org.opencontainers.image.source, org.opencontainers.image.revision]
 `;
 
 interface Report {
@@ -220,6 +223,34 @@ describe('beyond CVEs, end to end', () => {
     const cleanAfter = await report(clean);
     expect(cleanAfter.findings).toEqual([]);
     expect(cleanAfter.verdicts['prod']?.status).toBe('eligible');
+  });
+
+  it('checks the configuration baseline: root, no healthcheck, a setuid file; the clean image passes', async () => {
+    const r = await report(planted);
+    expect(r.evidence?.baseline?.findings.map((f) => f.id)).toEqual([
+      'CUSTOMS-CFG-001',
+      'CUSTOMS-CFG-002',
+      'CUSTOMS-CFG-006',
+    ]);
+    expect(r.evidence?.baseline?.findings[2]?.details).toMatchObject({
+      files: [{ path: 'usr/local/bin/rootshell', mode: '04755' }],
+    });
+    const messages = (r.verdicts['prod']?.reasons ?? [])
+      .filter((x) => x.code === 'BASELINE_FAILED')
+      .map((x) => x.message.split(' (')[0]);
+    expect(messages).toEqual([
+      'CUSTOMS-CFG-001 runs as root',
+      'CUSTOMS-CFG-006 setuid or setgid files',
+      'CUSTOMS-CFG-010 missing OCI annotation(s) org.opencontainers.image.source, org.opencontainers.image.revision: set them at build time',
+    ]);
+    const c = await report(clean);
+    expect(c.evidence?.baseline).toEqual({
+      findings: [],
+      annotations: {
+        'org.opencontainers.image.source': 'https://git.example.org/app',
+        'org.opencontainers.image.revision': '0123456789abcdef',
+      },
+    });
   });
 
   it('never stores, logs or answers a planted secret', async () => {

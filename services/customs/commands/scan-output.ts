@@ -47,10 +47,14 @@ export function printTable(r: ImageResult): void {
 function printEvidence(evidence: ImageEvidence | undefined): void {
   const secrets = evidence?.secrets ?? [];
   if (secrets.length > 0) out(`${secrets.length} secrets`);
+  const baseline = evidence?.baseline?.findings.length ?? 0;
   for (const s of secrets)
     out(
       `  ${s.ruleId.padEnd(26)} ${s.severity.padEnd(10)} ${s.path}:${s.line} (layer ${s.layerDigest.slice(7, 19)}) ${s.excerpt}`,
     );
+  if (baseline > 0) out(`${baseline} configuration checks failed`);
+  for (const b of evidence?.baseline?.findings ?? [])
+    out(`  ${b.id.padEnd(26)} ${b.severity.padEnd(10)} ${b.title}: ${b.fix}`);
   const malware = evidence?.malware;
   if (malware === undefined) return;
   out(
