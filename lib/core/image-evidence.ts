@@ -13,6 +13,20 @@ export interface ImageEvidence {
   malware?: MalwareEvidence | undefined;
   /** Configuration baseline of the image config and filesystem. */
   baseline?: BaselineEvidence | undefined;
+  /** The image's layer digests, bottom first (for attribution). */
+  layers?: Digest[] | undefined;
+  /** The approved base image it is built on; absent: none recognised. */
+  baseImage?: BaseImageMatch | undefined;
+}
+
+/** An approved base image recognised by an image's first layers. */
+export interface BaseImageMatch {
+  name: string;
+  /** 1-based revision (build) of the base, and the newest configured one. */
+  revision: number;
+  latestRevision: number;
+  /** How many of the image's first layers are the base's. */
+  baseLayers: number;
 }
 
 /** The configuration baseline checks that failed, and what rules read besides. */

@@ -49,3 +49,17 @@ export const baselineRules = z
   .strict();
 
 export type BaselineRules = z.infer<typeof baselineRules>;
+
+/** `baseImage:` of an environment (approved bases: config `scan.baseImages`). */
+export const baseImageRules = z
+  .object({
+    /** The image must be built on an approved base ("built on our hardened Debian"). */
+    requireApproved: z.boolean().default(false),
+    /** Only these approved bases count; empty: any approved base. */
+    names: z.array(z.string().min(1)).default([]),
+    /** The base must be its newest configured revision. */
+    requireLatest: z.boolean().default(false),
+  })
+  .strict();
+
+export type BaseImageRules = z.infer<typeof baseImageRules>;

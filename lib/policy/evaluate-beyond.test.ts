@@ -21,6 +21,7 @@ const OFF: BeyondRules = {
   secrets: { deny: false, ignoreRules: [] },
   malware: { deny: false, requireScanned: false },
   baseline: { require: [], waive: [], requireAnnotations: [] },
+  baseImage: { requireApproved: false, names: [], requireLatest: false },
 };
 const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
   ...OFF,

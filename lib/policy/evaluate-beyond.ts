@@ -8,17 +8,20 @@ import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import type { VerdictReason } from '../core/verdict.js';
 import type {
+  BaseImageRules,
   BaselineRules,
   MalwareRules,
   SecretsRules,
 } from './beyond-rules.js';
 import { judgeBaseline, judgesBaseline } from './evaluate-baseline.js';
+import { judgeBaseImage, judgesBaseImage } from './evaluate-base-image.js';
 
 /** The rule blocks this module reads. */
 export interface BeyondRules {
   secrets: SecretsRules;
   malware: MalwareRules;
   baseline: BaselineRules;
+  baseImage: BaseImageRules;
 }
 
 /** What this module reads of an image. */
@@ -40,7 +43,8 @@ export function judgeBeyond(
   const needsEvidence =
     rules.secrets.deny ||
     rules.malware.requireScanned ||
-    judgesBaseline(rules.baseline);
+    judgesBaseline(rules.baseline) ||
+    judgesBaseImage(rules.baseImage);
   if (evidence === undefined && needsEvidence)
     return [
       {
@@ -55,6 +59,9 @@ export function judgeBeyond(
       : []),
     ...judgeMalware(input, rules.malware),
     ...judgeBaselineOf(evidence, rules.baseline),
+    ...(evidence && judgesBaseImage(rules.baseImage)
+      ? judgeBaseImage(evidence, rules.baseImage)
+      : []),
   ];
 }
 

@@ -15,7 +15,12 @@ import {
   type NotationEntry,
 } from './trust-rules.js';
 import { resolveTrustFiles } from './trust-files.js';
-import { baselineRules, malwareRules, secretsRules } from './beyond-rules.js';
+import {
+  baseImageRules,
+  baselineRules,
+  malwareRules,
+  secretsRules,
+} from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -63,6 +68,7 @@ const environmentRules = z
     secrets: secretsRules.prefault({}),
     malware: malwareRules.prefault({}),
     baseline: baselineRules.prefault({}),
+    baseImage: baseImageRules.prefault({}),
   })
   .strict();
 

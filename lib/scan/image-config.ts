@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { ImageConfigDocument } from './baseline/config-checks.js';
 import type { ManifestStore } from '../storage/ports.js';
+import { recogniseBase, type ApprovedBase } from './base-image.js';
 import type { ImageFacts } from './image-evidence.js';
 import type { ImageSource } from './pipeline.js';
 
@@ -67,8 +68,17 @@ export function ociAnnotations(
  * tags of the image.
  */
 export async function readImageFacts(
-  deps: { upstream: ImageSource; manifests: ManifestStore },
-  target: { repository: string; digest: Digest; configDigest: Digest },
+  deps: {
+    upstream: ImageSource;
+    manifests: ManifestStore;
+    baseImages?: readonly ApprovedBase[] | undefined;
+  },
+  target: {
+    repository: string;
+    digest: Digest;
+    configDigest: Digest;
+    layers: Digest[];
+  },
   ctx: { signal: AbortSignal; log: Logger },
 ): Promise<ImageFacts> {
   const config = await readImageConfig(
@@ -82,6 +92,8 @@ export async function readImageFacts(
     config,
     annotations: ociAnnotations(annotations, config),
     tags: await deps.manifests.tagsOf(target.repository, target.digest),
+    layers: target.layers,
+    baseImage: recogniseBase(target.layers, deps.baseImages ?? []),
   };
 }
 

@@ -2,7 +2,8 @@
  * The evidence a scan stores besides packages: the layer analysis
  * (secrets, malware, file flags) and the configuration baseline.
  */
-import type { ImageEvidence } from '../core/image-evidence.js';
+import type { Digest } from '../core/digest.js';
+import type { BaseImageMatch, ImageEvidence } from '../core/image-evidence.js';
 import {
   baselineFindings,
   type ImageConfigDocument,
@@ -14,6 +15,9 @@ export interface ImageFacts {
   config: ImageConfigDocument | undefined;
   annotations: Record<string, string>;
   tags: readonly string[];
+  /** The image's layer digests, bottom first. */
+  layers: Digest[];
+  baseImage: BaseImageMatch | undefined;
 }
 
 /** What the scan of an image stores as its evidence. */
@@ -32,5 +36,7 @@ export function imageEvidenceOf(
       }),
       annotations: facts.annotations,
     },
+    layers: facts.layers,
+    ...(facts.baseImage && { baseImage: facts.baseImage }),
   };
 }

@@ -176,6 +176,7 @@ function buildProcessor(
       detectors: DETECTORS,
       limits: config.scan.limits,
       ...scanInspectors(config.scan),
+      baseImages: config.scan.baseImages,
       evidence: stores.evidence,
       logger: logger.child({ component: 'scan.pipeline' }),
     },

@@ -68,6 +68,7 @@ export async function scanCommand(
         detectors: DETECTORS,
         limits: config.scan.limits,
         ...scanInspectors(config.scan),
+        baseImages: config.scan.baseImages,
         evidence: stores.evidence,
         logger,
       },
