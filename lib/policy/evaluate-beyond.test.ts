@@ -18,6 +18,7 @@ const withSecret: ImageEvidence = {
   ],
 };
 const OFF: BeyondRules = {
+  vulnerabilities: { denyKnownExploitedWithFix: false },
   secrets: { deny: false, ignoreRules: [] },
   malware: { deny: false, requireScanned: false },
   baseline: { require: [], waive: [], requireAnnotations: [] },
@@ -29,7 +30,11 @@ const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
 });
 const input = (image: ImageEvidence | undefined, findings: string[] = []) => ({
   image,
-  findings: findings.map((advisoryId) => ({ advisoryId })),
+  findings: findings.map((advisoryId) => ({
+    advisoryId,
+    aliases: [],
+    status: 'affected' as const,
+  })),
 });
 const codes = (reasons: Array<{ code: string }>) => reasons.map((r) => r.code);
 
@@ -207,5 +212,51 @@ describe('judgeBeyond: configuration baseline', () => {
     expect(codes(judgeBeyond(input(undefined), rules))).toEqual([
       'EVIDENCE_MISSING',
     ]);
+  });
+});
+
+describe('judgeBeyond: known exploited with a fix', () => {
+  const rules: BeyondRules = {
+    ...OFF,
+    vulnerabilities: { denyKnownExploitedWithFix: true },
+  };
+  const finding = (fixedVersion?: string) => ({
+    advisoryId: 'GHSA-jfh8-c2jp-5v3q',
+    aliases: ['CVE-2021-44228'],
+    status: 'affected' as const,
+    fixedVersion,
+  });
+
+  it('denies a KEV finding that has a fix, as P1', () => {
+    const reasons = judgeBeyond(
+      {
+        image: { secrets: [] },
+        findings: [finding('2.15.0')],
+        knownExploited: ['CVE-2021-44228'],
+      },
+      rules,
+    );
+    expect(reasons).toEqual([
+      {
+        code: 'KNOWN_EXPLOITED_WITH_FIX',
+        message:
+          'known exploited (CISA KEV) with a fix available, priority P1: CVE-2021-44228: update the packages',
+        details: { cves: ['CVE-2021-44228'], priority: 'P1' },
+      },
+    ]);
+  });
+
+  it('lets through one without a fix, one not in KEV, and a rule that is off', () => {
+    const base = { image: { secrets: [] }, knownExploited: ['CVE-2021-44228'] };
+    expect(judgeBeyond({ ...base, findings: [finding()] }, rules)).toEqual([]);
+    expect(
+      judgeBeyond(
+        { ...base, knownExploited: [], findings: [finding('2.15.0')] },
+        rules,
+      ),
+    ).toEqual([]);
+    expect(
+      judgeBeyond({ ...base, findings: [finding('2.15.0')] }, OFF),
+    ).toEqual([]);
   });
 });

@@ -18,6 +18,7 @@ import { judgeBaseImage, judgesBaseImage } from './evaluate-base-image.js';
 
 /** The rule blocks this module reads. */
 export interface BeyondRules {
+  vulnerabilities: { denyKnownExploitedWithFix: boolean };
   secrets: SecretsRules;
   malware: MalwareRules;
   baseline: BaselineRules;
@@ -28,7 +29,12 @@ export interface BeyondRules {
 export interface BeyondInput {
   /** Undefined: the scan gathered no evidence (scanned before Customs did). */
   image?: ImageEvidence | undefined;
-  findings: readonly Pick<JudgedFinding, 'advisoryId'>[];
+  findings: readonly Pick<
+    JudgedFinding,
+    'advisoryId' | 'aliases' | 'fixedVersion' | 'status'
+  >[];
+  /** CVE ids of the findings that are in the CISA KEV catalog. */
+  knownExploited?: readonly string[] | undefined;
 }
 
 /** Most findings quoted in one reason's message; details list them all. */
@@ -58,6 +64,9 @@ export function judgeBeyond(
       ? judgeSecrets(evidence, rules.secrets)
       : []),
     ...judgeMalware(input, rules.malware),
+    ...(rules.vulnerabilities.denyKnownExploitedWithFix
+      ? judgeKnownExploited(input)
+      : []),
     ...judgeBaselineOf(evidence, rules.baseline),
     ...(evidence && judgesBaseImage(rules.baseImage)
       ? judgeBaseImage(evidence, rules.baseImage)
@@ -79,6 +88,31 @@ function judgeBaselineOf(
       },
     ];
   return judgeBaseline(evidence.baseline, rules);
+}
+
+function judgeKnownExploited(input: BeyondInput): VerdictReason[] {
+  const kev = new Set(input.knownExploited ?? []);
+  const hits = input.findings.filter(
+    (f) =>
+      f.status === 'affected' &&
+      f.fixedVersion !== undefined &&
+      [f.advisoryId, ...f.aliases].some((id) => kev.has(id)),
+  );
+  if (hits.length === 0) return [];
+  const ids = [
+    ...new Set(
+      hits.map(
+        (f) => [f.advisoryId, ...f.aliases].find((id) => kev.has(id)) as string,
+      ),
+    ),
+  ];
+  return [
+    {
+      code: 'KNOWN_EXPLOITED_WITH_FIX',
+      message: `known exploited (CISA KEV) with a fix available, priority P1: ${ids.slice(0, MAX_QUOTED).join(', ')}${ids.length > MAX_QUOTED ? ` and ${ids.length - MAX_QUOTED} more` : ''}: update the packages`,
+      details: { cves: ids, priority: 'P1' },
+    },
+  ];
 }
 
 function judgeMalware(

@@ -88,5 +88,6 @@ function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
       (d) => ctx.signatures.get(d) ?? [],
     ),
     image: ctx.evidence,
+    knownExploited: ctx.knownExploited,
   };
 }

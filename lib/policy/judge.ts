@@ -3,6 +3,7 @@ import type { Digest } from '../core/digest.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import type { RuleSet } from './rules.js';
+import { cveIdsOf } from './fix-priority.js';
 
 export interface JudgeDeps {
   stores: Pick<
@@ -14,6 +15,7 @@ export interface JudgeDeps {
     | 'verdicts'
     | 'vulns'
     | 'evidence'
+    | 'exploits'
   >;
   rules: () => RuleSet;
   logger: Logger;
@@ -104,6 +106,8 @@ async function imageEvidence(
       [image.digest, ...parents].map((d) => stores.signatures.list(d)),
     )
   ).flat();
+  const findings =
+    scan?.status === 'done' ? await stores.findings.list(image.digest) : [];
   return {
     scan: scan
       ? {
@@ -112,10 +116,10 @@ async function imageEvidence(
           errorMessage: scan.errorMessage,
         }
       : { status: 'missing' },
-    findings:
-      scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
+    findings,
     signatures,
     image: await stores.evidence.get(image.digest),
+    knownExploited: await knownExploited(stores, findings),
   };
 }
 
@@ -146,4 +150,15 @@ async function indexEvidence(
     signatures: await deps.stores.signatures.list(image.digest),
     children: childVerdicts,
   };
+}
+
+/** CVE ids of `findings` that the CISA KEV catalog lists. */
+async function knownExploited(
+  stores: Pick<Stores, 'exploits'>,
+  findings: ReadonlyArray<{ advisoryId: string; aliases: string[] }>,
+): Promise<string[]> {
+  const signals = await stores.exploits.lookup(findings.flatMap(cveIdsOf));
+  return [...signals.values()]
+    .filter((s) => s.kevDateAdded !== undefined)
+    .map((s) => s.cveId);
 }

@@ -49,6 +49,8 @@ const environmentRules = z
         severitySource: z
           .enum(['preferred', 'cvss', 'distribution', 'highest'])
           .default('preferred'),
+        /** Findings of a CVE in the CISA KEV catalog that have a fix make the image ineligible. */
+        denyKnownExploitedWithFix: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

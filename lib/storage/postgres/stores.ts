@@ -2,6 +2,7 @@ import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
 import { createEventStore } from './event-store.js';
 import { createEvidenceStore } from './evidence-store.js';
+import { createExploitStore } from './exploit-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
@@ -30,5 +31,6 @@ export function createStores(db: Database): Stores {
     outbox: createOutboxStore(db),
     layerResults: createLayerResultStore(db),
     evidence: createEvidenceStore(db),
+    exploits: createExploitStore(db),
   };
 }
