@@ -30,6 +30,15 @@ describe('fixPriority', () => {
     });
   });
 
+  it('makes any known-exploited finding with a fix P1', () => {
+    expect(
+      fixPriority({ severity: 'low', hasFix: true, exploit: kev }),
+    ).toMatchObject({ level: 'P1', score: 79 });
+    expect(
+      fixPriority({ severity: 'low', hasFix: false, exploit: kev }).level,
+    ).toBe('P2');
+  });
+
   it('ranks by severity, EPSS and fix when nothing is exploited', () => {
     expect(fixPriority({ severity: 'high', hasFix: true }).level).toBe('P3');
     expect(

@@ -68,7 +68,11 @@ export function fixPriority(input: PriorityInput): FixPriority {
     );
   if (input.origin === 'app') because.push('from the application layers');
   const clamped = Math.min(100, score);
-  const level = LEVELS.find(([min]) => clamped >= min)?.[1] ?? 'P4';
+  // Known exploited and fixable: fix it now, whatever the score says.
+  const isUrgent = input.exploit?.kevDateAdded !== undefined && input.hasFix;
+  const level = isUrgent
+    ? 'P1'
+    : (LEVELS.find(([min]) => clamped >= min)?.[1] ?? 'P4');
   return { level, score: clamped, because };
 }
 

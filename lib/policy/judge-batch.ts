@@ -7,6 +7,7 @@ import type {
 import { evaluate, type Evidence } from './evaluate.js';
 import type { JudgeDeps } from './judge.js';
 import type { RuleSet } from './rules.js';
+import { cveIdsOf } from './fix-priority.js';
 
 /** What judging a batch of images did. */
 export interface BatchJudgement {
@@ -32,8 +33,14 @@ export async function judgeImageBatch(
   const rules = deps.rules();
   const verdicts: VerdictInput[] = [];
   const parents = new Map<string, { repository: string; digest: Digest }>();
-  for (const ctx of contexts) {
-    verdicts.push(...verdictsOf(rules, ctx, snapshotId));
+  const all = [...contexts];
+  // The findings may have just been merged in memory: look their CVEs up now.
+  const kev = await knownExploitedOf(
+    deps,
+    all.flatMap((c) => c.findings),
+  );
+  for (const ctx of all) {
+    verdicts.push(...verdictsOf(rules, ctx, { snapshotId, kev }));
     for (const { repository, parents: listing } of ctx.repositories) {
       for (const digest of listing) {
         parents.set(`${repository}@${digest}`, { repository, digest });
@@ -64,11 +71,12 @@ export async function judgeImageBatch(
 function verdictsOf(
   rules: RuleSet,
   ctx: ImageContext,
-  snapshotId: number | null,
+  known: { snapshotId: number | null; kev: ReadonlySet<string> },
 ): VerdictInput[] {
+  const { snapshotId } = known;
   const trusted = Object.keys(rules.keys);
   return ctx.repositories.flatMap(({ repository, parents }) => {
-    const evidence = evidenceOf(ctx, parents);
+    const evidence = evidenceOf(ctx, parents, known.kev);
     return Object.entries(rules.environments).map(([environment, env]) => ({
       repository,
       digest: ctx.digest,
@@ -80,7 +88,24 @@ function verdictsOf(
   });
 }
 
-function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
+/** CVE ids of `findings` that the CISA KEV catalog lists. */
+async function knownExploitedOf(
+  deps: JudgeDeps,
+  findings: ReadonlyArray<{ advisoryId: string; aliases: string[] }>,
+): Promise<Set<string>> {
+  const signals = await deps.stores.exploits.lookup(findings.flatMap(cveIdsOf));
+  return new Set(
+    [...signals.values()]
+      .filter((s) => s.kevDateAdded !== undefined)
+      .map((s) => s.cveId),
+  );
+}
+
+function evidenceOf(
+  ctx: ImageContext,
+  parents: Digest[],
+  kev: ReadonlySet<string>,
+): Evidence {
   return {
     scan: ctx.scan,
     findings: ctx.scan.status === 'done' ? ctx.findings : [],
@@ -88,6 +113,6 @@ function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
       (d) => ctx.signatures.get(d) ?? [],
     ),
     image: ctx.evidence,
-    knownExploited: ctx.knownExploited,
+    knownExploited: ctx.findings.flatMap(cveIdsOf).filter((id) => kev.has(id)),
   };
 }

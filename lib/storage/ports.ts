@@ -441,8 +441,6 @@ export interface ImageContext {
   >;
   /** Secrets and other scan evidence; undefined when never gathered. */
   evidence?: ImageEvidence | undefined;
-  /** CVE ids of the findings that the CISA KEV catalog lists. */
-  knownExploited?: string[] | undefined;
 }
 
 /**

@@ -26,14 +26,17 @@ import {
   type CustomsProcess,
 } from '../helpers/customs-process.js';
 import {
+  baseLayer,
   cleanLayers,
   EICAR,
+  layerBlobs,
   PLANTED_SECRETS,
   plantedLayers,
   pushLayeredImage,
   type PushedImage,
 } from '../helpers/planted-images.js';
 import { createTestDatabase } from '../helpers/postgres.js';
+import { sha256Digest } from '../helpers/oci-push.js';
 import {
   freePort,
   startRegistry,
@@ -41,15 +44,18 @@ import {
 } from '../helpers/registry.js';
 
 const execFileAsync = promisify(execFile);
+const shared = (p: string) =>
+  new URL(`../../../shared/${p}`, import.meta.url).pathname;
 const SECRET = 'beyond-intake-secret';
 const RULES = `version: 1
 environments:
   dev:
     vulnerabilities: { maxSeverity: critical }
   prod:
-    vulnerabilities: { maxSeverity: medium }
     secrets: { deny: true }
     malware: { deny: true, requireScanned: true }
+    vulnerabilities: { maxSeverity: critical, denyKnownExploitedWithFix: true }
+    baseImage: { requireApproved: true }
     baseline:
       require: [CUSTOMS-CFG-001, CUSTOMS-CFG-006]
       requireAnnotations: [org.opencontainers.image.source, org.opencontainers.image.revision]
@@ -61,6 +67,7 @@ interface Report {
     advisoryId: string;
     packageName: string;
     severity: string;
+    priority?: { level: string };
   }>;
   verdicts: Record<
     string,
@@ -104,6 +111,21 @@ describe('beyond CVEs, end to end', () => {
     work = mkdtempSync(join(tmpdir(), 'customs-beyond-'));
     db = await createTestDatabase();
     writeFileSync(join(work, 'rules.yaml'), RULES);
+    // The clean image's first layer is revision 1 of an approved base.
+    const [base] = layerBlobs([baseLayer()]);
+    writeFileSync(
+      join(work, 'customs.yaml'),
+      [
+        'version: 1',
+        'scan:',
+        '  baseImages:',
+        '    - name: customs-test-base',
+        '      revisions:',
+        `        - [${sha256Digest(base as Buffer)}]`,
+        `        - [sha256:${'e'.repeat(64)}]`,
+        '',
+      ].join('\n'),
+    );
     clamd = await startClamd([hdbSignature(EICAR, 'Customs-Test-EICAR')]);
     const port = await freePort();
     registry = await startRegistry({
@@ -120,6 +142,7 @@ describe('beyond CVEs, end to end', () => {
       // The most talkative level: nothing logged may carry a secret.
       CUSTOMS_LOG__LEVEL: 'debug',
       CUSTOMS_SCAN__MALWARE__CLAMAV__ADDRESS: clamd.tcpAddress,
+      CUSTOMS_CONFIG: join(work, 'customs.yaml'),
     };
     customs = await startCustoms(port, env);
     planted = await pushLayeredImage(
@@ -223,7 +246,7 @@ describe('beyond CVEs, end to end', () => {
     const cleanAfter = await report(clean);
     expect(cleanAfter.findings).toEqual([]);
     expect(cleanAfter.verdicts['prod']?.status).toBe('eligible');
-  });
+  }, 180_000);
 
   it('checks the configuration baseline: root, no healthcheck, a setuid file; the clean image passes', async () => {
     const r = await report(planted);
@@ -252,6 +275,80 @@ describe('beyond CVEs, end to end', () => {
       },
     });
   });
+
+  it('recognises the approved base, and refuses the image built on none', async () => {
+    expect((await report(clean)).evidence?.baseImage).toEqual({
+      name: 'customs-test-base',
+      revision: 1,
+      latestRevision: 2,
+      baseLayers: 1,
+    });
+    const r = await report(planted);
+    expect(r.evidence?.baseImage).toBeUndefined();
+    expect(
+      r.verdicts['prod']?.reasons.find(
+        (x) => x.code === 'BASE_IMAGE_UNAPPROVED',
+      )?.message,
+    ).toBe(
+      'not built on an approved base: rebuild FROM an approved base image',
+    );
+  });
+
+  it('imports KEV offline: a known-exploited finding with a fix is P1 and denied', async () => {
+    const imported = await runCustoms(
+      [
+        'vulndb',
+        'import',
+        shared('data/kev/known_exploited_vulnerabilities.json'),
+        shared('data/osv/pypi/PYSEC-2020-102.json'),
+      ],
+      env,
+    );
+    expect(imported.code).toBe(0);
+    expect(imported.stdout).toContain(
+      'exploitation data: kev 2025.08.25, 1404 CVEs',
+    );
+    let after: Report | undefined;
+    await waitUntil(
+      'the known-exploited verdict',
+      async () => {
+        after = await report(planted);
+        return (after.verdicts['prod']?.reasons ?? []).some(
+          (x) => x.code === 'KNOWN_EXPLOITED_WITH_FIX',
+        );
+      },
+      () =>
+        `${JSON.stringify(after?.verdicts['prod'])}\n${JSON.stringify(after?.findings?.map((f) => f.advisoryId))}\n${customs.output().slice(-3000)}`,
+      120_000,
+    );
+    const salt = after?.findings?.find((f) => f.packageName === 'salt');
+    expect(salt).toMatchObject({
+      advisoryId: 'PYSEC-2020-102',
+      priority: { level: 'P1' },
+      exploit: { cveId: 'CVE-2020-11651', kevDateAdded: '2021-11-03' },
+      attribution: { origin: 'app', layerDigest: planted.layers[0] },
+    });
+    expect(
+      after?.verdicts['prod']?.reasons.find(
+        (x) => x.code === 'KNOWN_EXPLOITED_WITH_FIX',
+      )?.message,
+    ).toBe(
+      'known exploited (CISA KEV) with a fix available, priority P1: CVE-2020-11651: update the packages',
+    );
+    const explain = await runCustoms(
+      [
+        'explain',
+        `${planted.repository}@${planted.digest}`,
+        '--environment',
+        'prod',
+        '--url',
+        customs.url,
+      ],
+      env,
+    );
+    expect(explain.code).toBe(1);
+    expect(explain.stdout).toContain('priority P1: CVE-2020-11651');
+  }, 180_000);
 
   it('never stores, logs or answers a planted secret', async () => {
     const door = await fetch(

@@ -41,26 +41,7 @@ export async function readContexts(
   const parents = await readRepositories(db, contexts);
   await readSignatures(db, contexts, [...contexts.keys(), ...parents]);
   await readEvidence(db, contexts);
-  await readKnownExploited(db, contexts);
   return contexts;
-}
-
-async function readKnownExploited(
-  db: Database,
-  contexts: Map<Digest, ImageContext>,
-): Promise<void> {
-  const { rows } = await db.query<{ image_digest: Digest; cves: string[] }>(
-    `SELECT f.image_digest, array_agg(DISTINCT e.cve_id ORDER BY e.cve_id) AS cves
-     FROM findings f JOIN exploit_signals e ON e.kev_date_added IS NOT NULL
-       AND (e.cve_id = f.advisory_id OR e.cve_id = ANY(f.aliases))
-     WHERE f.image_digest = ANY($1::text[])
-     GROUP BY f.image_digest`,
-    [[...contexts.keys()]],
-  );
-  for (const r of rows) {
-    const ctx = contexts.get(r.image_digest);
-    if (ctx) ctx.knownExploited = r.cves;
-  }
 }
 
 async function readEvidence(
