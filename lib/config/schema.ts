@@ -75,6 +75,16 @@ const scanMalware = z
   })
   .strict();
 
+/** An approved base image: its layer digests, one list per build over time (oldest first). */
+const baseImage = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._/-]{0,127}$/),
+    revisions: z
+      .array(z.array(z.string().regex(/^sha256:[a-f0-9]{64}$/)).min(1))
+      .min(1),
+  })
+  .strict();
+
 function isRegExp(source: string): boolean {
   try {
     new RegExp(source, 'i');
@@ -284,6 +294,7 @@ export const configSchema = z
         limits: scanLimits.prefault({}),
         secrets: scanSecrets.prefault({}),
         malware: scanMalware.prefault({}),
+        baseImages: z.array(baseImage).default([]),
       })
       .strict()
       .prefault({}),

@@ -64,6 +64,7 @@ export type VulnDataErrorCode =
   | 'MIRROR_UNAVAILABLE'
   | 'SOURCE_UNREADABLE'
   | 'SOURCE_UNKNOWN'
+  | 'SOURCE_INVALID'
   | 'VERSION_INVALID'
   | 'ECOSYSTEM_UNSUPPORTED';
 export class VulnDataError extends AppError<VulnDataErrorCode> {}

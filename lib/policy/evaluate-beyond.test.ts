@@ -18,8 +18,11 @@ const withSecret: ImageEvidence = {
   ],
 };
 const OFF: BeyondRules = {
+  vulnerabilities: { denyKnownExploitedWithFix: false },
   secrets: { deny: false, ignoreRules: [] },
   malware: { deny: false, requireScanned: false },
+  baseline: { require: [], waive: [], requireAnnotations: [] },
+  baseImage: { requireApproved: false, names: [], requireLatest: false },
 };
 const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
   ...OFF,
@@ -27,7 +30,11 @@ const rules = (deny: boolean, ignoreRules: string[] = []): BeyondRules => ({
 });
 const input = (image: ImageEvidence | undefined, findings: string[] = []) => ({
   image,
-  findings: findings.map((advisoryId) => ({ advisoryId })),
+  findings: findings.map((advisoryId) => ({
+    advisoryId,
+    aliases: [],
+    status: 'affected' as const,
+  })),
 });
 const codes = (reasons: Array<{ code: string }>) => reasons.map((r) => r.code);
 
@@ -131,5 +138,125 @@ describe('judgeBeyond: malware', () => {
       'EVIDENCE_MISSING',
     ]);
     expect(judgeBeyond(input(eicar), scanned)).toEqual([]);
+  });
+});
+
+describe('judgeBeyond: configuration baseline', () => {
+  const image: ImageEvidence = {
+    secrets: [],
+    baseline: {
+      findings: [
+        {
+          id: 'CUSTOMS-CFG-001',
+          title: 'runs as root (no USER, or USER root/0)',
+          severity: 'high',
+          fix: 'add `USER <non-root uid>`',
+          details: { user: '' },
+        },
+        {
+          id: 'CUSTOMS-CFG-002',
+          title: 'no HEALTHCHECK',
+          severity: 'low',
+          fix: 'add a `HEALTHCHECK`',
+        },
+      ],
+      annotations: { 'org.opencontainers.image.source': 'https://x' },
+    },
+  };
+  const baseline = (b: Partial<BeyondRules['baseline']>): BeyondRules => ({
+    ...OFF,
+    baseline: { ...OFF.baseline, ...b },
+  });
+
+  it('counts required checks and checks above the ceiling, not waived ones', () => {
+    const required = judgeBeyond(
+      input(image),
+      baseline({ require: ['CUSTOMS-CFG-001'] }),
+    );
+    expect(required.map((r) => r.message)).toEqual([
+      'CUSTOMS-CFG-001 runs as root (no USER, or USER root/0) (high): add `USER <non-root uid>`',
+    ]);
+    expect(required[0]?.details).toMatchObject({ check: 'CUSTOMS-CFG-001' });
+    expect(
+      codes(judgeBeyond(input(image), baseline({ maxSeverity: 'negligible' }))),
+    ).toEqual(['BASELINE_FAILED', 'BASELINE_FAILED']);
+    expect(
+      judgeBeyond(
+        input(image),
+        baseline({ maxSeverity: 'low', waive: ['CUSTOMS-CFG-001'] }),
+      ),
+    ).toEqual([]);
+    expect(judgeBeyond(input(image), OFF)).toEqual([]);
+  });
+
+  it('demands OCI annotations', () => {
+    const reasons = judgeBeyond(
+      input(image),
+      baseline({
+        requireAnnotations: [
+          'org.opencontainers.image.source',
+          'org.opencontainers.image.revision',
+        ],
+      }),
+    );
+    expect(reasons.map((r) => r.message)).toEqual([
+      'CUSTOMS-CFG-010 missing OCI annotation(s) org.opencontainers.image.revision: set them at build time',
+    ]);
+  });
+
+  it('fails closed without baseline evidence', () => {
+    const rules = baseline({ require: ['CUSTOMS-CFG-001'] });
+    expect(codes(judgeBeyond(input({ secrets: [] }), rules))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
+    expect(codes(judgeBeyond(input(undefined), rules))).toEqual([
+      'EVIDENCE_MISSING',
+    ]);
+  });
+});
+
+describe('judgeBeyond: known exploited with a fix', () => {
+  const rules: BeyondRules = {
+    ...OFF,
+    vulnerabilities: { denyKnownExploitedWithFix: true },
+  };
+  const finding = (fixedVersion?: string) => ({
+    advisoryId: 'GHSA-jfh8-c2jp-5v3q',
+    aliases: ['CVE-2021-44228'],
+    status: 'affected' as const,
+    fixedVersion,
+  });
+
+  it('denies a KEV finding that has a fix, as P1', () => {
+    const reasons = judgeBeyond(
+      {
+        image: { secrets: [] },
+        findings: [finding('2.15.0')],
+        knownExploited: ['CVE-2021-44228'],
+      },
+      rules,
+    );
+    expect(reasons).toEqual([
+      {
+        code: 'KNOWN_EXPLOITED_WITH_FIX',
+        message:
+          'known exploited (CISA KEV) with a fix available, priority P1: CVE-2021-44228: update the packages',
+        details: { cves: ['CVE-2021-44228'], priority: 'P1' },
+      },
+    ]);
+  });
+
+  it('lets through one without a fix, one not in KEV, and a rule that is off', () => {
+    const base = { image: { secrets: [] }, knownExploited: ['CVE-2021-44228'] };
+    expect(judgeBeyond({ ...base, findings: [finding()] }, rules)).toEqual([]);
+    expect(
+      judgeBeyond(
+        { ...base, knownExploited: [], findings: [finding('2.15.0')] },
+        rules,
+      ),
+    ).toEqual([]);
+    expect(
+      judgeBeyond({ ...base, findings: [finding('2.15.0')] }, OFF),
+    ).toEqual([]);
   });
 });

@@ -7,19 +7,34 @@
 import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import type { VerdictReason } from '../core/verdict.js';
-import type { MalwareRules, SecretsRules } from './beyond-rules.js';
+import type {
+  BaseImageRules,
+  BaselineRules,
+  MalwareRules,
+  SecretsRules,
+} from './beyond-rules.js';
+import { judgeBaseline, judgesBaseline } from './evaluate-baseline.js';
+import { judgeBaseImage, judgesBaseImage } from './evaluate-base-image.js';
 
 /** The rule blocks this module reads. */
 export interface BeyondRules {
+  vulnerabilities: { denyKnownExploitedWithFix: boolean };
   secrets: SecretsRules;
   malware: MalwareRules;
+  baseline: BaselineRules;
+  baseImage: BaseImageRules;
 }
 
 /** What this module reads of an image. */
 export interface BeyondInput {
   /** Undefined: the scan gathered no evidence (scanned before Customs did). */
   image?: ImageEvidence | undefined;
-  findings: readonly Pick<JudgedFinding, 'advisoryId'>[];
+  findings: readonly Pick<
+    JudgedFinding,
+    'advisoryId' | 'aliases' | 'fixedVersion' | 'status'
+  >[];
+  /** CVE ids of the findings that are in the CISA KEV catalog. */
+  knownExploited?: readonly string[] | undefined;
 }
 
 /** Most findings quoted in one reason's message; details list them all. */
@@ -31,7 +46,11 @@ export function judgeBeyond(
   rules: BeyondRules,
 ): VerdictReason[] {
   const evidence = input.image;
-  const needsEvidence = rules.secrets.deny || rules.malware.requireScanned;
+  const needsEvidence =
+    rules.secrets.deny ||
+    rules.malware.requireScanned ||
+    judgesBaseline(rules.baseline) ||
+    judgesBaseImage(rules.baseImage);
   if (evidence === undefined && needsEvidence)
     return [
       {
@@ -45,6 +64,54 @@ export function judgeBeyond(
       ? judgeSecrets(evidence, rules.secrets)
       : []),
     ...judgeMalware(input, rules.malware),
+    ...(rules.vulnerabilities.denyKnownExploitedWithFix
+      ? judgeKnownExploited(input)
+      : []),
+    ...judgeBaselineOf(evidence, rules.baseline),
+    ...(evidence && judgesBaseImage(rules.baseImage)
+      ? judgeBaseImage(evidence, rules.baseImage)
+      : []),
+  ];
+}
+
+function judgeBaselineOf(
+  evidence: ImageEvidence | undefined,
+  rules: BaselineRules,
+): VerdictReason[] {
+  if (!judgesBaseline(rules)) return [];
+  if (evidence?.baseline === undefined)
+    return [
+      {
+        code: 'EVIDENCE_MISSING',
+        message:
+          'the rules judge the configuration baseline, which this image was not checked for: scan it again',
+      },
+    ];
+  return judgeBaseline(evidence.baseline, rules);
+}
+
+function judgeKnownExploited(input: BeyondInput): VerdictReason[] {
+  const kev = new Set(input.knownExploited ?? []);
+  const hits = input.findings.filter(
+    (f) =>
+      f.status === 'affected' &&
+      f.fixedVersion !== undefined &&
+      [f.advisoryId, ...f.aliases].some((id) => kev.has(id)),
+  );
+  if (hits.length === 0) return [];
+  const ids = [
+    ...new Set(
+      hits.map(
+        (f) => [f.advisoryId, ...f.aliases].find((id) => kev.has(id)) as string,
+      ),
+    ),
+  ];
+  return [
+    {
+      code: 'KNOWN_EXPLOITED_WITH_FIX',
+      message: `known exploited (CISA KEV) with a fix available, priority P1: ${ids.slice(0, MAX_QUOTED).join(', ')}${ids.length > MAX_QUOTED ? ` and ${ids.length - MAX_QUOTED} more` : ''}: update the packages`,
+      details: { cves: ids, priority: 'P1' },
+    },
   ];
 }
 

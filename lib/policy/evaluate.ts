@@ -54,6 +54,8 @@ export interface Evidence {
     /** For attestations: the predicate summary (builderId, …). */
     payload?: unknown;
   }>;
+  /** CVE ids of the findings that are in the CISA KEV catalog. */
+  knownExploited?: readonly string[] | undefined;
   /** Secrets and other scan evidence besides packages (platform images only). */
   image?: ImageEvidence | undefined;
   /** For an index: the verdicts of its platform manifests in the same environment. */

@@ -1,6 +1,8 @@
 import type { Digest } from '../core/digest.js';
 import type { Finding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
+import { enrichFindings, type EnrichedFinding } from './enrich-findings.js';
+import { cveIdsOf } from './fix-priority.js';
 import type { ImagePackage } from '../core/package.js';
 import type { Verdict } from '../core/verdict.js';
 import type {
@@ -20,7 +22,8 @@ export interface ImageReport {
   platforms: Array<{ digest: Digest; platform: string | undefined }>;
   scan: ScanRecord | undefined;
   packages: ImagePackage[];
-  findings: Array<Finding & { snapshotId: number | null }>;
+  /** Each with its layer, base/app origin, exploitation signals and fix priority. */
+  findings: Array<EnrichedFinding<Finding & { snapshotId: number | null }>>;
   signatures: SignatureRecord[];
   /** Secrets (masked) and other evidence besides packages; absent before a scan. */
   evidence: ImageEvidence | undefined;
@@ -55,6 +58,7 @@ export async function imageReport(
       stores.verdicts.history(repository, digest),
       stores.evidence.get(digest),
     ]);
+  const signals = await stores.exploits.lookup(findings.flatMap(cveIdsOf));
   const verdicts: ImageReport['verdicts'] = {};
   for (const v of verdictList) {
     verdicts[v.environment] = {
@@ -77,7 +81,7 @@ export async function imageReport(
       .map((r) => ({ digest: r.digest, platform: r.platform })),
     scan,
     packages,
-    findings,
+    findings: enrichFindings(findings, { packages, evidence, signals }),
     signatures,
     evidence,
     verdicts,

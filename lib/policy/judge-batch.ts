@@ -12,6 +12,7 @@ import { NO_OVERRIDES } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
 import type { RuleSet } from './rules.js';
 import { reportVerdictChanges } from './verdict-changes.js';
+import { cveIdsOf } from './fix-priority.js';
 
 /** What judging a batch of images did. */
 export interface BatchJudgement {
@@ -42,6 +43,11 @@ export async function judgeImageBatch(
   const verdicts: VerdictInput[] = [];
   const parents = new Map<string, { repository: string; digest: Digest }>();
   const all = [...contexts];
+  // The findings may have just been merged in memory: look their CVEs up now.
+  judging.knownExploited = await knownExploitedOf(
+    deps,
+    all.flatMap((c) => c.findings),
+  );
   const packages = deniesPackages(judging.rules)
     ? await packagesOf(deps, all)
     : undefined;
@@ -67,6 +73,8 @@ export interface Judging {
   snapshotId: number | null;
   overrides: Overrides;
   now: number;
+  /** CVE ids of the batch's findings that the CISA KEV catalog lists. */
+  knownExploited?: ReadonlySet<string>;
 }
 
 /**
@@ -81,7 +89,11 @@ export function verdictsOf(
   const { rules, snapshotId, overrides, now } = judging;
   const trusted = Object.keys(rules.keys);
   return ctx.repositories.flatMap(({ repository, parents }) => {
-    const evidence = evidenceOf(ctx, parents);
+    const evidence = evidenceOf(
+      ctx,
+      parents,
+      judging.knownExploited ?? new Set(),
+    );
     const image = { repository, digest: ctx.digest };
     return Object.entries(rules.environments).map(([environment, env]) => ({
       ...image,
@@ -118,7 +130,24 @@ export async function packagesOf(
   );
 }
 
-function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
+/** CVE ids of `findings` that the CISA KEV catalog lists. */
+async function knownExploitedOf(
+  deps: JudgeDeps,
+  findings: ReadonlyArray<{ advisoryId: string; aliases: string[] }>,
+): Promise<Set<string>> {
+  const signals = await deps.stores.exploits.lookup(findings.flatMap(cveIdsOf));
+  return new Set(
+    [...signals.values()]
+      .filter((s) => s.kevDateAdded !== undefined)
+      .map((s) => s.cveId),
+  );
+}
+
+function evidenceOf(
+  ctx: ImageContext,
+  parents: Digest[],
+  kev: ReadonlySet<string>,
+): Evidence {
   return {
     scan: ctx.scan,
     findings: ctx.scan.status === 'done' ? ctx.findings : [],
@@ -126,5 +155,6 @@ function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {
       (d) => ctx.signatures.get(d) ?? [],
     ),
     image: ctx.evidence,
+    knownExploited: ctx.findings.flatMap(cveIdsOf).filter((id) => kev.has(id)),
   };
 }

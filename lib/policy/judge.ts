@@ -8,6 +8,7 @@ import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
 import type { RuleSet } from './rules.js';
 import { reportVerdictChanges } from './verdict-changes.js';
+import { cveIdsOf } from './fix-priority.js';
 
 export interface JudgeDeps {
   stores: Pick<
@@ -19,6 +20,7 @@ export interface JudgeDeps {
     | 'verdicts'
     | 'vulns'
     | 'evidence'
+    | 'exploits'
   >;
   rules: () => RuleSet;
   logger: Logger;
@@ -143,6 +145,8 @@ async function imageEvidence(
       [image.digest, ...parents].map((d) => stores.signatures.list(d)),
     )
   ).flat();
+  const findings =
+    scan?.status === 'done' ? await stores.findings.list(image.digest) : [];
   return {
     scan: scan
       ? {
@@ -151,13 +155,13 @@ async function imageEvidence(
           errorMessage: scan.errorMessage,
         }
       : { status: 'missing' },
-    findings:
-      scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
+    findings,
     signatures,
     image: await stores.evidence.get(image.digest),
     ...(withPackages && scan?.status === 'done'
       ? { packages: await stores.scans.packages(image.digest) }
       : {}),
+    knownExploited: await knownExploited(stores, findings),
   };
 }
 
@@ -188,4 +192,15 @@ async function indexEvidence(
     signatures: await deps.stores.signatures.list(image.digest),
     children: childVerdicts,
   };
+}
+
+/** CVE ids of `findings` that the CISA KEV catalog lists. */
+async function knownExploited(
+  stores: Pick<Stores, 'exploits'>,
+  findings: ReadonlyArray<{ advisoryId: string; aliases: string[] }>,
+): Promise<string[]> {
+  const signals = await stores.exploits.lookup(findings.flatMap(cveIdsOf));
+  return [...signals.values()]
+    .filter((s) => s.kevDateAdded !== undefined)
+    .map((s) => s.cveId);
 }

@@ -15,7 +15,12 @@ import {
   type NotationEntry,
 } from './trust-rules.js';
 import { resolveTrustFiles } from './trust-files.js';
-import { malwareRules, secretsRules } from './beyond-rules.js';
+import {
+  baseImageRules,
+  baselineRules,
+  malwareRules,
+  secretsRules,
+} from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
 
@@ -44,6 +49,8 @@ const environmentRules = z
         severitySource: z
           .enum(['preferred', 'cvss', 'distribution', 'highest'])
           .default('preferred'),
+        /** Findings of a CVE in the CISA KEV catalog that have a fix make the image ineligible. */
+        denyKnownExploitedWithFix: z.boolean().default(false),
       })
       .strict()
       .prefault({}),
@@ -90,6 +97,8 @@ const environmentRules = z
       })
       .strict()
       .prefault({}),
+    baseline: baselineRules.prefault({}),
+    baseImage: baseImageRules.prefault({}),
   })
   .strict();
 

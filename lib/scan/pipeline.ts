@@ -26,6 +26,8 @@ import type { MalwareScanner } from './malware/malware-scanner.js';
 import { analyzeLayers, type LayerAnalysis } from './layers/analyze.js';
 import { createLayerCache } from './layers/layer-cache.js';
 import { imageEvidenceOf } from './image-evidence.js';
+import { readImageFacts } from './image-config.js';
+import type { ApprovedBase } from './base-image.js';
 
 /**
  * Where images are read from: the upstream registry, or an OCI image
@@ -44,6 +46,8 @@ export interface ScanPipelineDeps {
   layerResults?: LayerResultStore | undefined;
   /** Secret scanning of layer files; off when absent. */
   secrets?: SecretScanner | undefined;
+  /** Approved base images (config `scan.baseImages`). */
+  baseImages?: readonly ApprovedBase[] | undefined;
   /** Known-bad hashes and ClamAV; off when absent. */
   malware?: MalwareScanner | undefined;
   /** Where evidence besides packages (secrets, malware) is stored. */
@@ -176,7 +180,18 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
-    await deps.evidence?.save(target.digest, imageEvidenceOf(analysis));
+    if (deps.evidence) {
+      const facts = await readImageFacts(
+        deps,
+        {
+          ...target,
+          configDigest: manifest.config.digest,
+          layers: manifest.layers.map((l) => l.digest),
+        },
+        { signal, log },
+      );
+      await deps.evidence.save(target.digest, imageEvidenceOf(analysis, facts));
+    }
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,

@@ -4,6 +4,10 @@ import type { Digest } from '../core/digest.js';
 import type { Finding, JudgedFinding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import type {
+  ExploitSignal,
+  ExploitSourceSummary,
+} from '../core/exploit-signal.js';
+import type {
   Distribution,
   ImagePackage,
   MatchablePackage,
@@ -565,6 +569,26 @@ export interface EvidenceStore {
   get(digest: Digest): Promise<ImageEvidence | undefined>;
 }
 
+/** Exploitation signals per CVE (CISA KEV, FIRST EPSS), each source replaced whole. */
+export interface ExploitStore {
+  replaceKev(
+    entries: ReadonlyArray<{
+      cveId: string;
+      dateAdded: string;
+      ransomware: boolean;
+    }>,
+    version: string,
+  ): Promise<void>;
+  replaceEpss(
+    entries: ReadonlyArray<{ cveId: string; epss: number; percentile: number }>,
+    version: string,
+  ): Promise<void>;
+  /** Signals of the CVEs that have any. */
+  lookup(cveIds: readonly string[]): Promise<Map<string, ExploitSignal>>;
+  /** The versions imported last. */
+  sources(): Promise<ExploitSourceSummary[]>;
+}
+
 export interface Stores {
   events: EventStore;
   manifests: ManifestStore;
@@ -585,4 +609,5 @@ export interface Stores {
   breakGlass: BreakGlassStore;
   ruleVersions: RuleVersionStore;
   evidence: EvidenceStore;
+  exploits: ExploitStore;
 }

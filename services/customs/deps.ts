@@ -194,6 +194,7 @@ function buildProcessor(deps: Deps): ReturnType<typeof createImageProcessor> {
       detectors: DETECTORS,
       limits: config.scan.limits,
       ...scanInspectors(config.scan),
+      baseImages: config.scan.baseImages,
       evidence: stores.evidence,
       logger: logger.child({ component: 'scan.pipeline' }),
     },

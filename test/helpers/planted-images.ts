@@ -72,17 +72,28 @@ export function plantedLayers(): TarSpec[][] {
         path: 'srv/app/node_modules/flatmap-stream/package.json',
         content: JSON.stringify({ name: 'flatmap-stream', version: '0.1.1' }),
       },
+      // salt 3000.1: CVE-2020-11651 (PYSEC-2020-102), in CISA KEV, fixed in 3000.2.
+      {
+        type: 'file',
+        path: 'usr/lib/python3/dist-packages/salt-3000.1.dist-info/METADATA',
+        content: 'Metadata-Version: 2.1\nName: salt\nVersion: 3000.1\n',
+      },
     ],
     // The credentials file is deleted, but still pullable from the layer below.
     [{ type: 'file', path: 'root/.aws/.wh.credentials', content: '' }],
   ];
 }
 
-/** The clean counterpart: same shape, none of the findings. */
+/** The base layer the clean image is built on (an approved base in the tests). */
+export function baseLayer(): TarSpec[] {
+  return BASE;
+}
+
+/** The clean counterpart: built on the base layer, none of the findings. */
 export function cleanLayers(): TarSpec[][] {
   return [
+    BASE,
     [
-      ...BASE,
       { type: 'file', path: 'srv/app/.env', content: 'PORT=8080\n' },
       {
         type: 'file',
@@ -129,6 +140,11 @@ export function imageConfig(
   };
 }
 
+/** The gzip blobs of `layers` (deterministic: digests are known before a push). */
+export function layerBlobs(layers: TarSpec[][]): Buffer[] {
+  return layers.map((entries) => gzip(buildTar(entries)));
+}
+
 /**
  * Pushes an image of `layers` (gzip) with `config` to `repository:tag` of
  * the registry at `registryUrl`.
@@ -140,7 +156,7 @@ export async function pushLayeredImage(
   kind: 'planted' | 'clean',
 ): Promise<PushedImage> {
   const tars = layers.map((entries) => buildTar(entries));
-  const blobs = tars.map((t) => gzip(t));
+  const blobs = layerBlobs(layers);
   const config = Buffer.from(JSON.stringify(imageConfig(tars, kind)));
   for (const blob of [config, ...blobs])
     await pushBlob(registryUrl, image.repository, blob);

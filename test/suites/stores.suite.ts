@@ -593,5 +593,57 @@ export function describeStores(
       await stores.evidence.save(d(70), { secrets: [secret] });
       expect(await stores.evidence.get(d(70))).toEqual({ secrets: [secret] });
     });
+
+    it('replaces each exploitation source whole and looks CVEs up', async () => {
+      await stores.exploits.replaceKev(
+        [
+          {
+            cveId: 'CVE-2021-44228',
+            dateAdded: '2021-12-10',
+            ransomware: true,
+          },
+          {
+            cveId: 'CVE-2014-0160',
+            dateAdded: '2022-05-04',
+            ransomware: false,
+          },
+        ],
+        '2025.08.25',
+      );
+      await stores.exploits.replaceEpss(
+        [{ cveId: 'CVE-2021-44228', epss: 0.94, percentile: 0.99 }],
+        '2025-08-25',
+      );
+      await stores.exploits.replaceKev(
+        [
+          {
+            cveId: 'CVE-2021-44228',
+            dateAdded: '2021-12-10',
+            ransomware: true,
+          },
+        ],
+        '2025.08.26',
+      );
+      const found = await stores.exploits.lookup([
+        'CVE-2021-44228',
+        'CVE-2014-0160',
+        'CVE-1999-0001',
+      ]);
+      expect(found.get('CVE-2021-44228')).toEqual({
+        cveId: 'CVE-2021-44228',
+        kevDateAdded: '2021-12-10',
+        kevRansomware: true,
+        epss: 0.94,
+        epssPercentile: 0.99,
+      });
+      // Dropped from the newer catalog: no longer known exploited.
+      expect(found.get('CVE-2014-0160')?.kevDateAdded).toBeUndefined();
+      expect(found.has('CVE-1999-0001')).toBe(false);
+      expect(await stores.exploits.lookup([])).toEqual(new Map());
+      expect(await stores.exploits.sources()).toEqual([
+        { source: 'epss', version: '2025-08-25', entries: 1 },
+        { source: 'kev', version: '2025.08.26', entries: 1 },
+      ]);
+    });
   });
 }

@@ -49,7 +49,7 @@ function malwareOf(
       : 'off';
   return {
     clamav,
-    hashLists: checked.every((m) => m !== undefined),
+    hashLists: checked.every((m) => m?.hashLists === true),
     findings: checked.flatMap((m) => m?.findings ?? []),
   };
 }

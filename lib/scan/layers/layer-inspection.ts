@@ -23,7 +23,12 @@ export interface Inspectors {
 export interface LayerInspectionRecord {
   secrets?: SecretFinding[] | undefined;
   malware?:
-    | { findings: MalwareFinding[]; clamav: 'scanned' | 'unavailable' | 'off' }
+    | {
+        findings: MalwareFinding[];
+        clamav: 'scanned' | 'unavailable' | 'off';
+        /** Files were checked against known-bad hash lists. */
+        hashLists: boolean;
+      }
     | undefined;
   flags?: FileFlag[] | undefined;
 }
@@ -89,7 +94,11 @@ export class LayerInspection {
       flags: this.flags,
       ...(this.inspectors.secrets && { secrets: this.secrets }),
       ...(this.inspectors.malware && {
-        malware: { findings: this.malwareFindings, clamav: this.clamav },
+        malware: {
+          findings: this.malwareFindings,
+          clamav: this.clamav,
+          hashLists: this.inspectors.malware.hasHashLists,
+        },
       }),
     };
   }

@@ -7,6 +7,7 @@ import { createExceptionStore } from './exception-store.js';
 import { createRuleVersionStore } from './rule-version-store.js';
 import { createEventStore } from './event-store.js';
 import { createEvidenceStore } from './evidence-store.js';
+import { createExploitStore } from './exploit-store.js';
 import { createFindingStore } from './finding-store.js';
 import { createLayerResultStore } from './layer-result-store.js';
 import { createManifestStore } from './manifest-store.js';
@@ -42,5 +43,6 @@ export function createStores(db: Database): Stores {
     breakGlass: createBreakGlassStore(db),
     ruleVersions: createRuleVersionStore(db),
     evidence: createEvidenceStore(db),
+    exploits: createExploitStore(db),
   };
 }

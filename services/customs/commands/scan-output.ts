@@ -1,4 +1,4 @@
-import type { Finding } from '../../../lib/core/finding.js';
+import type { EnrichedFinding } from '../../../lib/policy/enrich-findings.js';
 import type { ImageEvidence } from '../../../lib/core/image-evidence.js';
 import type { ImagePackage } from '../../../lib/core/package.js';
 import type { ScanRecord } from '../../../lib/storage/ports.js';
@@ -9,7 +9,8 @@ export interface ImageResult {
   digest: string;
   scan: ScanRecord | undefined;
   packages: ImagePackage[];
-  findings: Finding[];
+  /** With attribution, exploitation signals and fix priority. */
+  findings: Array<EnrichedFinding>;
   /** Secrets and other evidence besides packages. */
   evidence: ImageEvidence | undefined;
 }
@@ -36,8 +37,10 @@ export function printTable(r: ImageResult): void {
     const id = f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId;
     const fixed = f.fixedVersion ? ` (fixed in ${f.fixedVersion})` : '';
     const undetermined = f.status === 'undetermined' ? ' [undetermined]' : '';
+    const kev = f.exploit?.kevDateAdded ? ' [KEV]' : '';
+    const origin = f.attribution ? ` (${f.attribution.origin})` : '';
     out(
-      `  ${id.padEnd(18)} ${f.severity.padEnd(10)} ${f.packageName} ${f.packageVersion}${fixed}${undetermined}`,
+      `  ${f.priority.level} ${id.padEnd(18)} ${f.severity.padEnd(10)} ${f.packageName} ${f.packageVersion}${fixed}${undetermined}${kev}${origin}`,
     );
   }
   printEvidence(r.evidence);
@@ -47,10 +50,14 @@ export function printTable(r: ImageResult): void {
 function printEvidence(evidence: ImageEvidence | undefined): void {
   const secrets = evidence?.secrets ?? [];
   if (secrets.length > 0) out(`${secrets.length} secrets`);
+  const baseline = evidence?.baseline?.findings.length ?? 0;
   for (const s of secrets)
     out(
       `  ${s.ruleId.padEnd(26)} ${s.severity.padEnd(10)} ${s.path}:${s.line} (layer ${s.layerDigest.slice(7, 19)}) ${s.excerpt}`,
     );
+  if (baseline > 0) out(`${baseline} configuration checks failed`);
+  for (const b of evidence?.baseline?.findings ?? [])
+    out(`  ${b.id.padEnd(26)} ${b.severity.padEnd(10)} ${b.title}: ${b.fix}`);
   const malware = evidence?.malware;
   if (malware === undefined) return;
   out(

@@ -16,8 +16,10 @@ import { migrate } from '../../../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../../lib/storage/postgres/stores.js';
 import type { Stores } from '../../../lib/storage/ports.js';
-import { importVulnData } from '../../../lib/vulndb/import.js';
+import { importData } from '../../../lib/vulndb/import-data.js';
 import { matchImage } from '../../../lib/vulndb/match-image.js';
+import { enrichFindings } from '../../../lib/policy/enrich-findings.js';
+import { cveIdsOf } from '../../../lib/policy/fix-priority.js';
 import { CliError, configFrom, EXIT, out } from './common.js';
 import { printTable, type ImageResult } from './scan-output.js';
 import { openScanTarget } from './scan-target.js';
@@ -72,6 +74,7 @@ export async function scanCommand(
         detectors: DETECTORS,
         limits: config.scan.limits,
         ...scanInspectors(config.scan),
+        baseImages: config.scan.baseImages,
         evidence: stores.evidence,
         logger,
       },
@@ -79,7 +82,7 @@ export async function scanCommand(
       AbortSignal.timeout(config.scan.timeoutMs),
     );
     if (options.vulndb?.length)
-      await importVulnData(stores.vulns, options.vulndb, { logger });
+      await importData(stores, options.vulndb, { logger });
     return await report(format, stores, { ref, target, scanned, options });
   } finally {
     await database.close();
@@ -137,15 +140,19 @@ async function resultOf(
   withFindings: boolean,
 ): Promise<ImageResult> {
   const scan = await stores.scans.get(digest);
+  const packages = await stores.scans.packages(digest);
+  const evidence = await stores.evidence.get(digest);
+  const findings =
+    scan?.status === 'done' && withFindings
+      ? await matchImage(stores, digest)
+      : [];
+  const signals = await stores.exploits.lookup(findings.flatMap(cveIdsOf));
   return {
     digest,
     scan,
-    packages: await stores.scans.packages(digest),
-    evidence: await stores.evidence.get(digest),
-    findings:
-      scan?.status === 'done' && withFindings
-        ? await matchImage(stores, digest)
-        : [],
+    packages,
+    evidence,
+    findings: enrichFindings(findings, { packages, evidence, signals }),
   };
 }
 

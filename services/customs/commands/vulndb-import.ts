@@ -6,11 +6,12 @@ import { JobQueue } from '../../../lib/scan/jobs.js';
 import { migrate } from '../../../lib/storage/postgres/migrate.js';
 import { openDatabase } from '../../../lib/storage/postgres/open-database.js';
 import { createStores } from '../../../lib/storage/postgres/stores.js';
+import type { ImportOptions } from '../../../lib/vulndb/import.js';
 import {
-  importVulnData,
-  type ImportOptions,
-  type ImportResult,
-} from '../../../lib/vulndb/import.js';
+  importData,
+  type DataImportResult,
+} from '../../../lib/vulndb/import-data.js';
+import { rejudgeAllImages } from '../../../lib/scan/rejudge-all.js';
 import { CliError, configFrom, out, runningServer } from './common.js';
 import { importSummary, progressLine } from './import-report.js';
 
@@ -35,13 +36,15 @@ export async function vulndbImportCommand(
       ? await importThroughServer(running.apiUrl, running.localToken, absolute)
       : await importDirectly(config, absolute);
   for (const line of importSummary(result)) out(line);
+  for (const e of result.exploits ?? [])
+    out(`exploitation data: ${e.source} ${e.version}, ${e.entries} CVEs`);
 }
 
 async function importThroughServer(
   apiUrl: string,
   token: string,
   paths: string[],
-): Promise<ImportResult> {
+): Promise<DataImportResult> {
   process.stderr.write(
     `the embedded database is in use by customs serve at ${apiUrl}; importing through it\n`,
   );
@@ -53,7 +56,7 @@ async function importThroughServer(
     },
     body: JSON.stringify({ paths }),
   });
-  const body = (await response.json()) as ImportResult & {
+  const body = (await response.json()) as DataImportResult & {
     error?: { message: string };
   };
   if (!response.ok)
@@ -66,7 +69,7 @@ async function importThroughServer(
 async function importDirectly(
   config: ReturnType<typeof configFrom>,
   inputs: string[],
-): Promise<ImportResult> {
+): Promise<DataImportResult> {
   const logger = createLogger(
     { level: config.log.level === 'info' ? 'warn' : config.log.level },
     pino.destination({ fd: 2 }),
@@ -79,22 +82,25 @@ async function importDirectly(
   try {
     await migrate(database);
     const stores = createStores(database);
-    const result = await importVulnData(stores.vulns, inputs, {
+    const result = await importData(stores, inputs, {
       logger,
       download: (url) => downloadMirrorFile(url, config.vulndb.download),
       onProgress: terminalProgress(inputs),
     });
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    if (result.changedPackages > 0) {
+    if (result.changedPackages > 0 || result.exploits.length > 0) {
       const jobs = await JobQueue.start(database, {
         logger,
         retryLimit: config.scan.retryLimit,
         concurrency: 1,
         timeoutMs: config.scan.timeoutMs,
       });
-      await jobs.sendRematch({
-        reason: `vulnerability data snapshot ${result.snapshotId}`,
-      });
+      if (result.changedPackages > 0)
+        await jobs.sendRematch({
+          reason: `vulnerability data snapshot ${result.snapshotId}`,
+        });
+      if (result.exploits.length > 0)
+        await rejudgeAllImages(stores, jobs, 'exploitation data imported');
       await jobs.stop();
     }
     return result;

@@ -7,7 +7,8 @@ import type { Digest } from '../../../lib/core/digest.js';
 import { imageReport } from '../../../lib/policy/image-report.js';
 import { downloadMirrorFile } from '../../../lib/outbound/mirror-download.js';
 import { imageSbom, SBOM_FORMATS } from '../../../lib/scan/sbom/image-sbom.js';
-import { importVulnData } from '../../../lib/vulndb/import.js';
+import { importData } from '../../../lib/vulndb/import-data.js';
+import { rejudgeAllImages } from '../../../lib/scan/rejudge-all.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireRole } from './admin-auth.js';
@@ -111,19 +112,21 @@ export function apiRoutes(deps: Deps): Router {
           body.error.issues.map((i) => i.message).join('; '),
         );
       try {
-        const result = await importVulnData(
-          deps.stores.vulns,
-          body.data.paths,
-          {
-            logger: log,
-            download: (url) =>
-              downloadMirrorFile(url, deps.config.vulndb.download),
-          },
-        );
+        const result = await importData(deps.stores, body.data.paths, {
+          logger: log,
+          download: (url) =>
+            downloadMirrorFile(url, deps.config.vulndb.download),
+        });
         if (result.changedPackages > 0)
           await deps.jobs.sendRematch({
             reason: `vulnerability data snapshot ${result.snapshotId}`,
           });
+        if (result.exploits.length > 0)
+          await rejudgeAllImages(
+            deps.stores,
+            deps.jobs,
+            'exploitation data imported',
+          );
         res.json(result);
       } catch (err: unknown) {
         sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
