@@ -180,18 +180,10 @@ async function scanImageLayers(
       log,
     });
     const durationMs = performance.now() - started;
-    if (deps.evidence) {
-      const facts = await readImageFacts(
-        deps,
-        {
-          ...target,
-          configDigest: manifest.config.digest,
-          layers: manifest.layers.map((l) => l.digest),
-        },
-        { signal, log },
-      );
-      await deps.evidence.save(target.digest, imageEvidenceOf(analysis, facts));
-    }
+    await saveEvidence(deps, { ...target, manifest }, analysis, {
+      signal,
+      log,
+    });
     await deps.scans.complete(target.digest, {
       distribution: analysis.distribution,
       packages: analysis.packages,
@@ -225,6 +217,31 @@ async function scanImageLayers(
     }
     await recordFailure(deps, target.digest, err, log);
   }
+}
+
+/** Stores the evidence besides packages (secrets, malware, baseline, base). */
+async function saveEvidence(
+  deps: ScanPipelineDeps,
+  image: {
+    repository: string;
+    digest: Digest;
+    manifest: Extract<ParsedManifest, { kind: 'image' }>;
+  },
+  analysis: LayerAnalysis,
+  ctx: { signal: AbortSignal; log: Logger },
+): Promise<void> {
+  if (!deps.evidence) return;
+  const facts = await readImageFacts(
+    deps,
+    {
+      repository: image.repository,
+      digest: image.digest,
+      configDigest: image.manifest.config.digest,
+      layers: image.manifest.layers.map((l) => l.digest),
+    },
+    ctx,
+  );
+  await deps.evidence.save(image.digest, imageEvidenceOf(analysis, facts));
 }
 
 /** The layers of `manifest`, read from `deps.upstream` (or the layer cache). */

@@ -4,11 +4,13 @@
  * image gives nothing; cached layers give the same findings; packages are
  * unchanged by it.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Digest } from '../../core/digest.js';
 import { MediaTypes } from '../../core/media-types.js';
 import { configSchema } from '../../config/schema.js';
 import { DETECTORS } from '../detectors/registry.js';
+import { createMalwareScanner } from '../malware/malware-scanner.js';
 import { createSecretScanner } from '../secrets/secret-scanner.js';
 import { silentLogger } from '../testing.js';
 import { analyzeLayers, type LayerSource } from './analyze.js';
@@ -122,5 +124,52 @@ describe('secrets in layers', () => {
     expect(cached.secrets).toEqual(walked.secrets);
     const record = decodeLayerRecord(records.get(digestOf(1)) as Buffer);
     expect(record.entries.every((e) => e.type !== 'file')).toBe(true);
+  });
+});
+
+describe('malware checks in layers', () => {
+  const scanner = (address: string) =>
+    createMalwareScanner(
+      {
+        hashLists: ['/lists/bad.txt'],
+        maxFileBytes: 1024 ** 2,
+        clamav: { address, timeoutMs: 1000, maxFileBytes: 1024 ** 2 },
+      },
+      () =>
+        `${createHash('sha256')
+          .update(Buffer.from([0, 1, 2, 3]))
+          .digest('hex')} fake-rootkit\n`,
+    );
+
+  it('finds a listed file; a clamd that is down leaves the layer uncached and unavailable', async () => {
+    const puts: Digest[] = [];
+    const analysis = await analyzeLayers(layersOf(planted), {
+      detectors: DETECTORS,
+      limits: LIMITS,
+      signal: new AbortController().signal,
+      logger: silentLogger,
+      malware: scanner('/nonexistent/clamd.sock'),
+      cache: {
+        get: () => Promise.resolve(undefined),
+        put: (d: Digest) => {
+          puts.push(d);
+          return Promise.resolve();
+        },
+      },
+    });
+    expect(analysis.malware).toMatchObject({
+      clamav: 'unavailable',
+      hashLists: true,
+      findings: [
+        {
+          source: 'hash-list',
+          name: 'fake-rootkit',
+          path: 'usr/bin/tool',
+          layerDigest: digestOf(1),
+        },
+      ],
+    });
+    // Only the layer clamd had nothing to read in (a whiteout) is cached.
+    expect(puts).toEqual([digestOf(2)]);
   });
 });
