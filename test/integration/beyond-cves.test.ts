@@ -344,6 +344,8 @@ describe('beyond CVEs, end to end', () => {
         'prod',
         '--url',
         customs.url,
+        '--token',
+        customs.apiToken,
       ],
       env,
     );
