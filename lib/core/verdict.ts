@@ -26,7 +26,8 @@ export type VerdictReasonCode =
   | 'EXCEPTION_APPLIED'
   | 'BREAK_GLASS'
   | 'REPOSITORY_DENIED'
-  | 'REPOSITORY_NOT_ALLOWED';
+  | 'REPOSITORY_NOT_ALLOWED'
+  | 'PACKAGE_DENIED';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

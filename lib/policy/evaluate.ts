@@ -12,6 +12,8 @@ import {
   waiveExcepted,
   type ExceptableFinding,
 } from './overrides.js';
+import type { MatchablePackage } from '../core/package.js';
+import { judgeDeniedPackages } from './evaluate-packages.js';
 import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
 import {
@@ -31,6 +33,9 @@ export interface Evidence {
   findings: ExceptableFinding[];
   /** The repository the image is judged in (repository rules). */
   repository?: string | undefined;
+  /** The image's packages, read when some environment denies packages. */
+  packages?:
+    Array<Pick<MatchablePackage, 'ecosystem' | 'name' | 'version'>> | undefined;
   /** Exceptions in force for this image in this environment. */
   exceptions?: PolicyException[] | undefined;
   /** A break-glass grant in force for this image in this environment. */
@@ -101,6 +106,7 @@ function judgeRules(
   if (scan) return scan;
   const violations = [
     ...judgeRepository(evidence.repository, rules.repositories),
+    ...judgeDeniedPackages(evidence.packages ?? [], rules.packages.deny),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),

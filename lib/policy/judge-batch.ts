@@ -4,6 +4,8 @@ import type {
   VerdictChange,
   VerdictInput,
 } from '../storage/ports.js';
+import type { MatchablePackage } from '../core/package.js';
+import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import type { JudgeDeps } from './judge.js';
 import { NO_OVERRIDES } from './override-source.js';
@@ -39,8 +41,12 @@ export async function judgeImageBatch(
   };
   const verdicts: VerdictInput[] = [];
   const parents = new Map<string, { repository: string; digest: Digest }>();
-  for (const ctx of contexts) {
-    verdicts.push(...verdictsOf(judging, ctx));
+  const all = [...contexts];
+  const packages = deniesPackages(judging.rules)
+    ? await packagesOf(deps, all)
+    : undefined;
+  for (const ctx of all) {
+    verdicts.push(...verdictsOf(judging, ctx, packages?.get(ctx.digest)));
     for (const { repository, parents: listing } of ctx.repositories) {
       for (const digest of listing) {
         parents.set(`${repository}@${digest}`, { repository, digest });
@@ -70,6 +76,7 @@ export interface Judging {
 export function verdictsOf(
   judging: Judging,
   ctx: ImageContext,
+  packages?: MatchablePackage[],
 ): VerdictInput[] {
   const { rules, snapshotId, overrides, now } = judging;
   const trusted = Object.keys(rules.keys);
@@ -83,6 +90,7 @@ export function verdictsOf(
         {
           ...evidence,
           repository,
+          packages,
           ...overridesFor(overrides, image, environment, now),
         },
         env,
@@ -92,6 +100,22 @@ export function verdictsOf(
       snapshotId,
     }));
   });
+}
+
+/** The packages of each image with a finished scan (for denied packages). */
+export async function packagesOf(
+  deps: JudgeDeps,
+  contexts: ImageContext[],
+): Promise<Map<Digest, MatchablePackage[]>> {
+  const done = contexts.filter((c) => c.scan.status === 'done');
+  return new Map(
+    await Promise.all(
+      done.map(
+        async (c) =>
+          [c.digest, await deps.stores.scans.packages(c.digest)] as const,
+      ),
+    ),
+  );
 }
 
 function evidenceOf(ctx: ImageContext, parents: Digest[]): Evidence {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { AuditLog } from '../storage/admin-ports.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
+import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
@@ -84,7 +85,9 @@ export async function computeVerdicts(
       : [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
   const base =
-    manifest?.kind === 'index' ? undefined : await imageEvidence(deps, image);
+    manifest?.kind === 'index'
+      ? undefined
+      : await imageEvidence(deps, image, deniesPackages(rules));
   const verdicts: VerdictInput[] = [];
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =
@@ -121,6 +124,7 @@ function trustEntryNames(rules: RuleSet): string[] {
 async function imageEvidence(
   deps: JudgeDeps,
   image: { repository: string; digest: Digest },
+  withPackages: boolean,
 ): Promise<Evidence> {
   const { stores } = deps;
   const scan = await stores.scans.get(image.digest);
@@ -144,6 +148,9 @@ async function imageEvidence(
     findings:
       scan?.status === 'done' ? await stores.findings.list(image.digest) : [],
     signatures,
+    ...(withPackages && scan?.status === 'done'
+      ? { packages: await stores.scans.packages(image.digest) }
+      : {}),
   };
 }
 

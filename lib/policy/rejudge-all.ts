@@ -1,6 +1,7 @@
 import type { Digest } from '../core/digest.js';
 import type { Stores } from '../storage/ports.js';
-import { judgeImageBatch, verdictsOf } from './judge-batch.js';
+import { deniesPackages } from './evaluate-packages.js';
+import { judgeImageBatch, packagesOf, verdictsOf } from './judge-batch.js';
 import { judgeImage, type JudgeDeps, type JudgingTerms } from './judge.js';
 import { previewChange, type PreviewChange } from './rejudge.js';
 
@@ -47,8 +48,12 @@ export async function previewAll(
   const snapshotId = await deps.stores.vulns.currentSnapshot();
   for (const batch of chunks(await deps.stores.scans.scannedDigests())) {
     const contexts = await deps.stores.rematch.contextOf(batch);
+    const packages = deniesPackages(terms.rules)
+      ? await packagesOf(deps, [...contexts.values()])
+      : undefined;
     for (const ctx of contexts.values()) {
-      for (const v of verdictsOf({ ...terms, snapshotId }, ctx)) {
+      const judging = { ...terms, snapshotId };
+      for (const v of verdictsOf(judging, ctx, packages?.get(ctx.digest))) {
         const stored = await deps.stores.verdicts.get(
           v.repository,
           v.digest,

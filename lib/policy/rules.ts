@@ -59,6 +59,26 @@ const environmentRules = z
       .prefault({}),
     /** In-toto attestations the image must carry (verified, by subject). */
     attestations: z.array(attestationRequirement).default([]),
+    /** Packages refused whatever their findings: name, optional ecosystem and version range. */
+    packages: z
+      .object({
+        deny: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                ecosystem: z.string().min(1).optional(),
+                /** Lowest version denied (inclusive). */
+                from: z.string().min(1).optional(),
+                /** First version no longer denied (exclusive). */
+                below: z.string().min(1).optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     /** Repository globs (`team/*`): deny wins; a non-empty allow admits only its matches. */
     repositories: z
       .object({

@@ -14,6 +14,7 @@ import {
   listPullCredentialsCommand,
   revokePullCredentialCommand,
 } from './commands/pull-credentials.js';
+import { rulesCheckCommand } from './commands/rules-check.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { versionCompareCommand } from './commands/version-compare.js';
@@ -132,6 +133,18 @@ credentials
   .argument('<name>')
   .addOption(configOption)
   .action(revokePullCredentialCommand);
+
+program
+  .command('rules')
+  .description('trust rules')
+  .command('check')
+  .description(
+    'validate a rules file offline (exit 2 listing every problem) and print the stored verdicts it would change',
+  )
+  .argument('<file>')
+  .addOption(configOption)
+  .option('--offline', 'only validate; do not compare with stored verdicts')
+  .action(rulesCheckCommand);
 
 const adminTokens = program
   .command('admin-tokens')

@@ -118,6 +118,27 @@ describe('rules through the API (no rules.file)', () => {
   });
 });
 
+describe('denied packages through a preview', () => {
+  it('reads the packages of stored images when rules deny one', async () => {
+    const deps = await start('packages', '');
+    try {
+      const preview = await supertest(createApp(deps, { localToken: LOCAL }))
+        .post('/api/v1/rules/preview')
+        .set('Authorization', `Bearer ${LOCAL}`)
+        .send({
+          yaml: 'version: 1\nenvironments:\n  dev:\n    packages: { deny: [{ name: lodash, ecosystem: npm, below: 4.17.21 }] }\n',
+        });
+      expect(preview.body).toEqual({
+        changes: [
+          { ...IMAGE, environment: 'dev', from: 'eligible', to: 'ineligible' },
+        ],
+      });
+    } finally {
+      await deps.close();
+    }
+  });
+});
+
 describe('rules from a watched file (GitOps)', () => {
   let deps: Deps;
   const file = join(work, 'rules.yaml');

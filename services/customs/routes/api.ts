@@ -11,6 +11,7 @@ import { importVulnData } from '../../../lib/vulndb/import.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireRole } from './admin-auth.js';
+import { auditAction } from './audit-action.js';
 
 const sbomQuery = z.object({
   format: z.enum(SBOM_FORMATS),
@@ -124,6 +125,11 @@ export function apiRoutes(deps: Deps): Router {
           await deps.jobs.sendRematch({
             reason: `vulnerability data snapshot ${result.snapshotId}`,
           });
+        await auditAction(deps, res, {
+          action: 'vulndb.import',
+          target: `vulndb/snapshot/${result.snapshotId}`,
+          after: { paths: body.data.paths },
+        });
         res.json(result);
       } catch (err: unknown) {
         sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));
