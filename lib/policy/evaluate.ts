@@ -13,6 +13,7 @@ import {
   type ExceptableFinding,
 } from './overrides.js';
 import type { MatchablePackage } from '../core/package.js';
+import { judgeDataAge } from './evaluate-data-age.js';
 import { judgeDeniedPackages } from './evaluate-packages.js';
 import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
@@ -33,6 +34,10 @@ export interface Evidence {
   findings: ExceptableFinding[];
   /** The repository the image is judged in (repository rules). */
   repository?: string | undefined;
+  /** When the vulnerability data was imported (null: never), for `maxDataAgeHours`. */
+  dataImportedAt?: string | null | undefined;
+  /** When the verdict is computed (ms since the epoch). */
+  judgedAt?: number | undefined;
   /** The image's packages, read when some environment denies packages. */
   packages?:
     Array<Pick<MatchablePackage, 'ecosystem' | 'name' | 'version'>> | undefined;
@@ -106,6 +111,10 @@ function judgeRules(
   if (scan) return scan;
   const violations = [
     ...judgeRepository(evidence.repository, rules.repositories),
+    ...judgeDataAge(
+      { importedAt: evidence.dataImportedAt, judgedAt: evidence.judgedAt },
+      rules.vulnerabilities.maxDataAgeHours,
+    ),
     ...judgeDeniedPackages(evidence.packages ?? [], rules.packages.deny),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
