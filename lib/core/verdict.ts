@@ -27,7 +27,8 @@ export type VerdictReasonCode =
   | 'BREAK_GLASS'
   | 'REPOSITORY_DENIED'
   | 'REPOSITORY_NOT_ALLOWED'
-  | 'PACKAGE_DENIED';
+  | 'PACKAGE_DENIED'
+  | 'DATA_STALE';
 
 /** One verdict per (repository, digest, environment). */
 export interface Verdict {

@@ -43,6 +43,12 @@ const environmentRules = z
         severitySource: z
           .enum(['preferred', 'cvss', 'distribution', 'highest'])
           .default('preferred'),
+        /**
+         * Oldest vulnerability data (hours since the last import) a verdict
+         * may rest on; older data, or none, makes images ineligible until
+         * the next import. Unset = no limit.
+         */
+        maxDataAgeHours: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),
