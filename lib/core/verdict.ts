@@ -28,6 +28,7 @@ export type VerdictReasonCode =
   | 'REPOSITORY_DENIED'
   | 'REPOSITORY_NOT_ALLOWED'
   | 'PACKAGE_DENIED'
+  | 'DATA_STALE'
   | BeyondReasonCode;
 
 /** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */

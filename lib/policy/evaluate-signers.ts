@@ -101,3 +101,67 @@ function describe(signatures: readonly SignatureEvidence[]): string {
   const why = [...new Set(signatures.map((x) => x.reason ?? x.status))];
   return `${signatures.length} found: ${why.join('; ')}`;
 }
+
+/** Violations of `required` and `requiredSigners` (see rules.ts). */
+export function judgeSignatures(
+  signatures: Evidence['signatures'],
+  rules: EnvironmentRules,
+  trustedKeys: readonly string[],
+): VerdictReason[] {
+  const s = rules.signatures;
+  const verified = verifiedSigners(signatures);
+  const reasons: VerdictReason[] = [];
+  // Named signers say more than "any trusted key": report them instead.
+  const anyVerified = signatures.some((x) => x.status === 'verified');
+  if (s.required && !anyVerified && s.requiredSigners.length === 0) {
+    reasons.push(missingSignature(signatures, trustedKeys));
+  }
+  for (const signer of s.requiredSigners) {
+    if (verified.has(signer)) continue;
+    reasons.push(
+      signatures.length === 0
+        ? {
+            code: 'SIGNATURE_MISSING',
+            message: `unsigned: a signature by "${signer}" is required`,
+            details: { signer },
+          }
+        : {
+            code: 'SIGNATURE_INVALID',
+            message: `no valid signature by required signer "${signer}" (${describeFound(signatures)})`,
+            details: { signer, found: signatures.length },
+          },
+    );
+  }
+  return reasons;
+}
+
+function missingSignature(
+  signatures: Evidence['signatures'],
+  trustedKeys: readonly string[],
+): VerdictReason {
+  if (trustedKeys.length === 0) {
+    return {
+      code: 'SIGNATURE_UNVERIFIABLE',
+      message:
+        'a signature is required but no trusted key is configured in the rules',
+    };
+  }
+  if (signatures.length === 0) {
+    return {
+      code: 'SIGNATURE_MISSING',
+      message: 'unsigned: a signature by a trusted key is required',
+    };
+  }
+  return {
+    code: 'SIGNATURE_INVALID',
+    message: `no signature verified by a trusted key (${describeFound(signatures)})`,
+    details: { found: signatures.length },
+  };
+}
+
+function describeFound(signatures: Evidence['signatures']): string {
+  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join(
+    '; ',
+  );
+  return `${signatures.length} found: ${why}`;
+}

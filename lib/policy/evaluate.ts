@@ -13,6 +13,7 @@ import {
   type ExceptableFinding,
 } from './overrides.js';
 import type { MatchablePackage } from '../core/package.js';
+import { judgeDataAge } from './evaluate-data-age.js';
 import { judgeDeniedPackages } from './evaluate-packages.js';
 import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
@@ -21,8 +22,8 @@ import { judgeBeyond } from './evaluate-beyond.js';
 import {
   judgeAttestations,
   judgeRequireClauses,
+  judgeSignatures,
   signaturesOnly,
-  verifiedSigners,
 } from './evaluate-signers.js';
 
 /** Everything known about one image that the rules judge. */
@@ -35,6 +36,10 @@ export interface Evidence {
   findings: ExceptableFinding[];
   /** The repository the image is judged in (repository rules). */
   repository?: string | undefined;
+  /** When the vulnerability data was imported (null: never), for `maxDataAgeHours`. */
+  dataImportedAt?: string | null | undefined;
+  /** When the verdict is computed (ms since the epoch). */
+  judgedAt?: number | undefined;
   /** The image's packages, read when some environment denies packages. */
   packages?:
     Array<Pick<MatchablePackage, 'ecosystem' | 'name' | 'version'>> | undefined;
@@ -112,6 +117,10 @@ function judgeRules(
   if (scan) return scan;
   const violations = [
     ...judgeRepository(evidence.repository, rules.repositories),
+    ...judgeDataAge(
+      { importedAt: evidence.dataImportedAt, judgedAt: evidence.judgedAt },
+      rules.vulnerabilities.maxDataAgeHours,
+    ),
     ...judgeDeniedPackages(evidence.packages ?? [], rules.packages.deny),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
@@ -261,69 +270,6 @@ function judgeFindings(
       },
     },
   ];
-}
-
-function judgeSignatures(
-  signatures: Evidence['signatures'],
-  rules: EnvironmentRules,
-  trustedKeys: readonly string[],
-): VerdictReason[] {
-  const s = rules.signatures;
-  const verified = verifiedSigners(signatures);
-  const reasons: VerdictReason[] = [];
-  // Named signers say more than "any trusted key": report them instead.
-  const anyVerified = signatures.some((x) => x.status === 'verified');
-  if (s.required && !anyVerified && s.requiredSigners.length === 0) {
-    reasons.push(missingSignature(signatures, trustedKeys));
-  }
-  for (const signer of s.requiredSigners) {
-    if (verified.has(signer)) continue;
-    reasons.push(
-      signatures.length === 0
-        ? {
-            code: 'SIGNATURE_MISSING',
-            message: `unsigned: a signature by "${signer}" is required`,
-            details: { signer },
-          }
-        : {
-            code: 'SIGNATURE_INVALID',
-            message: `no valid signature by required signer "${signer}" (${describeFound(signatures)})`,
-            details: { signer, found: signatures.length },
-          },
-    );
-  }
-  return reasons;
-}
-
-function missingSignature(
-  signatures: Evidence['signatures'],
-  trustedKeys: readonly string[],
-): VerdictReason {
-  if (trustedKeys.length === 0) {
-    return {
-      code: 'SIGNATURE_UNVERIFIABLE',
-      message:
-        'a signature is required but no trusted key is configured in the rules',
-    };
-  }
-  if (signatures.length === 0) {
-    return {
-      code: 'SIGNATURE_MISSING',
-      message: 'unsigned: a signature by a trusted key is required',
-    };
-  }
-  return {
-    code: 'SIGNATURE_INVALID',
-    message: `no signature verified by a trusted key (${describeFound(signatures)})`,
-    details: { found: signatures.length },
-  };
-}
-
-function describeFound(signatures: Evidence['signatures']): string {
-  const why = [...new Set(signatures.map((x) => x.reason ?? x.status))].join(
-    '; ',
-  );
-  return `${signatures.length} found: ${why}`;
 }
 
 function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {

@@ -35,6 +35,17 @@ export interface ExpiryTimerDeps {
   lookbackMs: number;
   logger: Logger;
   timers?: TimerFunctions;
+  /**
+   * Other times at which verdicts change by themselves (vulnerability data
+   * growing older than a limit): the first one at or after `after`, and
+   * what to do when it is reached.
+   */
+  deadline?:
+    | {
+        next(after: number): Promise<number | undefined>;
+        reached(cause: string): Promise<void>;
+      }
+    | undefined;
 }
 
 const NODE_TIMERS: TimerFunctions = {
@@ -76,8 +87,10 @@ export class ExpiryTimer {
       this.#deps.stores.exceptions.list({ inForceAt: at }),
       this.#deps.stores.breakGlass.list({ inForceAt: at }),
     ]);
+    const deadline = await this.#deps.deadline?.next(this.#checkedUntil);
     const next = Math.min(
       ...[...exceptions, ...grants].map((x) => Date.parse(x.expiresAt)),
+      deadline ?? Infinity,
     );
     const delay = Math.max(
       0,
@@ -123,6 +136,11 @@ export class ExpiryTimer {
     ]);
     for (const e of exceptions) await this.#expireException(e);
     for (const g of grants) await this.#expireGrant(g);
+    const deadline = await this.#deps.deadline?.next(this.#checkedUntil);
+    if (deadline !== undefined && deadline < until)
+      await this.#deps.deadline!.reached(
+        `deadline ${new Date(deadline).toISOString()} reached`,
+      );
     this.#checkedUntil = until;
   }
 

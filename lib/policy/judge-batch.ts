@@ -5,6 +5,7 @@ import type {
   VerdictInput,
 } from '../storage/ports.js';
 import type { MatchablePackage } from '../core/package.js';
+import { dataImportedAt } from './data-age-source.js';
 import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import type { JudgeDeps } from './judge.js';
@@ -34,9 +35,11 @@ export async function judgeImageBatch(
   contexts: Iterable<ImageContext>,
   cause: string,
 ): Promise<BatchJudgement> {
+  const rules = deps.rules();
   const judging: Judging = {
-    rules: deps.rules(),
+    rules,
     snapshotId: await deps.stores.vulns.currentSnapshot(),
+    dataImportedAt: await dataImportedAt(deps.stores.vulns, rules),
     overrides: (await deps.overrides?.load()) ?? NO_OVERRIDES,
     now: deps.overrides?.now() ?? Date.now(),
   };
@@ -70,6 +73,8 @@ export async function judgeImageBatch(
 /** What every verdict of a batch is computed from. */
 export interface Judging {
   rules: RuleSet;
+  /** For `maxDataAgeHours`: see dataImportedAt. */
+  dataImportedAt?: string | null | undefined;
   snapshotId: number | null;
   overrides: Overrides;
   now: number;
@@ -103,6 +108,8 @@ export function verdictsOf(
           ...evidence,
           repository,
           packages,
+          dataImportedAt: judging.dataImportedAt,
+          judgedAt: now,
           ...overridesFor(overrides, image, environment, now),
         },
         env,

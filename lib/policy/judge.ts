@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { AuditLog } from '../storage/admin-ports.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
+import { dataImportedAt } from './data-age-source.js';
 import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
@@ -92,6 +93,7 @@ export async function computeVerdicts(
       ? manifest.references.filter((r) => r.role === 'manifest')
       : [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
+  const importedAt = await dataImportedAt(deps.stores.vulns, rules);
   const base =
     manifest?.kind === 'index'
       ? undefined
@@ -104,6 +106,8 @@ export async function computeVerdicts(
       {
         ...evidence,
         repository: image.repository,
+        dataImportedAt: importedAt,
+        judgedAt: now,
         ...overridesFor(overrides, image, environment, now),
       },
       envRules,

@@ -1,4 +1,3 @@
-import type { Digest } from '../core/digest.js';
 import type { BreakGlassGrant, PolicyException } from '../core/overrides.js';
 import type {
   AuditLog,
@@ -28,14 +27,10 @@ export interface ExceptionRequest {
 }
 
 /** What an operator gives for a break-glass grant. */
-export interface BreakGlassRequest {
-  repository: string;
-  digest: Digest;
-  environment: string;
-  ticket: string;
-  reason: string;
-  expiresAt: string;
-}
+export type BreakGlassRequest = Pick<
+  BreakGlassGrant,
+  'repository' | 'digest' | 'environment' | 'ticket' | 'reason' | 'expiresAt'
+>;
 
 /** A request the current state refuses (unknown environment, past expiry). */
 export class OverrideInvalid extends Error {}

@@ -1,5 +1,6 @@
 import type { Digest } from '../core/digest.js';
 import type { Stores } from '../storage/ports.js';
+import { dataImportedAt } from './data-age-source.js';
 import { deniesPackages } from './evaluate-packages.js';
 import { judgeImageBatch, packagesOf, verdictsOf } from './judge-batch.js';
 import { judgeImage, type JudgeDeps, type JudgingTerms } from './judge.js';
@@ -46,13 +47,14 @@ export async function previewAll(
 ): Promise<PreviewChange[]> {
   const changes: PreviewChange[] = [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
+  const importedAt = await dataImportedAt(deps.stores.vulns, terms.rules);
   for (const batch of chunks(await deps.stores.scans.scannedDigests())) {
     const contexts = await deps.stores.rematch.contextOf(batch);
     const packages = deniesPackages(terms.rules)
       ? await packagesOf(deps, [...contexts.values()])
       : undefined;
     for (const ctx of contexts.values()) {
-      const judging = { ...terms, snapshotId };
+      const judging = { ...terms, snapshotId, dataImportedAt: importedAt };
       for (const v of verdictsOf(judging, ctx, packages?.get(ctx.digest))) {
         const stored = await deps.stores.verdicts.get(
           v.repository,

@@ -51,6 +51,12 @@ const environmentRules = z
           .default('preferred'),
         /** Findings of a CVE in the CISA KEV catalog that have a fix make the image ineligible. */
         denyKnownExploitedWithFix: z.boolean().default(false),
+        /**
+         * Oldest vulnerability data (hours since the last import) a verdict
+         * may rest on; older data, or none, makes images ineligible until
+         * the next import. Unset = no limit.
+         */
+        maxDataAgeHours: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),

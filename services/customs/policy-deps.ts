@@ -5,6 +5,7 @@ import { ExpiryTimer } from '../../lib/policy/expiry-timer.js';
 import type { JudgeDeps } from '../../lib/policy/judge.js';
 import type { OverrideAdminDeps } from '../../lib/policy/override-admin.js';
 import { storeOverrideSource } from '../../lib/policy/override-source.js';
+import { nextDataDeadline } from '../../lib/policy/data-age-source.js';
 import { rejudgeAll } from '../../lib/policy/rejudge-all.js';
 import { rejudgeImages } from '../../lib/policy/rejudge.js';
 import { parseRules, type RuleSet } from '../../lib/policy/rules.js';
@@ -87,6 +88,16 @@ export async function buildPolicyDeps(options: {
         sweepIntervalMs: config.policy.expirySweepIntervalMs,
         lookbackMs: EXPIRY_LOOKBACK_MS,
         logger: logger.child({ component: 'policy.expiry' }),
+        deadline: {
+          next: (after) => nextDataDeadline(stores.vulns, rules(), after),
+          reached: async (cause) => {
+            const changed = await rejudgeAll(
+              { ...judge, stores },
+              `vulnerability data age: ${cause}`,
+            );
+            log.info({ changed }, 'verdicts re-judged for data age');
+          },
+        },
       })
     : undefined;
   const environments = environmentsOf(rules);

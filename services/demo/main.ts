@@ -124,8 +124,13 @@ async function startCustoms(demo: Demo): Promise<Child> {
 /** Pushes the test images, imports the data, waits for every verdict. */
 async function pushAndJudge(demo: Demo): Promise<void> {
   say('pushing test images (a Debian minbase and a static busybox)');
-  await run('bash', [
-    join(SCRIPTS, 'make-test-images.sh'),
+  // The script rewrites the shared image cache: one run at a time (the
+  // tests take the same lock).
+  const cache = process.env['OCI_TEST_CACHE'] ?? '/tmp/oci-test-cache';
+  mkdirSync(cache, { recursive: true });
+  await run('flock', [
+    join(cache, '.make-test-images.lock'),
+    ...['bash', join(SCRIPTS, 'make-test-images.sh')],
     ...['-r', demo.registryHost, '--only', 'debian,busybox'],
   ]);
   say('importing vulnerability data (Debian security tracker, OSV)');

@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, launchChromium } from '../helpers/browser.js';
 import { waitUntil } from '../helpers/customs-api.js';
@@ -25,6 +25,20 @@ import {
 } from '../helpers/registry.js';
 
 const SECRET = 'dashboard-intake-secret';
+
+/** An attribute of each badge under `scope`, in order. */
+async function badgeAttribute(
+  scope: Locator,
+  name: string,
+): Promise<Array<string | null>> {
+  const values: Array<string | null> = [];
+  for (const badge of await scope.locator('.badge').all())
+    values.push(await badge.getAttribute(name));
+  return values;
+}
+
+/** The status of each badge under `scope` (from → to in a preview row). */
+const badgeStatuses = (scope: Locator) => badgeAttribute(scope, 'data-status');
 
 /** The example rules, with prod judged on findings only (so an exception can flip it). */
 function prodWithoutSignatures(rules: string): string {
@@ -130,14 +144,16 @@ describe('dashboard in Chromium', () => {
   it('lists each image with a badge per environment', async () => {
     const row = page.locator(`tr[data-digest="${debian}"]`);
     await row.waitFor();
-    const badges: Array<[string | null, string | null]> = [];
-    for (const badge of await row.locator('.badge').all())
-      badges.push([
-        await badge.getAttribute('data-env'),
-        await badge.getAttribute('data-status'),
-      ]);
-    expect(badges.map(([env]) => env)).toEqual(['dev', 'test', 'prod']);
-    expect(badges.find(([env]) => env === 'prod')?.[1]).toBe('ineligible');
+    expect(await badgeAttribute(row, 'data-env')).toEqual([
+      'dev',
+      'test',
+      'prod',
+    ]);
+    expect(await badgeStatuses(row)).toEqual([
+      'eligible',
+      'eligible',
+      'ineligible',
+    ]);
     expect(await row.textContent()).toContain('bookworm-minbase');
     expect(await page.locator('tbody tr').count()).toBe(2);
     await shot('dashboard');
@@ -247,15 +263,7 @@ describe('dashboard in Chromium', () => {
     const change = page.locator('.changes tbody tr');
     await change.first().waitFor();
     expect(await change.count()).toBe(1);
-    expect(
-      await change
-        .locator('.badge')
-        .evaluateAll((els) =>
-          els.map(
-            (e) => (e as { dataset: { status?: string } }).dataset.status,
-          ),
-        ),
-    ).toEqual(['ineligible', 'eligible']);
+    expect(await badgeStatuses(change)).toEqual(['ineligible', 'eligible']);
     await shot('exception-preview');
     await save.click();
     await page.locator('tbody tr', { hasText: 'team-base-images' }).waitFor();
@@ -292,15 +300,7 @@ describe('dashboard in Chromium', () => {
       hasText: 'test/debian',
     });
     await change.waitFor();
-    expect(
-      await change
-        .locator('.badge')
-        .evaluateAll((els) =>
-          els.map(
-            (e) => (e as { dataset: { status?: string } }).dataset.status,
-          ),
-        ),
-    ).toEqual(['eligible', 'ineligible']);
+    expect(await badgeStatuses(change)).toEqual(['eligible', 'ineligible']);
     await shot('rules-preview');
     await editor.fill(
       'version: 1\nenvironments:\n  prod:\n    mode: sometimes\n',

@@ -185,6 +185,19 @@ describe('admin API access: tokens with roles', () => {
         ['admin-1', 'admin-token/short-lived'],
       ]),
     );
+    const pull = await as(tokens.admin).post('/api/v1/pull-credentials', {
+      name: 'ci',
+      environment: 'prod',
+    });
+    expect(pull.status).toBe(201);
+    expect(
+      (await deps.stores.audit.query({ limit: 1, actor: 'admin-1' }))
+        .entries[0],
+    ).toMatchObject({
+      action: 'pull-credential.create',
+      target: 'pull-credential/ci',
+      after: { environment: 'prod' },
+    });
     const revoked = await deps.stores.audit.query({
       limit: 10,
       action: 'admin-token.revoke',

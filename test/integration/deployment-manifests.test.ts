@@ -49,7 +49,11 @@ describe('compose/compose.yaml', () => {
       context: '..',
       dockerfile: 'compose/Dockerfile',
     });
-    expect(read('compose/Dockerfile')).toMatch(/npm run build/);
+    // npm ci builds (the `prepare` script); the image carries the dashboard files.
+    const dockerfile = read('compose/Dockerfile');
+    expect(dockerfile).toMatch(/^RUN npm ci && npm prune --omit=dev$/m);
+    expect(read('package.json')).toMatch(/"prepare": "npm run build"/);
+    expect(dockerfile).toContain('services/customs/ui/static');
   });
 
   it('gives Customs a config the real loader accepts, on the shared database and the S3 cache', () => {

@@ -12,6 +12,7 @@ import { rejudgeAllImages } from '../../../lib/scan/rejudge-all.js';
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireRole } from './admin-auth.js';
+import { auditAction } from './audit-action.js';
 
 const sbomQuery = z.object({
   format: z.enum(SBOM_FORMATS),
@@ -127,6 +128,11 @@ export function apiRoutes(deps: Deps): Router {
             deps.jobs,
             'exploitation data imported',
           );
+        await auditAction(deps, res, {
+          action: 'vulndb.import',
+          target: `vulndb/snapshot/${result.snapshotId}`,
+          after: { paths: body.data.paths },
+        });
         res.json(result);
       } catch (err: unknown) {
         sendError(res, 400, errorCode(err) ?? 'IMPORT_FAILED', messageOf(err));

@@ -7,6 +7,7 @@ import {
 import type { Deps } from '../deps.js';
 import { sendError } from './errors.js';
 import { requireRole } from './admin-auth.js';
+import { auditAction } from './audit-action.js';
 
 export const pullCredentialBody = z.strictObject({
   name: z.string(),
@@ -47,6 +48,14 @@ export function pullCredentialRoutes(deps: Deps): Router {
           },
           deps.environments(),
         );
+        await auditAction(deps, res, {
+          action: 'pull-credential.create',
+          target: `pull-credential/${created.name}`,
+          after: {
+            environment: created.environment,
+            expiresAt: created.expiresAt ?? null,
+          },
+        });
         res.status(201).json(created);
       } catch (err: unknown) {
         if (err instanceof PullCredentialInvalid)
@@ -68,6 +77,10 @@ export function pullCredentialRoutes(deps: Deps): Router {
       const name = String(req.params.name);
       if (!(await store.revoke(name)))
         return sendError(res, 404, 'NOT_FOUND', `no credential named ${name}`);
+      await auditAction(deps, res, {
+        action: 'pull-credential.revoke',
+        target: `pull-credential/${name}`,
+      });
       res.status(204).end();
     },
   );

@@ -14,6 +14,7 @@ import {
 import type { RuleSet } from '../../../lib/policy/rules.js';
 import type { Deps } from '../deps.js';
 import { actorOf, requireRole } from './admin-auth.js';
+import { auditAction } from './audit-action.js';
 import { parseBody } from './body.js';
 import { sendError } from './errors.js';
 
@@ -51,18 +52,11 @@ export function rulesRoutes(deps: Deps): Router {
       if (!body) return;
       try {
         const version = await holder.put(body.yaml, actorOf(res).name);
-        await deps.stores.audit.append([
-          {
-            actor: actorOf(res).name,
-            action: 'rules.update',
-            target: `rules/${version.version}`,
-            before: null,
-            after: {
-              version: version.version,
-              contentHash: version.contentHash,
-            },
-          },
-        ]);
+        await auditAction(deps, res, {
+          action: 'rules.update',
+          target: `rules/${version.version}`,
+          after: { version: version.version, contentHash: version.contentHash },
+        });
         res.json({ ...version, mode: holder.mode });
       } catch (err: unknown) {
         if (err instanceof RulesFileMode)
