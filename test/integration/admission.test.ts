@@ -22,6 +22,7 @@ import {
   startRegistry,
   type RegistryHandle,
 } from '../helpers/registry.js';
+import { waitUntil } from '../helpers/customs-api.js';
 import {
   storeImageWithHighFinding,
   storeScannedImage,
@@ -288,6 +289,15 @@ describe('the admission door', () => {
         expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
       },
       'oncall',
+    );
+    // The in-process cache drops the old verdict on the database's NOTIFY.
+    await waitUntil(
+      'the grant reaches the verdict cache',
+      async () =>
+        (await post('/admission/validate/prod', podOf(risky.ref))).body.response
+          .allowed === true,
+      () => 'still denied',
+      10_000,
     );
     const review = await post(
       '/admission/imagereview?environment=prod',
