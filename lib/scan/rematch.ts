@@ -44,7 +44,7 @@ export interface RematchSummary {
 }
 
 const DEFAULT_BATCH = 500;
-const DEFAULT_CONCURRENCY = 2;
+const DEFAULT_CONCURRENCY = 3;
 const MAX_PASSES = 3;
 
 /**
