@@ -162,6 +162,10 @@ function evidenceOf(
       (d) => ctx.signatures.get(d) ?? [],
     ),
     image: ctx.evidence,
-    knownExploited: ctx.findings.flatMap(cveIdsOf).filter((id) => kev.has(id)),
+    // Most batches hold no known-exploited CVE: skip the per-finding walk.
+    knownExploited:
+      kev.size === 0
+        ? []
+        : ctx.findings.flatMap(cveIdsOf).filter((id) => kev.has(id)),
   };
 }
