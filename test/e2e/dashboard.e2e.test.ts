@@ -12,17 +12,9 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir, launchChromium } from '../helpers/browser.js';
 import { waitUntil } from '../helpers/customs-api.js';
-import {
-  runCustoms,
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
-import {
-  freePort,
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { runCustoms, type CustomsProcess } from '../helpers/customs-process.js';
+import { pushTestImages, type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 
 const SECRET = 'dashboard-intake-secret';
 
@@ -73,19 +65,11 @@ describe('dashboard in Chromium', () => {
         ),
       ),
     );
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-      secret: SECRET,
-      ignorePull: true,
-    });
-    const env = {
-      CUSTOMS_DATADIR: join(work, 'data'),
-      CUSTOMS_UPSTREAM__URL: registry.url,
-      CUSTOMS_INTAKE__SECRET: SECRET,
+    const stack = await startNotifiedStack(work, SECRET, {
       CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
-    };
-    customs = await startCustoms(port, env);
+    });
+    ({ registry, customs } = stack);
+    const env = stack.env;
     const pushed = await pushTestImages(registry, ['debian', 'busybox']);
     debian = pushed.find((p) => p.ref.includes('/test/debian:'))!.digest;
     const imported = await runCustoms(

@@ -12,17 +12,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../helpers/customs-api.js';
-import {
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
+import { type CustomsProcess } from '../helpers/customs-process.js';
 import { sampleSum, scrape, type Sample } from '../helpers/prometheus.js';
-import {
-  freePort,
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { pushTestImages, type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 
 const exec = promisify(execFile);
 const SECRET = 'metrics-intake-secret';
@@ -39,18 +32,9 @@ describe('metrics after an end-to-end flow', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'customs-metrics-'));
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-      secret: SECRET,
-      ignorePull: true,
-    });
-    customs = await startCustoms(port, {
-      CUSTOMS_DATADIR: join(work, 'data'),
-      CUSTOMS_UPSTREAM__URL: registry.url,
-      CUSTOMS_INTAKE__SECRET: SECRET,
+    ({ registry, customs } = await startNotifiedStack(work, SECRET, {
       CUSTOMS_LOG__LEVEL: 'info',
-    });
+    }));
     before = await scrape(customs.url);
     const pushed = await pushTestImages(registry, ['busybox']);
     digest = pushed[0]!.digest;
@@ -69,11 +53,12 @@ describe('metrics after an end-to-end flow', () => {
       },
       () => customs.output().slice(-4000),
     );
+    const host = new URL(customs.url).host;
     const pull = (env: string) =>
       exec('skopeo', [
         'copy',
         '--src-tls-verify=false',
-        `docker://127.0.0.1:${port}/${env}/${IMAGE}:1.35.0`,
+        `docker://${host}/${env}/${IMAGE}:1.35.0`,
         `oci:${join(work, env)}`,
       ]);
     await pull('dev');
@@ -85,7 +70,7 @@ describe('metrics after an end-to-end flow', () => {
         apiVersion: 'imagepolicy.k8s.io/v1alpha1',
         kind: 'ImageReview',
         spec: {
-          containers: [{ image: `127.0.0.1:${port}/prod/${IMAGE}@${digest}` }],
+          containers: [{ image: `${host}/prod/${IMAGE}@${digest}` }],
         },
       }),
     });

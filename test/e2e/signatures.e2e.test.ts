@@ -23,10 +23,7 @@ import {
   simpleSigningPayload,
   type CosignLayer,
 } from '../helpers/cosign-signatures.js';
-import {
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
+import { type CustomsProcess } from '../helpers/customs-process.js';
 import {
   copyImage,
   getManifest,
@@ -37,12 +34,8 @@ import {
   pushReferrer,
   referrerManifest,
 } from '../helpers/oci-push.js';
-import {
-  freePort,
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { pushTestImages, type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 import {
   notationCose,
   notationJws,
@@ -149,18 +142,9 @@ describe(
       work = mkdtempSync(join(tmpdir(), 'customs-sig-e2e-'));
       ({ sigstore, foreignSigstore, notaryRoot, strangerRoot, rulesFile } =
         await createSigningTrust(work, { subject: IDENTITY, issuer: ISSUER }));
-      const port = await freePort();
-      registry = await startRegistry({
-        notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-        secret: SECRET,
-        ignorePull: true,
-      });
-      customs = await startCustoms(port, {
-        CUSTOMS_DATADIR: join(work, 'data'),
-        CUSTOMS_UPSTREAM__URL: registry.url,
-        CUSTOMS_INTAKE__SECRET: SECRET,
+      ({ registry, customs } = await startNotifiedStack(work, SECRET, {
         CUSTOMS_RULES__FILE: rulesFile,
-      });
+      }));
       const [pushed] = await pushTestImages(registry, ['busybox']);
       busybox = await manifestDescriptor(
         registry.url,

@@ -12,18 +12,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCosignKeyPair, signImage } from '../helpers/cosign.js';
-import {
-  runCustoms,
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
+import { runCustoms, type CustomsProcess } from '../helpers/customs-process.js';
 import { createTestDatabase } from '../helpers/postgres.js';
-import {
-  freePort,
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { pushTestImages, type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 
 const exec = promisify(execFile);
 const SHARED = new URL('../../../shared/', import.meta.url);
@@ -133,21 +125,11 @@ describe.each(databases)('walking skeleton on $name', ({ setup }) => {
         )
         .replace('requiredSigners: []', 'requiredSigners: [release]'),
     );
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-      secret: SECRET,
-      ignorePull: true,
-    });
-    env = {
+    ({ registry, customs, env } = await startNotifiedStack(work, SECRET, {
       ...db.env,
-      CUSTOMS_DATADIR: join(work, 'data'),
-      CUSTOMS_UPSTREAM__URL: registry.url,
-      CUSTOMS_INTAKE__SECRET: SECRET,
       CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
       CUSTOMS_LOG__LEVEL: 'info',
-    };
-    customs = await startCustoms(port, env);
+    }));
     pushedAt = Date.now();
     for (const { ref, digest } of await pushTestImages(registry, [
       'debian',

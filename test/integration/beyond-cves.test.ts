@@ -20,11 +20,7 @@ import {
   startClamd,
   type ClamdHandle,
 } from '../helpers/clamd.js';
-import {
-  runCustoms,
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
+import { runCustoms, type CustomsProcess } from '../helpers/customs-process.js';
 import {
   baseLayer,
   cleanLayers,
@@ -37,11 +33,8 @@ import {
 } from '../helpers/planted-images.js';
 import { createTestDatabase } from '../helpers/postgres.js';
 import { sha256Digest } from '../helpers/oci-push.js';
-import {
-  freePort,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 
 const execFileAsync = promisify(execFile);
 const shared = (p: string) =>
@@ -128,24 +121,14 @@ describe('beyond CVEs, end to end', () => {
       ].join('\n'),
     );
     clamd = await startClamd([hdbSignature(EICAR, 'Customs-Test-EICAR')]);
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-      secret: SECRET,
-      ignorePull: true,
-    });
-    env = {
+    ({ registry, customs, env } = await startNotifiedStack(work, SECRET, {
       CUSTOMS_DATABASE__URL: db.url,
-      CUSTOMS_DATADIR: join(work, 'data'),
-      CUSTOMS_UPSTREAM__URL: registry.url,
-      CUSTOMS_INTAKE__SECRET: SECRET,
       CUSTOMS_RULES__FILE: join(work, 'rules.yaml'),
       // The most talkative level: nothing logged may carry a secret.
       CUSTOMS_LOG__LEVEL: 'debug',
       CUSTOMS_SCAN__MALWARE__CLAMAV__ADDRESS: clamd.tcpAddress,
       CUSTOMS_CONFIG: join(work, 'customs.yaml'),
-    };
-    customs = await startCustoms(port, env);
+    }));
     planted = await pushLayeredImage(
       registry.url,
       { repository: 'beyond/planted', tag: '1.0' },

@@ -7,16 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startCustoms,
-  type CustomsProcess,
-} from '../helpers/customs-process.js';
-import {
-  freePort,
-  pushTestImages,
-  startRegistry,
-  type RegistryHandle,
-} from '../helpers/registry.js';
+import { type CustomsProcess } from '../helpers/customs-process.js';
+import { pushTestImages, type RegistryHandle } from '../helpers/registry.js';
+import { startNotifiedStack } from '../helpers/notified-stack.js';
 
 const SECRET = 'door-deletes-secret';
 const REPO = 'test/busybox-static';
@@ -31,19 +24,10 @@ describe('door after a delete in the registry', () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'customs-door-deletes-'));
-    const port = await freePort();
-    registry = await startRegistry({
-      notifyUrl: `http://127.0.0.1:${port}/webhooks/distribution`,
-      secret: SECRET,
-      ignorePull: true,
-    });
-    customs = await startCustoms(port, {
-      CUSTOMS_DATADIR: join(work, 'data'),
-      CUSTOMS_UPSTREAM__URL: registry.url,
-      CUSTOMS_INTAKE__SECRET: SECRET,
+    ({ registry, customs } = await startNotifiedStack(work, SECRET, {
       CUSTOMS_CACHE__DRIVER: 'fs',
       CUSTOMS_CACHE__ROOT: join(work, 'blobs'),
-    });
+    }));
     digest = (await pushTestImages(registry, ['busybox']))[0]!.digest;
     const res = await door(`/manifests/${digest}`);
     expect(res.status).toBe(200);
