@@ -5,7 +5,7 @@ import type {
   ManifestReference,
   ManifestStore,
 } from '../ports.js';
-import { VERDICT_CHANNEL } from './verdict-store.js';
+import { notifyPayloads, VERDICT_CHANNEL } from './verdict-store.js';
 
 /** Manifests, their references, repositories and tags. */
 export function createManifestStore(db: Database): ManifestStore {
@@ -116,10 +116,8 @@ export function createManifestStore(db: Database): ManifestStore {
         return gone.rowCount === 1;
       });
       // Every replica's verdict cache drops the image, as after a write.
-      await db.notify(
-        VERDICT_CHANNEL,
-        JSON.stringify([`${repository}@${digest}`]),
-      );
+      for (const payload of notifyPayloads([`${repository}@${digest}`]))
+        await db.notify(VERDICT_CHANNEL, payload);
       return removed;
     },
 
