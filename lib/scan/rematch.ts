@@ -46,6 +46,13 @@ export interface RematchSummary {
 const DEFAULT_BATCH = 500;
 const DEFAULT_CONCURRENCY = 3;
 const MAX_PASSES = 3;
+/**
+ * A run that reconsidered at least this many images rewrote enough rows
+ * to leave the planner's statistics behind: refresh them (see
+ * refreshTableStatistics), so the next run's queries are planned on the
+ * tables as they are.
+ */
+const STATISTICS_REFRESH_IMAGES = 200;
 
 /**
  * Re-matches stored images against the current data snapshot, reading
@@ -96,7 +103,28 @@ export async function rematchStoredImages(
     summary.verdictChanges += changes.length;
   }
   summary.durationMs = performance.now() - started;
+  // After the verdicts are stored: not part of what the caller waits for.
+  if (summary.images >= STATISTICS_REFRESH_IMAGES) {
+    await refreshStatistics(deps);
+  }
   return summary;
+}
+
+/** A failure here costs speed only: logged, never raised. */
+async function refreshStatistics(deps: RematchDeps): Promise<void> {
+  const started = performance.now();
+  try {
+    const ran = await deps.stores.rematch.refreshStatistics();
+    deps.logger.debug(
+      { ran, ms: Math.round(performance.now() - started) },
+      'rematch: table statistics refreshed',
+    );
+  } catch (err: unknown) {
+    deps.logger.warn(
+      { err },
+      'rematch: could not refresh table statistics (queries may be planned on stale ones)',
+    );
+  }
 }
 
 /** The images matched at one snapshot, in concurrent batches. */
@@ -184,7 +212,7 @@ function mergeInto(
     ctx.findings = delta.add;
     return true;
   }
-  const removed = new Set(delta.remove.map((r) => `${r.source}\u0000${r.id}`));
+  const removed = advisoryKeys(delta.remove);
   const kept = ctx.findings.filter(
     (f) => !removed.has(`${f.advisorySource ?? ''}\u0000${f.advisoryId}`),
   );
@@ -193,6 +221,20 @@ function mergeInto(
   }
   ctx.findings = [...kept, ...delta.add];
   return true;
+}
+
+/**
+ * The `source\0id` keys of a removal list. A plan's deltas share one list:
+ * its set is built once, not once per image.
+ */
+const keysOfRemoval = new WeakMap<FindingsDelta['remove'], Set<string>>();
+function advisoryKeys(remove: FindingsDelta['remove']): Set<string> {
+  let keys = keysOfRemoval.get(remove);
+  if (keys === undefined) {
+    keys = new Set(remove.map((r) => `${r.source}\u0000${r.id}`));
+    keysOfRemoval.set(remove, keys);
+  }
+  return keys;
 }
 
 /** Runs `fn` on every item, at most `limit` at a time; rejects on the first failure. */

@@ -506,6 +506,11 @@ export interface RematchStore {
    * after `asOf` (a scan that raced the import) is left for the next run.
    */
   advanceAll(snapshotId: number, asOf: Date): Promise<void>;
+  /**
+   * Refreshes the planner statistics of the tables a large re-match
+   * rewrote (vacuuming them too where no autovacuum runs); returns what ran.
+   */
+  refreshStatistics(): Promise<string>;
 }
 
 /** An event of the outbox, as handed to a sink. */

@@ -396,6 +396,47 @@ export function describeStores(
       ]);
     });
 
+    it('refreshes planner statistics after a bulk re-match, vacuuming where no autovacuum runs', async () => {
+      const before = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_user_tables
+         WHERE relname = 'findings' AND last_analyze IS NOT NULL`,
+      );
+      expect(before.rows[0]!.n).toBe(0);
+      const ran = await stores.rematch.refreshStatistics();
+      const autovacuum = await db.query<{ on: string }>(
+        "SELECT current_setting('autovacuum') AS on",
+      );
+      expect(ran).toBe(
+        db.kind === 'postgres' && autovacuum.rows[0]!.on === 'on'
+          ? 'analyze'
+          : 'vacuum analyze',
+      );
+      const { rows } = await db.query<{
+        relname: string;
+        analyzed: boolean;
+        vacuumed: boolean;
+      }>(
+        `SELECT relname, last_analyze IS NOT NULL AS analyzed,
+           last_vacuum IS NOT NULL AS vacuumed
+         FROM pg_stat_user_tables
+         WHERE relname IN ('packages', 'image_package_keys', 'image_matches', 'findings', 'verdicts')
+         ORDER BY relname`,
+      );
+      expect(rows).toEqual(
+        [
+          'findings',
+          'image_matches',
+          'image_package_keys',
+          'packages',
+          'verdicts',
+        ].map((relname) => ({
+          relname,
+          analyzed: true,
+          vacuumed: ran === 'vacuum analyze',
+        })),
+      );
+    });
+
     it('caches verification results by subject, artifact and trust version', async () => {
       const result = {
         subjectDigest: d(1),

@@ -2,29 +2,7 @@ import type { Finding } from '../../core/finding.js';
 import type { Severity } from '../../core/severity.js';
 import type { Database } from '../database.js';
 import type { FindingStore } from '../ports.js';
-import { insertRows } from './insert-rows.js';
-
-const FINDING_COLUMNS = [
-  'image_digest',
-  'ordinal',
-  'advisory_source',
-  'advisory_id',
-  'aliases',
-  'ecosystem',
-  'package_name',
-  'package_version',
-  'advisory_package',
-  'fixed_version',
-  'severity',
-  'severity_source',
-  'status',
-  'summary',
-  'snapshot_id',
-  'cvss_score',
-  'cvss_severity',
-  'distribution_severity',
-  'distribution_severity_source',
-] as const;
+import { findingRow, insertFindingRows } from './finding-rows.js';
 
 /** Findings of each image, replaced whole at every match. */
 export function createFindingStore(db: Database): FindingStore {
@@ -34,10 +12,8 @@ export function createFindingStore(db: Database): FindingStore {
         await tx.query('DELETE FROM findings WHERE image_digest = $1', [
           digest,
         ]);
-        await insertRows(
+        await insertFindingRows(
           tx,
-          'findings',
-          FINDING_COLUMNS,
           findings.map((f, i) => findingRow(digest, i, f, snapshotId)),
         );
       });
@@ -52,9 +28,6 @@ export function createFindingStore(db: Database): FindingStore {
     },
   };
 }
-
-/** Column names of `findings`, in the order of {@link findingRow}. */
-export { FINDING_COLUMNS };
 
 /** A finding as read back, with the snapshot it was matched against. */
 export function findingFromRow(
@@ -85,36 +58,6 @@ export function findingFromRow(
             r.distribution_severity_source ?? undefined,
         }),
   };
-}
-
-/** One `findings` row, in FINDING_COLUMNS order. */
-export function findingRow(
-  digest: string,
-  ordinal: number,
-  f: Finding,
-  snapshotId: number | null,
-): unknown[] {
-  return [
-    digest,
-    ordinal,
-    f.advisorySource ?? '',
-    f.advisoryId,
-    f.aliases,
-    f.ecosystem,
-    f.packageName,
-    f.packageVersion,
-    f.advisoryPackage,
-    f.fixedVersion ?? null,
-    f.severity,
-    f.severitySource ?? null,
-    f.status,
-    f.summary ?? null,
-    snapshotId,
-    f.cvssScore ?? null,
-    f.cvssSeverity ?? null,
-    f.distributionSeverity ?? null,
-    f.distributionSeveritySource ?? null,
-  ];
 }
 
 /** A row of `findings`. */

@@ -5,6 +5,16 @@ import type { FindingsDelta, PackageKey, RematchStore } from '../ports.js';
 import { insertFindings } from './finding-rows.js';
 import { insertRows } from './insert-rows.js';
 import { readContexts } from './rematch-context.js';
+import { refreshTableStatistics } from './table-upkeep.js';
+
+/** What re-matching reads and rewrites in bulk. */
+const REMATCH_TABLES = [
+  'packages',
+  'image_package_keys',
+  'image_matches',
+  'findings',
+  'verdicts',
+] as const;
 
 /** Bulk queries of re-matching (see RematchStore). */
 export function createRematchStore(db: Database): RematchStore {
@@ -110,6 +120,8 @@ export function createRematchStore(db: Database): RematchStore {
         [snapshotId, asOf],
       );
     },
+
+    refreshStatistics: () => refreshTableStatistics(db, REMATCH_TABLES),
   };
 }
 

@@ -74,28 +74,37 @@ async function lockCurrent(
   return new Map(rows.map((r) => [keyOf(r), r.status]));
 }
 
+/**
+ * One statement whose parameter is a JSON document of the rows (one
+ * native JSON.stringify for thousands of verdicts, reasons included).
+ */
 async function upsertVerdicts(
   tx: SqlClient,
   verdicts: VerdictInput[],
 ): Promise<void> {
   await tx.query(
     `INSERT INTO verdicts (id, repository, digest, environment, status, reasons, rules_version, snapshot_id)
-     SELECT u.id, u.repository, u.digest, u.environment, u.status, u.reasons::jsonb, u.rules_version,
+     SELECT u.id, u.repository, u.digest, u.environment, u.status, u.reasons, u.rules_version,
        u.snapshot_id
-     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-       $7::text[], $8::int[]) AS u(id, repository, digest, environment, status, reasons,
-       rules_version, snapshot_id)
+     FROM json_to_recordset($1::json) AS u(id text, repository text, digest text,
+       environment text, status text, reasons jsonb, rules_version text, snapshot_id int)
      ON CONFLICT (repository, digest, environment) DO UPDATE SET id = EXCLUDED.id,
        status = EXCLUDED.status, reasons = EXCLUDED.reasons,
        rules_version = EXCLUDED.rules_version, snapshot_id = EXCLUDED.snapshot_id,
        computed_at = now()`,
     [
-      verdicts.map(() => randomUUID()),
-      ...keyColumns(verdicts),
-      verdicts.map((v) => v.status),
-      verdicts.map((v) => JSON.stringify(v.reasons)),
-      verdicts.map((v) => v.rulesVersion),
-      verdicts.map((v) => v.snapshotId),
+      JSON.stringify(
+        verdicts.map((v) => ({
+          id: randomUUID(),
+          repository: v.repository,
+          digest: v.digest,
+          environment: v.environment,
+          status: v.status,
+          reasons: v.reasons,
+          rules_version: v.rulesVersion,
+          snapshot_id: v.snapshotId,
+        })),
+      ),
     ],
   );
 }

@@ -3,6 +3,16 @@ import type { Advisory } from '../../core/advisory.js';
 import type { Database } from '../database.js';
 import type { StagedAdvisory, VulnStore } from '../ports.js';
 import { commitStagedImport } from './vuln-import-commit.js';
+import { refreshTableStatistics } from './table-upkeep.js';
+
+/** What an import commit rewrites in bulk. */
+const VULNDB_TABLES = [
+  'vulndb_staged_advisories',
+  'advisories',
+  'advisory_packages',
+  'vulndb_import_changes',
+  'vulndb_changed_packages',
+] as const;
 
 /**
  * Advisories (OSV model) with an (ecosystem, package) index, and import
@@ -41,7 +51,13 @@ export function createVulnStore(db: Database): VulnStore {
     },
 
     async commitImport(importId, outcome) {
-      return db.transaction((tx) => commitStagedImport(tx, importId, outcome));
+      const committed = await db.transaction((tx) =>
+        commitStagedImport(tx, importId, outcome),
+      );
+      // The re-match that follows plans its queries on these tables. The
+      // import is committed: a failure here costs speed only.
+      await refreshTableStatistics(db, VULNDB_TABLES).catch(() => undefined);
+      return committed;
     },
 
     async failImport(importId, warnings) {
