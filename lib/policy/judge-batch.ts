@@ -8,7 +8,7 @@ import type { MatchablePackage } from '../core/package.js';
 import { dataImportedAt } from './data-age-source.js';
 import { deniesPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
-import type { JudgeDeps } from './judge.js';
+import { trustEntryNames, type JudgeDeps } from './judge.js';
 import { NO_OVERRIDES } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
 import type { RuleSet } from './rules.js';
@@ -92,7 +92,7 @@ export function verdictsOf(
   packages?: MatchablePackage[],
 ): VerdictInput[] {
   const { rules, snapshotId, overrides, now } = judging;
-  const trusted = Object.keys(rules.keys);
+  const trusted = trustEntryNames(rules);
   return ctx.repositories.flatMap(({ repository, parents }) => {
     const evidence = evidenceOf(
       ctx,

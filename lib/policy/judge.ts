@@ -125,7 +125,7 @@ export async function computeVerdicts(
 }
 
 /** Every name a signature can be verified under (keys, identities, notation). */
-function trustEntryNames(rules: RuleSet): string[] {
+export function trustEntryNames(rules: RuleSet): string[] {
   return [
     ...Object.keys(rules.keys),
     ...Object.keys(rules.identities),
