@@ -110,7 +110,7 @@ export function verdictsOf(
           packages,
           dataImportedAt: judging.dataImportedAt,
           judgedAt: now,
-          ...overridesFor(overrides, image, environment, now),
+          ...overridesFor(overrides, { ...image, parents }, environment, now),
         },
         env,
         trusted,

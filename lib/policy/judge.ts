@@ -94,10 +94,14 @@ export async function computeVerdicts(
       : [];
   const snapshotId = await deps.stores.vulns.currentSnapshot();
   const importedAt = await dataImportedAt(deps.stores.vulns, rules);
+  const parents =
+    manifest?.kind === 'index'
+      ? []
+      : await deps.stores.manifests.parentsOf(image.repository, image.digest);
   const base =
     manifest?.kind === 'index'
       ? undefined
-      : await imageEvidence(deps, image, deniesPackages(rules));
+      : await imageEvidence(deps, image, parents, deniesPackages(rules));
   const verdicts: VerdictInput[] = [];
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =
@@ -108,7 +112,7 @@ export async function computeVerdicts(
         repository: image.repository,
         dataImportedAt: importedAt,
         judgedAt: now,
-        ...overridesFor(overrides, image, environment, now),
+        ...overridesFor(overrides, { ...image, parents }, environment, now),
       },
       envRules,
       trustEntryNames(rules),
@@ -133,17 +137,15 @@ export function trustEntryNames(rules: RuleSet): string[] {
   ];
 }
 
+/** `parents`: the indexes listing the image in its repository. */
 async function imageEvidence(
   deps: JudgeDeps,
   image: { repository: string; digest: Digest },
+  parents: Digest[],
   withPackages: boolean,
 ): Promise<Evidence> {
   const { stores } = deps;
   const scan = await stores.scans.get(image.digest);
-  const parents = await stores.manifests.parentsOf(
-    image.repository,
-    image.digest,
-  );
   const signatures = (
     await Promise.all(
       [image.digest, ...parents].map((d) => stores.signatures.list(d)),

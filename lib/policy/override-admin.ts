@@ -200,9 +200,18 @@ async function imagesInScope(
   e: PolicyException,
 ): Promise<ImageName[]> {
   const images = await deps.stores.exceptions.imagesWithAdvisory(e.advisoryId);
-  return images.filter((image) =>
-    [...deps.environments()].some((env) => inScope(e, image, env)),
-  );
+  const inScopeSomewhere = async (image: ImageName) => {
+    // A digest scope may name an index listing the image.
+    const parents =
+      e.scope.digest === undefined || e.scope.digest === image.digest
+        ? []
+        : await deps.stores.manifests.parentsOf(image.repository, image.digest);
+    return [...deps.environments()].some((env) =>
+      inScope(e, { ...image, parents }, env),
+    );
+  };
+  const covered = await Promise.all(images.map(inScopeSomewhere));
+  return images.filter((_, i) => covered[i]);
 }
 
 function checkEnvironments(deps: OverrideAdminDeps, names: string[]): void {

@@ -75,6 +75,40 @@ describe('overridesFor', () => {
       overridesFor(all, IMAGE, 'prod', Date.parse(grant.expiresAt)).breakGlass,
     ).toBeUndefined();
   });
+
+  it('lets a digest scope or a grant naming an index cover the platform images it lists', () => {
+    const index = `sha256:${'c'.repeat(64)}` as const;
+    const other = `sha256:${'d'.repeat(64)}` as const;
+    const all = {
+      exceptions: [exception({ id: 9, scope: { digest: index } })],
+      grants: [{ ...grant, id: 9, digest: index }],
+    };
+    const listed = overridesFor(
+      all,
+      { ...IMAGE, parents: [index] },
+      'prod',
+      NOW,
+    );
+    expect(listed.exceptions.map((e) => e.id)).toEqual([9]);
+    expect(listed.breakGlass?.id).toBe(9);
+    // Not listed by that index: neither applies.
+    const unlisted = overridesFor(
+      all,
+      { ...IMAGE, parents: [other] },
+      'prod',
+      NOW,
+    );
+    expect(unlisted).toEqual({ exceptions: [], breakGlass: undefined });
+    // The grant stays bound to its repository.
+    expect(
+      overridesFor(
+        all,
+        { repository: 'other/app', digest: IMAGE.digest, parents: [index] },
+        'prod',
+        NOW,
+      ).breakGlass,
+    ).toBeUndefined();
+  });
 });
 
 describe('waiveExcepted', () => {

@@ -29,13 +29,25 @@ export type ExceptableFinding = JudgedFinding & {
 const globs = new Map<string, (name: string) => boolean>();
 
 /**
+ * An image as overrides see it: a digest scope or a grant naming an index
+ * (what `docker pull name@digest` of a multi-arch image names) covers the
+ * platform images it lists too, or the index could never be pulled.
+ */
+export interface OverriddenImage {
+  repository: string;
+  digest: Digest;
+  /** Indexes listing the image in the repository. */
+  parents?: readonly Digest[] | undefined;
+}
+
+/**
  * The exceptions and the break-glass grant in force for `image` in
  * `environment` at `now` (an expired or revoked one never counts, so a
  * verdict computed after the expiry no longer has it).
  */
 export function overridesFor(
   all: Overrides,
-  image: { repository: string; digest: Digest },
+  image: OverriddenImage,
   environment: string,
   now: number,
 ): ImageOverrides {
@@ -47,20 +59,25 @@ export function overridesFor(
       (g) =>
         isInForce(g, now) &&
         g.repository === image.repository &&
-        g.digest === image.digest &&
+        names(image, g.digest) &&
         g.environment === environment,
     ),
   };
 }
 
+/** True when `digest` is the image's or that of an index listing it. */
+function names(image: OverriddenImage, digest: Digest): boolean {
+  return digest === image.digest || (image.parents ?? []).includes(digest);
+}
+
 /** True when the exception's scope covers the image in the environment. */
 export function inScope(
   e: PolicyException,
-  image: { repository: string; digest: Digest },
+  image: OverriddenImage,
   environment: string,
 ): boolean {
   const { digest, repository, environments } = e.scope;
-  if (digest !== undefined && digest !== image.digest) return false;
+  if (digest !== undefined && !names(image, digest)) return false;
   if (environments !== undefined && !environments.includes(environment))
     return false;
   return repository === undefined || globOf(repository)(image.repository);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminToken } from '../../lib/access/admin-tokens.js';
+import type { Digest } from '../../lib/core/digest.js';
 import { configSchema } from '../../lib/config/schema.js';
 import { createLogger } from '../../lib/log/create-logger.js';
 import { judgeImage } from '../../lib/policy/judge.js';
@@ -275,5 +276,77 @@ describe('admin API: exceptions, break-glass, audit', () => {
     const bad = await call('viewer').get('/api/v1/audit?since=yesterday');
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ error: { code: 'QUERY_INVALID' } });
+  });
+
+  it('lets a grant or an exception naming a multi-arch index cover its platform images', async () => {
+    const platform = { repository: 'team/multi', digest: digestOf('arm64') };
+    const index = digestOf('index');
+    await storeImageWithHighFinding(deps.stores, platform);
+    await deps.stores.manifests.save(
+      {
+        digest: index,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        kind: 'index',
+        body: Buffer.from(JSON.stringify({ schemaVersion: 2, index: true })),
+        references: [
+          {
+            role: 'manifest',
+            digest: platform.digest,
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            sizeBytes: 100,
+            platform: 'linux/arm64',
+          },
+        ],
+      },
+      platform.repository,
+    );
+    await judgeImage(deps.policy.judge, platform, 'scan: test');
+    await judgeImage(
+      deps.policy.judge,
+      { repository: platform.repository, digest: index },
+      'scan: test',
+    );
+    const prod = async (digest: Digest) =>
+      (await deps.stores.verdicts.get(platform.repository, digest, 'prod'))
+        ?.status;
+    expect([await prod(platform.digest), await prod(index)]).toEqual([
+      'ineligible',
+      'ineligible',
+    ]);
+
+    const granted = await call('operator').post('/api/v1/break-glass', {
+      repository: platform.repository,
+      digest: index,
+      environment: 'prod',
+      ticket: 'INC-9',
+      reason: 'multi-arch hotfix',
+      expiresAt: later(HOUR),
+    });
+    expect(granted.status).toBe(201);
+    // The platform image too, or the index could not be pulled.
+    expect([await prod(platform.digest), await prod(index)]).toEqual([
+      'eligible',
+      'eligible',
+    ]);
+    const grantId = (granted.body as { id: number }).id;
+    await call('operator').delete(`/api/v1/break-glass/${grantId}`);
+    expect([await prod(platform.digest), await prod(index)]).toEqual([
+      'ineligible',
+      'ineligible',
+    ]);
+
+    const excepted = await call('operator').post('/api/v1/exceptions', {
+      ...exception,
+      scope: { digest: index },
+    });
+    expect(excepted.status).toBe(201);
+    expect([await prod(platform.digest), await prod(index)]).toEqual([
+      'eligible',
+      'eligible',
+    ]);
+    await call('operator').delete(
+      `/api/v1/exceptions/${(excepted.body as { id: number }).id}`,
+    );
+    expect(await prod(platform.digest)).toBe('ineligible');
   });
 });

@@ -13,7 +13,8 @@ import type { Database } from '../../lib/storage/database.js';
 import { migrate } from '../../lib/storage/postgres/migrate.js';
 import { openPgliteDatabase } from '../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
-import type { Stores, VerdictRecord } from '../../lib/storage/ports.js';
+import type { Verdict } from '../../lib/core/verdict.js';
+import type { Stores } from '../../lib/storage/ports.js';
 import {
   digestOf,
   languagePackage,
@@ -41,7 +42,7 @@ describe('the single-image and batch judges agree', () => {
   let rules: RuleSet;
   const image = { repository: 'team/app', digest: digestOf('unsigned') };
 
-  const stored = async (): Promise<Array<Partial<VerdictRecord>>> =>
+  const stored = async (): Promise<Array<Partial<Verdict>>> =>
     (await stores.verdicts.list(image.repository, image.digest)).map((v) => ({
       environment: v.environment,
       status: v.status,
