@@ -23,6 +23,8 @@ export interface Caller {
   bound: string | undefined;
   /** For logs: account or token name, `anonymous` otherwise. */
   name: string;
+  /** Repositories the caller may push to (push-grants.ts patterns); [] = none. */
+  push: readonly string[];
 }
 
 export type DoorDeps = ManifestDeps &
