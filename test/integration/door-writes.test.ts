@@ -122,7 +122,9 @@ describe('door pass-through writes', () => {
       layers: Array<{ digest: string }>;
     };
     for (const { digest } of [config, ...layers]) {
-      const blob = await fetch(`${registry.url}/v2/team/busybox/blobs/${digest}`);
+      const blob = await fetch(
+        `${registry.url}/v2/team/busybox/blobs/${digest}`,
+      );
       expect(sha256(Buffer.from(await blob.arrayBuffer()))).toBe(digest);
     }
     // Nobody pulls it: the registry's notification alone gets it judged.
@@ -134,7 +136,11 @@ describe('door pass-through writes', () => {
         ]?.status === 'eligible',
       () => customs.output(),
     );
-    const pulled = await door(`/v2/dev/team/busybox/manifests/1.0`, {}, 'reader');
+    const pulled = await door(
+      `/v2/dev/team/busybox/manifests/1.0`,
+      {},
+      'reader',
+    );
     expect(pulled.status).toBe(200);
     expect(pulled.headers.get('docker-content-digest')).toBe(sourceDigest);
   });
@@ -198,9 +204,9 @@ describe('door pass-through writes', () => {
     expect(await copyIn('team/anon:1.0', ['--dest-no-creds'])).toMatch(
       /unauthorized|authentication required/i,
     );
-    expect(
-      (await fetch(`${registry.url}/v2/team/anon/tags/list`)).status,
-    ).toBe(404);
+    expect((await fetch(`${registry.url}/v2/team/anon/tags/list`)).status).toBe(
+      404,
+    );
   });
 
   it('forwards a chunked upload: PATCHes, status, and the closing PUT', async () => {
@@ -338,8 +344,7 @@ describe('door pass-through writes', () => {
       errors: [
         {
           code: 'MANIFEST_BLOB_UNKNOWN',
-          message:
-            'manifest references a manifest or blob unknown to registry',
+          message: 'manifest references a manifest or blob unknown to registry',
         },
       ],
     });

@@ -6,11 +6,7 @@ import { UpstreamError } from '../../core/errors.js';
 import { isAllowedHost, type Authenticator } from './auth.js';
 import { discard, header, headerValues, type CallContext } from './response.js';
 import type { Readable } from 'node:stream';
-import type {
-  SendOnceRequest,
-  SendResponse,
-  Transport,
-} from './transport.js';
+import type { SendOnceRequest, SendResponse, Transport } from './transport.js';
 
 /** A registry API call, relative to the upstream's `/v2/`. */
 export interface UpstreamRequest {

@@ -121,9 +121,7 @@ describe('PullAuth', async () => {
     expect(auth().challenge(request())).toBe(
       'Bearer realm="http://customs.example:5000/token",service="customs"',
     );
-    expect(
-      auth().challenge(request(), 'repository:team/app:pull,push'),
-    ).toBe(
+    expect(auth().challenge(request(), 'repository:team/app:pull,push')).toBe(
       'Bearer realm="http://customs.example:5000/token",service="customs",scope="repository:team/app:pull,push"',
     );
   });

@@ -16,7 +16,8 @@ export interface WriteRoute {
   mountFrom: string | undefined;
 }
 
-const PUSH_RE = /^\/v2\/(.+)\/(blobs\/uploads\/[^/]*|blobs\/[^/]+|manifests\/[^/]+)$/;
+const PUSH_RE =
+  /^\/v2\/(.+)\/(blobs\/uploads\/[^/]*|blobs\/[^/]+|manifests\/[^/]+)$/;
 /** The methods of each kind of push API path (distribution-spec "Push"). */
 const ALLOWED: Record<string, readonly string[]> = {
   uploadStart: ['POST'],
@@ -47,8 +48,7 @@ export function routeWrite(
   const { repository } = nameOf(written, hint);
   const params = new URLSearchParams(url.search);
   const from = params.get('from');
-  const mountFrom =
-    from === null ? undefined : nameOf(from, hint).repository;
+  const mountFrom = from === null ? undefined : nameOf(from, hint).repository;
   if (mountFrom !== undefined) params.set('from', mountFrom);
   return {
     method: method as WriteRoute['method'],

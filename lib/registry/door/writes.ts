@@ -76,7 +76,8 @@ export async function passWrite(
     if (local === undefined) {
       forwarded.body.destroy();
       throw new OciError('UNAVAILABLE', {
-        message: 'the upstream registry sent a Location outside itself; refused',
+        message:
+          'the upstream registry sent a Location outside itself; refused',
       });
     }
     headers['Location'] = local;
