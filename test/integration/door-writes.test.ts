@@ -25,6 +25,7 @@ import {
 const exec = promisify(execFile);
 const SECRET = 'door-writes-secret';
 const SOURCE = 'test/busybox-static:1.35.0';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 describe('door pass-through writes', () => {
   let work: string;
@@ -36,14 +37,18 @@ describe('door pass-through writes', () => {
   let sourceDigest: string;
   const secrets: Record<string, string> = {};
 
-  const createRobot = async (name: string, push: string[]) => {
+  const createRobot = async (
+    name: string,
+    push: string[],
+    environment = 'dev',
+  ) => {
     const r = await runCustoms(
       [
         'pull-credentials',
         'create',
         name,
         '-e',
-        'dev',
+        environment,
         ...push.flatMap((p) => ['--push', p]),
       ],
       env,
@@ -87,6 +92,8 @@ describe('door pass-through writes', () => {
     const created = await createRobot('pusher', ['team/*']);
     expect(created).toMatch(/^pusher may push to team\/\*$/m);
     await createRobot('reader', []);
+    await createRobot('prod-pusher', ['team/*'], 'prod');
+    await createRobot('prod-reader', [], 'prod');
   }, 300_000);
   afterAll(async () => {
     await customs?.stop();
@@ -105,9 +112,7 @@ describe('door pass-through writes', () => {
     const landed = await fetch(
       `${registry.url}/v2/team/busybox/manifests/1.0`,
       {
-        headers: {
-          Accept: 'application/vnd.oci.image.manifest.v1+json',
-        },
+        headers: { Accept: OCI_MANIFEST },
       },
     );
     expect(landed.status).toBe(200);
@@ -143,6 +148,49 @@ describe('door pass-through writes', () => {
     );
     expect(pulled.status).toBe(200);
     expect(pulled.headers.get('docker-content-digest')).toBe(sourceDigest);
+  });
+
+  it('tells a pusher which blobs the registry has, even those of an ineligible image, so a fix can be pushed', async () => {
+    const manifest = (await (
+      await fetch(`${registry.url}/v2/team/busybox/manifests/${sourceDigest}`, {
+        headers: { Accept: OCI_MANIFEST },
+      })
+    ).json()) as { layers: Array<{ digest: string; size: number }> };
+    const layer = manifest.layers[0]!;
+    // Unsigned, so not eligible for prod: its blobs are not served there.
+    const judged = await door(
+      `/v2/team/busybox/blobs/${layer.digest}`,
+      { method: 'HEAD' },
+      'prod-reader',
+    );
+    expect(judged.status).toBe(403);
+    const exists = await door(
+      `/v2/team/busybox/blobs/${layer.digest}`,
+      { method: 'HEAD' },
+      'prod-pusher',
+    );
+    expect(exists.status).toBe(200);
+    expect(exists.headers.get('content-length')).toBe(String(layer.size));
+    expect(exists.headers.get('docker-content-digest')).toBe(layer.digest);
+    const absent = await door(
+      `/v2/team/busybox/blobs/sha256:${'0'.repeat(64)}`,
+      { method: 'HEAD' },
+      'prod-pusher',
+    );
+    expect(absent.status).toBe(404);
+    // Bytes stay judged, whoever asks.
+    const bytes = await door(
+      `/v2/team/busybox/blobs/${layer.digest}`,
+      {},
+      'prod-pusher',
+    );
+    expect(bytes.status).toBe(403);
+    expect(
+      await copyIn('team/busybox:1.1', [
+        '--dest-creds',
+        `prod-pusher:${secrets['prod-pusher']}`,
+      ]),
+    ).toBe('ok');
   });
 
   it('refuses a read-only credential, and a push outside the grant', async () => {

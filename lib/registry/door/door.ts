@@ -17,7 +17,8 @@ import {
   type DoorSubject,
 } from './oci-response.js';
 import { routeDoorRequest, type DoorRoute } from './route.js';
-import { passWrite, type WriteDeps } from './writes.js';
+import { mayPush } from './push-grants.js';
+import { headBlobForPush, passWrite, type WriteDeps } from './writes.js';
 
 /** Who is pulling: the environment their credentials or Host bind them to. */
 export interface Caller {
@@ -116,6 +117,13 @@ async function handle(
   state.subject = subjectOf(route);
   state.kind = route.kind;
   if ('environment' in route) state.environment = route.environment;
+  if (
+    route.kind === 'blob' &&
+    req.method === 'HEAD' &&
+    deps.writes &&
+    mayPush(caller.push, route.repository)
+  )
+    return headBlobForPush(deps.writes, res, route);
   switch (route.kind) {
     case 'base':
       return void res

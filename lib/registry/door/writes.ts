@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { isDigest } from '../../core/digest.js';
 import { OciError } from '../../core/oci-errors.js';
 import type { UpstreamClient } from '../client/upstream-client.js';
 import type { Caller } from './door.js';
@@ -11,7 +12,7 @@ import { routeWrite, type WriteRoute } from './write-route.js';
 
 /** What pass-through writes need; absent from the door when they are off. */
 export interface WriteDeps {
-  upstream: Pick<UpstreamClient, 'forwardWrite'>;
+  upstream: Pick<UpstreamClient, 'forwardWrite' | 'headBlob'>;
   /** The registry's URL: a Location there is turned into one at Customs. */
   upstreamUrl: string;
   /** The `WWW-Authenticate` challenge, for a token of `scope` if given. */
@@ -88,6 +89,32 @@ export async function passWrite(
     return void res.end();
   }
   await pipeline(forwarded.body, res);
+}
+
+/**
+ * `HEAD` of a blob for a caller who may push to the repository: whether the
+ * registry has it (no bytes), as clients ask before uploading each blob. A
+ * judged HEAD would refuse a layer shared with an ineligible image and so
+ * break the push of its fix. Throws OciError BLOB_UNKNOWN when absent.
+ */
+export async function headBlobForPush(
+  deps: WriteDeps,
+  res: ServerResponse,
+  t: { repository: string; reference: string },
+): Promise<void> {
+  if (!isDigest(t.reference))
+    throw new OciError('DIGEST_INVALID', { detail: { digest: t.reference } });
+  const head = await deps.upstream.headBlob(t.repository, t.reference);
+  if (!head)
+    throw new OciError('BLOB_UNKNOWN', { detail: { digest: t.reference } });
+  res
+    .writeHead(200, {
+      ...API_HEADERS,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': String(head.size),
+      'Docker-Content-Digest': t.reference,
+    })
+    .end();
 }
 
 function authorize(
