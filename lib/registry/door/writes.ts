@@ -83,11 +83,15 @@ export async function passWrite(
     }
     headers['Location'] = local;
   }
-  res.writeHead(forwarded.status, headers);
-  if (req.method === 'HEAD') {
+  // A 416 (chunk out of order) says all in its Range; its body is the
+  // registry's own text, which is never passed on.
+  const isBodyPassedOn = req.method !== 'HEAD' && forwarded.status < 400;
+  if (!isBodyPassedOn) {
     forwarded.body.destroy();
-    return void res.end();
+    if (forwarded.status >= 400) headers['content-length'] = '0';
+    return void res.writeHead(forwarded.status, headers).end();
   }
+  res.writeHead(forwarded.status, headers);
   await pipeline(forwarded.body, res);
 }
 
