@@ -217,6 +217,11 @@ describe('door pass-through writes', () => {
     });
     const tags = await fetch(`${registry.url}/v2/team/refused/tags/list`);
     expect(tags.status).toBe(404);
+    const list = await runCustoms(['pull-credentials', 'list'], env);
+    expect(list.stdout).toMatch(
+      /^pusher\s+robot\s+dev\s+no expiry push: team\/\*$/m,
+    );
+    expect(list.stdout).toMatch(/^reader\s+robot\s+dev\s+no expiry$/m);
   });
 
   it('challenges a write without credentials for a push token, and never forwards it', async () => {
