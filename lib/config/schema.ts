@@ -350,6 +350,11 @@ export const configSchema = z
         publicUrl: z.string().default(''),
         /** Verdicts kept in memory (dropped on change via LISTEN/NOTIFY). */
         verdictCacheEntries: z.number().int().positive().default(100_000),
+        /**
+         * Forward the push API to the upstream for credentials with a push
+         * grant; false = writes are refused UNSUPPORTED.
+         */
+        passThroughWrites: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

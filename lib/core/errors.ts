@@ -40,7 +40,9 @@ export type UpstreamErrorCode =
   | 'UPSTREAM_NOT_FOUND'
   | 'UPSTREAM_BAD_RESPONSE'
   | 'UPSTREAM_DIGEST_MISMATCH'
-  | 'UPSTREAM_TOO_LARGE';
+  | 'UPSTREAM_TOO_LARGE'
+  /** A forwarded write answered with an OCI error (details.ociCode). */
+  | 'UPSTREAM_REFUSED';
 export class UpstreamError extends AppError<UpstreamErrorCode> {}
 
 export type ScanErrorCode =

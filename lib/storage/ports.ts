@@ -347,6 +347,12 @@ export interface PullCredential {
   kind: 'account' | 'robot';
   secretHash: string;
   environment: string;
+  /**
+   * Repositories this credential may push to through the door's
+   * pass-through writes: names (`team/app`), prefixes (`team/*`) or `*`.
+   * Empty = pull only.
+   */
+  pushRepositories: string[];
   expiresAt: string | undefined;
   createdAt: string;
   revokedAt: string | undefined;

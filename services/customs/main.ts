@@ -121,6 +121,11 @@ credentials
     'an account with a password of your choice (read from stdin)',
   )
   .option('--password-stdin', 'read the account password from stdin')
+  .option(
+    '--push <repository>',
+    'may also push there (door.passThroughWrites): a name, name/* or *; repeatable',
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
   .action(createPullCredentialCommand);
 credentials
   .command('list')

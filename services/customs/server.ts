@@ -12,6 +12,7 @@ import { createAdmissionHandler } from '../../lib/admission/http.js';
 import { createCallerIdentifier } from '../../lib/registry/door/callers.js';
 import { createDoor } from '../../lib/registry/door/door.js';
 import { PullAuth } from '../../lib/registry/door/pull-auth.js';
+import { nameOf } from '../../lib/registry/door/route.js';
 import { storedManifests } from '../../lib/registry/cache/stored-manifests.js';
 import { createApp } from './app.js';
 import type { Deps } from './deps.js';
@@ -41,6 +42,7 @@ export async function startServer(
     tokenTtlSeconds: deps.config.door.tokenTtlSeconds,
     anonymous: deps.config.door.anonymous,
     publicUrl: deps.config.door.publicUrl || undefined,
+    repositoryOf: (name) => repositoryOf(deps, name),
     logger: deps.logger.child({ component: 'registry.door.auth' }),
   });
   const door = createDoor({
@@ -64,6 +66,13 @@ export async function startServer(
       challenge: (req) => pullAuth.challenge(req),
     }),
     upstreamUrl: deps.config.upstream.url,
+    writes: deps.config.door.passThroughWrites
+      ? {
+          upstream: deps.upstream,
+          upstreamUrl: deps.config.upstream.url,
+          challenge: (req, scope) => pullAuth.challenge(req, scope),
+        }
+      : undefined,
     logger: deps.logger,
     requestScan: (repository, digest) =>
       deps.requestScan(repository, digest, 'pulled before judged'),
@@ -130,4 +139,18 @@ export async function startServer(
         server.closeAllConnections();
       }),
   };
+}
+
+/** The upstream repository a name of a token scope stands for, as the door reads it. */
+function repositoryOf(deps: Deps, name: string): string | undefined {
+  try {
+    return nameOf(name, {
+      bound: undefined,
+      defaultEnvironment: deps.config.server.defaultEnvironment,
+      environments: deps.environments(),
+    }).repository;
+  } catch (err: unknown) {
+    void err; // an invalid name is granted nothing
+    return undefined;
+  }
 }

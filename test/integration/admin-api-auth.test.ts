@@ -188,16 +188,35 @@ describe('admin API access: tokens with roles', () => {
     const pull = await as(tokens.admin).post('/api/v1/pull-credentials', {
       name: 'ci',
       environment: 'prod',
+      push: ['team/*'],
     });
     expect(pull.status).toBe(201);
+    expect(pull.body).toMatchObject({ name: 'ci', push: ['team/*'] });
     expect(
       (await deps.stores.audit.query({ limit: 1, actor: 'admin-1' }))
         .entries[0],
     ).toMatchObject({
       action: 'pull-credential.create',
       target: 'pull-credential/ci',
-      after: { environment: 'prod' },
+      after: { environment: 'prod', push: ['team/*'] },
     });
+    const badPush = await as(tokens.admin).post('/api/v1/pull-credentials', {
+      name: 'ci-2',
+      environment: 'prod',
+      push: ['team/'],
+    });
+    expect(badPush.status).toBe(400);
+    expect(badPush.body).toMatchObject({
+      error: {
+        code: 'REQUEST_INVALID',
+        message:
+          'invalid push repository "team/" (a repository name, name/* or *)',
+      },
+    });
+    const listed = await as(tokens.admin).get('/api/v1/pull-credentials');
+    expect(listed.body).toEqual([
+      expect.objectContaining({ name: 'ci', pushRepositories: ['team/*'] }),
+    ]);
     const revoked = await deps.stores.audit.query({
       limit: 10,
       action: 'admin-token.revoke',

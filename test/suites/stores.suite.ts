@@ -601,6 +601,7 @@ export function describeStores(
         kind: 'robot' as const,
         secretHash: 'scrypt$x',
         environment: 'prod',
+        pushRepositories: ['team/*', 'ops/app'],
         expiresAt: '2030-01-01T00:00:00.000Z',
       };
       expect(await stores.pullCredentials.create(c)).toBe(true);

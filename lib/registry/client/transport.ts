@@ -5,6 +5,7 @@
  */
 import { metrics } from '../../metrics/metrics.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import { UpstreamError } from '../../core/errors.js';
@@ -17,6 +18,19 @@ export interface SendRequest {
   path: string;
   method: 'GET' | 'HEAD';
   headers: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A forwarded write: any method, with a body streamed once (so never
+ * retried).
+ */
+export interface SendOnceRequest {
+  origin: string;
+  path: string;
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  headers: Record<string, string>;
+  body?: Readable | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -80,6 +94,29 @@ export class Transport {
         'retrying upstream request',
       );
       await sleep(delayMs, undefined, { signal: request.signal });
+    }
+  }
+
+  /**
+   * Sends `request` once, whatever the answer (a streamed body cannot be
+   * sent twice). Returns every response; throws UPSTREAM_UNAVAILABLE on a
+   * network error, and the abort error as is when `request.signal` aborts.
+   */
+  async sendOnce(
+    request: SendOnceRequest,
+    context: CallContext,
+  ): Promise<SendResponse> {
+    if (this.#closed)
+      throw unavailable({ upstream: 'CLIENT_CLOSED' }, context, 0);
+    try {
+      return await this.#agent.request({
+        ...request,
+        body: request.body ?? null,
+        signal: request.signal ?? null,
+      });
+    } catch (err: unknown) {
+      if (request.signal?.aborted === true) throw err;
+      throw unavailable({ upstream: networkCode(err), cause: err }, context, 1);
     }
   }
 

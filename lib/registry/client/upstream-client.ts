@@ -16,6 +16,11 @@ import { MANIFEST_MEDIA_TYPES } from '../../core/media-types.js';
 import { Authenticator } from './auth.js';
 import { fetchBlob, headBlob } from './blobs.js';
 import {
+  forwardWrite,
+  type ForwardedResponse,
+  type WriteRequest,
+} from './forward.js';
+import {
   listRepositories,
   listTags,
   type Page,
@@ -56,6 +61,7 @@ export interface UpstreamClientOptions {
 }
 
 export type { Page, PageRequest } from './listings.js';
+export type { ForwardedResponse, WriteRequest } from './forward.js';
 
 /** Per-call options. */
 export interface CallOptions {
@@ -124,6 +130,12 @@ export interface UpstreamClient {
     digest: Digest,
     options?: CallOptions & { artifactType?: string },
   ): Promise<ReferrerDescriptor[] | undefined>;
+  /**
+   * Forwards a write of the push API (pass-through writes) once, bodies
+   * streamed both ways; see forward.ts for what it resolves and throws. The
+   * caller owns the response body, and judges its Location.
+   */
+  forwardWrite(request: WriteRequest): Promise<ForwardedResponse>;
   /** GET /v2/ through auth: resolves when the upstream accepts us. */
   ping(options?: CallOptions): Promise<void>;
   /** Closes pooled connections; idempotent. Later calls fail UPSTREAM_UNAVAILABLE. */
@@ -176,6 +188,7 @@ export function createUpstreamClient(
         signal: o.signal,
         maxBytes,
       }),
+    forwardWrite: (request) => forwardWrite(http, request),
     ping: (o = {}) => ping(http, o.signal),
     close: () => transport.close(),
   };

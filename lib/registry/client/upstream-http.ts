@@ -5,7 +5,8 @@
 import { UpstreamError } from '../../core/errors.js';
 import { isAllowedHost, type Authenticator } from './auth.js';
 import { discard, header, headerValues, type CallContext } from './response.js';
-import type { SendResponse, Transport } from './transport.js';
+import type { Readable } from 'node:stream';
+import type { SendOnceRequest, SendResponse, Transport } from './transport.js';
 
 /** A registry API call, relative to the upstream's `/v2/`. */
 export interface UpstreamRequest {
@@ -19,6 +20,20 @@ export interface UpstreamRequest {
   context: CallContext;
 }
 
+/** A write forwarded to the registry (pass-through), relative to its `/v2/`. */
+export interface ForwardRequest {
+  method: SendOnceRequest['method'];
+  /** Path below `/v2/` with its query, already validated and escaped. */
+  path: string;
+  /** Token scope: `repository:<name>:pull,push`, maybe with a mount source's. */
+  scope: string;
+  headers: Record<string, string>;
+  /** Streamed once: a request with a body is never retried. */
+  body?: Readable | undefined;
+  signal?: AbortSignal | undefined;
+  context: CallContext;
+}
+
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 
@@ -28,6 +43,8 @@ export class UpstreamHttp {
   readonly #transport: Transport;
   readonly #auth: Authenticator;
   readonly #allowedHosts: readonly string[];
+  /** The registry answered /v2/ without credentials: writes need none first. */
+  #acceptsAnonymous = false;
 
   /** `base` is the registry URL; its path (usually empty) prefixes `/v2/`. */
   constructor(options: {
@@ -49,8 +66,7 @@ export class UpstreamHttp {
    * Returns the final response, whatever its status; the caller owns its body.
    */
   async request(request: UpstreamRequest): Promise<SendResponse> {
-    const prefix = this.#base.pathname.replace(/\/+$/, '');
-    const url = new URL(`${prefix}/v2/${request.path}`, this.#base.origin);
+    const url = this.#url(request.path);
     const sent = await this.#auth.authorizationFor(
       request.scope,
       request.signal,
@@ -69,6 +85,77 @@ export class UpstreamHttp {
       }
     }
     return this.#followRedirects(request, { url, response, used });
+  }
+
+  /**
+   * Sends a write once, with the Authorization for its scope, and returns
+   * the response whatever its status, redirects not followed (their
+   * Location is the caller's to judge); the caller owns its body. A
+   * bodiless request answers one 401 challenge by retrying; before a body
+   * is sent the registry's scheme is learnt first (a body cannot be sent
+   * twice).
+   */
+  async forward(request: ForwardRequest): Promise<SendResponse> {
+    const url = this.#url(request.path);
+    if (request.body !== undefined) await this.#learnAuth(request);
+    const sent = await this.#auth.authorizationFor(
+      request.scope,
+      request.signal,
+    );
+    const send = (authorization: string | undefined) =>
+      this.#transport.sendOnce(
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: request.method,
+          headers: {
+            ...request.headers,
+            ...(authorization === undefined ? {} : { authorization }),
+          },
+          body: request.body,
+          signal: request.signal,
+        },
+        request.context,
+      );
+    const response = await send(sent);
+    if (response.statusCode !== 401) return response;
+    // Learn the challenge even when the body is spent: the next write has it.
+    const retry = await this.#auth.answer(
+      headerValues(response.headers, 'www-authenticate'),
+      { scope: request.scope, sent, signal: request.signal },
+    );
+    if (retry === undefined || request.body !== undefined) return response;
+    await discard(response.body);
+    return send(retry);
+  }
+
+  /** Asks /v2/ for the write's scope until the registry's scheme is known. */
+  async #learnAuth(request: ForwardRequest): Promise<void> {
+    if (this.#acceptsAnonymous) return;
+    const known = await this.#auth.authorizationFor(
+      request.scope,
+      request.signal,
+    );
+    if (known !== undefined) return;
+    const response = await this.request({
+      method: 'GET',
+      path: '',
+      scope: request.scope,
+      signal: request.signal,
+      context: request.context,
+    });
+    await discard(response.body);
+    if (response.statusCode !== 200) return;
+    const now = await this.#auth.authorizationFor(
+      request.scope,
+      request.signal,
+    );
+    if (now === undefined) this.#acceptsAnonymous = true;
+  }
+
+  #url(path: string): URL {
+    const prefix = this.#base.pathname.replace(/\/+$/, '');
+    return new URL(`${prefix}/v2/${path}`, this.#base.origin);
   }
 
   async #followRedirects(

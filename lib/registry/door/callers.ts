@@ -47,7 +47,7 @@ export function createCallerIdentifier(
       return { ...caller, bound: caller.bound ?? host };
     }
     if (!options.anonymous) throw unauthorized(req, 'authentication required');
-    return { bound: host, name: 'anonymous' };
+    return { bound: host, name: 'anonymous', push: [] };
   };
 }
 

@@ -17,12 +17,16 @@ import {
   type DoorSubject,
 } from './oci-response.js';
 import { routeDoorRequest, type DoorRoute } from './route.js';
+import { mayPush } from './push-grants.js';
+import { headBlobForPush, passWrite, type WriteDeps } from './writes.js';
 
 /** Who is pulling: the environment their credentials or Host bind them to. */
 export interface Caller {
   bound: string | undefined;
   /** For logs: account or token name, `anonymous` otherwise. */
   name: string;
+  /** Repositories the caller may push to (push-grants.ts patterns); [] = none. */
+  push: readonly string[];
 }
 
 export type DoorDeps = ManifestDeps &
@@ -38,6 +42,8 @@ export type DoorDeps = ManifestDeps &
     identify: (req: IncomingMessage) => Promise<Caller>;
     /** Where to push instead (named in the UNSUPPORTED message of writes). */
     upstreamUrl: string;
+    /** Pass-through writes (`door.passThroughWrites`); absent = reads only. */
+    writes?: WriteDeps | undefined;
     logger: Logger;
   };
 
@@ -46,8 +52,9 @@ export type DoorDeps = ManifestDeps &
  * byte path): distribution-spec v1.1 pull and discovery. Serves a manifest,
  * blob or referrer only when it belongs to an image eligible in the
  * caller's environment; everything else gets an OCI error, and a refusal
- * says why in `detail`. Never throws: every failure is written as an OCI
- * error body.
+ * says why in `detail`. Writes are refused UNSUPPORTED, or with
+ * `deps.writes` forwarded to the registry for callers that may push
+ * (writes.ts). Never throws: every failure is written as an OCI error body.
  */
 export function createDoor(
   deps: DoorDeps,
@@ -82,25 +89,41 @@ async function handle(
   state: DoorState,
 ): Promise<void> {
   const caller = await deps.identify(req);
-  const route = routeDoorRequest(
-    new URL(req.url ?? '/', 'http://door').pathname,
-    {
-      bound: caller.bound,
-      defaultEnvironment: deps.defaultEnvironment,
-      environments: deps.environments(),
-    },
-  );
+  const pathname = new URL(req.url ?? '/', 'http://door').pathname;
+  const hint = {
+    bound: caller.bound,
+    defaultEnvironment: deps.defaultEnvironment,
+    environments: deps.environments(),
+  };
+  const route = routeDoorRequest(pathname, hint);
   if (
     (req.method !== 'GET' && req.method !== 'HEAD') ||
     route.kind === 'upload'
   ) {
+    state.kind = 'write';
+    if (deps.writes) return passWrite(deps.writes, req, res, { caller, hint });
     throw new OciError('UNSUPPORTED', {
       message: `Customs serves reads only; push to the registry at ${deps.upstreamUrl}`,
+    });
+  }
+  if (route.kind === 'base' && deps.writes && !req.headers.authorization) {
+    // Clients learn at /v2/ whether to authenticate at all: without this
+    // challenge skopeo and docker would never send the credentials a push
+    // needs. Anonymous reads still work through an anonymous token.
+    throw new OciError('UNAUTHORIZED', {
+      headers: { 'WWW-Authenticate': deps.writes.challenge(req, undefined) },
     });
   }
   state.subject = subjectOf(route);
   state.kind = route.kind;
   if ('environment' in route) state.environment = route.environment;
+  if (
+    route.kind === 'blob' &&
+    req.method === 'HEAD' &&
+    deps.writes &&
+    mayPush(caller.push, route.repository)
+  )
+    return headBlobForPush(deps.writes, res, route);
   switch (route.kind) {
     case 'base':
       return void res

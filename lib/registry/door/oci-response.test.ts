@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  errorCode,
   ReferenceError,
   StorageError,
   UpstreamError,
@@ -48,6 +49,11 @@ describe('writeOciError over a real socket', () => {
   );
 });
 
+const refused = (ociCode: string | undefined) =>
+  new UpstreamError('UPSTREAM_REFUSED', 'refused', {
+    details: { upstream: 400, ociCode },
+  });
+
 describe('toOciError', () => {
   it.each([
     [new ReferenceError('NAME_INVALID', 'bad'), 'manifest', 'NAME_INVALID'],
@@ -80,6 +86,14 @@ describe('toOciError', () => {
       'UNKNOWN',
     ],
     [new Error('boom at /src/x.ts:1'), 'manifest', 'UNKNOWN'],
+    [refused('BLOB_UPLOAD_UNKNOWN'), 'base', 'BLOB_UPLOAD_UNKNOWN'],
+    [refused('MANIFEST_BLOB_UNKNOWN'), 'base', 'MANIFEST_BLOB_UNKNOWN'],
+    [refused('DIGEST_INVALID'), 'base', 'DIGEST_INVALID'],
+    // The registry's verdict on Customs' credentials is not the client's.
+    [refused('UNAUTHORIZED'), 'base', 'UNKNOWN'],
+    [refused('DENIED'), 'base', 'UNKNOWN'],
+    [refused('NOT_A_CODE'), 'base', 'UNKNOWN'],
+    [refused(undefined), 'base', 'UNKNOWN'],
   ] as const)('%s on a %s read → %s', (err, subject, code) => {
     const oci = toOciError(err, subject);
     expect(oci.code).toBe(code);
@@ -88,5 +102,8 @@ describe('toOciError', () => {
       expect(oci.toBody()).toEqual({
         errors: [{ code: 'UNKNOWN', message: 'internal error' }],
       });
+    // A registry's refusal of a write keeps its code, never its text.
+    if (errorCode(err) === 'UPSTREAM_REFUSED')
+      expect(oci.message).toBe(OCI_ERRORS[code].message);
   });
 });

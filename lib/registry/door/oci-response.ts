@@ -1,6 +1,10 @@
 import type { ServerResponse } from 'node:http';
 import { AppError, errorCode } from '../../core/errors.js';
-import { OciError, type OciErrorCode } from '../../core/oci-errors.js';
+import {
+  OCI_ERRORS,
+  OciError,
+  type OciErrorCode,
+} from '../../core/oci-errors.js';
 
 /** Headers on every answer of the door (distribution's API version marker). */
 export const API_HEADERS = {
@@ -45,6 +49,8 @@ export function toOciError(err: unknown, subject: DoorSubject): OciError {
       return new OciError('UNAVAILABLE', {
         message: 'the upstream registry refused the credentials of Customs',
       });
+    case 'UPSTREAM_REFUSED':
+      return refusedWrite(err.details);
     case 'UPSTREAM_DIGEST_MISMATCH':
     case 'UPSTREAM_BAD_RESPONSE':
     case 'UPSTREAM_TOO_LARGE':
@@ -55,6 +61,21 @@ export function toOciError(err: unknown, subject: DoorSubject): OciError {
     default:
       return new OciError('UNKNOWN');
   }
+}
+
+/**
+ * A forwarded write the registry refused: its OCI code with the standard
+ * message (never the registry's own text). Codes about the caller's
+ * credentials are not passed on: they concern the credentials of Customs.
+ */
+function refusedWrite(details: unknown): OciError {
+  const code = (details as { ociCode?: unknown } | undefined)?.ociCode;
+  const isPassedOn =
+    typeof code === 'string' &&
+    Object.hasOwn(OCI_ERRORS, code) &&
+    code !== 'UNAUTHORIZED' &&
+    code !== 'DENIED';
+  return new OciError(isPassedOn ? (code as OciErrorCode) : 'UNKNOWN');
 }
 
 /** Writes `{"errors":[…]}` with the code's status (no body for HEAD). */

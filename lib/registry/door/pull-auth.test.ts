@@ -5,12 +5,16 @@ import type { PullCredential } from '../../storage/ports.js';
 import { CredentialsRefused, PullAuth } from './pull-auth.js';
 import { hashSecret, verifySecret } from './secret-hash.js';
 
-const request = (authorization?: string, host = 'customs.example:5000') =>
-  ({ headers: { authorization, host } }) as unknown as IncomingMessage;
+const request = (
+  authorization?: string,
+  host = 'customs.example:5000',
+  url = '/token',
+) => ({ url, headers: { authorization, host } }) as unknown as IncomingMessage;
 
 async function tokenFrom(
   auth: PullAuth,
   authorization?: string,
+  url = '/token',
 ): Promise<{ status: number; body: { token?: string } }> {
   let status = 0;
   let text = '';
@@ -23,7 +27,7 @@ async function tokenFrom(
       text = b.toString();
     },
   } as unknown as ServerResponse;
-  await auth.serveToken(request(authorization), res);
+  await auth.serveToken(request(authorization, undefined, url), res);
   return { status, body: JSON.parse(text) as { token?: string } };
 }
 
@@ -33,6 +37,7 @@ describe('PullAuth', async () => {
     kind: 'robot',
     secretHash: await hashSecret('s3cret-s3cret'),
     environment: 'prod',
+    pushRepositories: ['team/*'],
     expiresAt: undefined,
     createdAt: '2026-01-01T00:00:00Z',
     revokedAt: undefined,
@@ -47,6 +52,8 @@ describe('PullAuth', async () => {
       tokenTtlSeconds: 300,
       anonymous,
       publicUrl: undefined,
+      // As the door does: `prod/…` names the prod environment.
+      repositoryOf: (name) => name.replace(/^prod\//, ''),
       logger: createLogger({ level: 'silent' }),
       now: () => clock,
     });
@@ -57,6 +64,7 @@ describe('PullAuth', async () => {
     expect(await auth().authenticate(request(basic('s3cret-s3cret')))).toEqual({
       bound: 'prod',
       name: 'ci',
+      push: ['team/*'],
     });
     await expect(
       auth().authenticate(request(basic('nope'))),
@@ -70,11 +78,34 @@ describe('PullAuth', async () => {
     expect(await a.authenticate(request(`Bearer ${body.token}`))).toEqual({
       bound: 'prod',
       name: 'ci',
+      push: [],
     });
     clock += 301_000;
     await expect(
       a.authenticate(request(`Bearer ${body.token}`)),
     ).rejects.toThrow(/expired/);
+  });
+
+  it('grants push in a token only for asked repositories the credential may push to', async () => {
+    const a = auth();
+    const scopes = [
+      'repository:prod/team/app:pull,push',
+      'repository:team/lib:push',
+      'repository:team/base:pull',
+      'repository:other/app:pull,push',
+      'repository:Bad:push',
+    ];
+    const url = `/token?service=customs&${scopes.map((s) => `scope=${encodeURIComponent(s)}`).join('&')}`;
+    const { body } = await tokenFrom(a, basic('s3cret-s3cret'), url);
+    expect(await a.authenticate(request(`Bearer ${body.token}`))).toEqual({
+      bound: 'prod',
+      name: 'ci',
+      push: ['team/app', 'team/lib'],
+    });
+    const anonymous = await tokenFrom(a, undefined, url);
+    expect(
+      await a.authenticate(request(`Bearer ${anonymous.body.token}`)),
+    ).toEqual({ bound: undefined, name: 'anonymous', push: [] });
   });
 
   it('issues anonymous tokens only while anonymous pulls are on', async () => {
@@ -89,6 +120,9 @@ describe('PullAuth', async () => {
   it('names the token realm after the host the client used', () => {
     expect(auth().challenge(request())).toBe(
       'Bearer realm="http://customs.example:5000/token",service="customs"',
+    );
+    expect(auth().challenge(request(), 'repository:team/app:pull,push')).toBe(
+      'Bearer realm="http://customs.example:5000/token",service="customs",scope="repository:team/app:pull,push"',
     );
   });
 });

@@ -3,7 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { jwtVerify, SignJWT } from 'jose';
 import type { Logger } from 'pino';
 import type { PullCredentialStore } from '../../storage/ports.js';
+import { isRepositoryName } from '../../core/reference.js';
 import type { Caller } from './door.js';
+import { mayPush } from './push-grants.js';
 import { verifySecret } from './secret-hash.js';
 
 export interface PullAuthOptions {
@@ -14,11 +16,19 @@ export interface PullAuthOptions {
   anonymous: boolean;
   /** Base URL clients reach Customs at, for the token realm; else from Host. */
   publicUrl: string | undefined;
+  /**
+   * The upstream repository a name of a token scope stands for (the door
+   * strips an environment prefix); undefined for a name that is invalid.
+   * Default: the name itself.
+   */
+  repositoryOf?: (name: string) => string | undefined;
   logger: Logger;
   now?: () => number;
 }
 
 const SERVICE = 'customs';
+/** `repository:<name>:<actions>` (a name may hold `:` only in a port, not here). */
+const SCOPE_RE = /^repository:([^:]+):([a-z*,]+)$/;
 const ISSUER = 'customs';
 /** Basic credentials verified recently (scrypt is slow by design). */
 const VERIFIED_TTL_MS = 60_000;
@@ -33,7 +43,9 @@ export class CredentialsRefused extends Error {}
  * (https://distribution.github.io/distribution/spec/auth/token/) — a 401
  * with `WWW-Authenticate: Bearer realm=…/token`, then `GET /token` with
  * Basic credentials, then a short-lived signed token bound to the
- * credential's environment.
+ * credential's environment. A token carries `push` for the repositories of
+ * its requested scope (`repository:<name>:pull,push`) that the credential
+ * may push to, and for no others.
  */
 export class PullAuth {
   readonly #options: PullAuthOptions;
@@ -54,11 +66,15 @@ export class PullAuth {
     return undefined;
   }
 
-  /** The challenge of a 401: where to get a token. */
-  challenge(req: IncomingMessage): string {
+  /**
+   * The challenge of a 401: where to get a token, and for a write the scope
+   * to ask for (`repository:<name>:pull,push`), as distribution names it.
+   */
+  challenge(req: IncomingMessage, scope?: string): string {
     const base =
       this.#options.publicUrl ?? `http://${req.headers.host ?? 'localhost'}`;
-    return `Bearer realm="${base.replace(/\/$/, '')}/token",service="${SERVICE}"`;
+    const realm = `Bearer realm="${base.replace(/\/$/, '')}/token",service="${SERVICE}"`;
+    return scope === undefined ? realm : `${realm},scope="${scope}"`;
   }
 
   /** `GET /token`: a signed token for the presented credentials (or anonymous). */
@@ -90,7 +106,8 @@ export class PullAuth {
     }
     const now = this.#now();
     const ttl = this.#options.tokenTtlSeconds;
-    const token = await new SignJWT({ env: caller?.bound ?? null })
+    const push = caller ? this.#grantedPush(req, caller) : [];
+    const token = await new SignJWT({ env: caller?.bound ?? null, push })
       .setProtectedHeader({ alg: 'HS256' })
       .setSubject(caller?.name ?? 'anonymous')
       .setIssuer(ISSUER)
@@ -131,7 +148,11 @@ export class PullAuth {
         `credentials ${name} expired at ${credential.expiresAt}`,
       );
     }
-    const caller: Caller = { bound: credential.environment, name };
+    const caller: Caller = {
+      bound: credential.environment,
+      name,
+      push: credential.pushRepositories,
+    };
     const until = Math.min(
       this.#now() + VERIFIED_TTL_MS,
       credential.expiresAt ? Date.parse(credential.expiresAt) : Infinity,
@@ -154,12 +175,33 @@ export class PullAuth {
       const name = payload.sub ?? 'anonymous';
       if (env === undefined && !this.#options.anonymous)
         throw new Error('anonymous pulls are off');
-      return { bound: env, name };
+      const push = Array.isArray(payload['push'])
+        ? payload['push'].filter((r): r is string => typeof r === 'string')
+        : [];
+      return { bound: env, name, push };
     } catch (err: unknown) {
       throw new CredentialsRefused(
         `invalid or expired token (${(err as { code?: string }).code ?? 'invalid'})`,
       );
     }
+  }
+
+  /**
+   * The repositories of the request's push scopes the caller may push to
+   * (https://distribution.github.io/distribution/spec/auth/scope/): exact
+   * names, so the token grants no more than was asked and allowed.
+   */
+  #grantedPush(req: IncomingMessage, caller: Caller): string[] {
+    const params = new URL(req.url ?? '/', 'http://token').searchParams;
+    const granted = new Set<string>();
+    for (const scope of params.getAll('scope').flatMap((s) => s.split(' '))) {
+      const m = SCOPE_RE.exec(scope);
+      if (!m?.[2]?.split(',').includes('push')) continue;
+      const repository = (this.#options.repositoryOf ?? validName)(m[1]!);
+      if (repository !== undefined && mayPush(caller.push, repository))
+        granted.add(repository);
+    }
+    return [...granted];
   }
 
   #now(): number {
@@ -180,4 +222,8 @@ function sendJson(
     ...(challenge ? { 'WWW-Authenticate': challenge } : {}),
   });
   res.end(text);
+}
+
+function validName(name: string): string | undefined {
+  return isRepositoryName(name) ? name : undefined;
 }

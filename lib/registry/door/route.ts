@@ -63,8 +63,13 @@ export function routeDoorRequest(
   };
 }
 
-/** `prefix` is the environment prefix as written in the path (`prod/`), or ''. */
-function nameOf(
+/**
+ * The environment and upstream repository a name of a path stands for;
+ * `prefix` is the environment prefix as written (`prod/`), or ''. Throws
+ * OciError DENIED for a prefix that contradicts the binding, NAME_INVALID
+ * for a malformed name.
+ */
+export function nameOf(
   name: string,
   hint: EnvironmentHint,
 ): { environment: string; repository: string; prefix: string } {

@@ -7,9 +7,17 @@ export function createPullCredentialStore(db: Database): PullCredentialStore {
   return {
     async create(c) {
       const { rowCount } = await db.query(
-        `INSERT INTO pull_credentials (name, kind, secret_hash, environment, expires_at)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING`,
-        [c.name, c.kind, c.secretHash, c.environment, c.expiresAt ?? null],
+        `INSERT INTO pull_credentials
+           (name, kind, secret_hash, environment, push_repositories, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (name) DO NOTHING`,
+        [
+          c.name,
+          c.kind,
+          c.secretHash,
+          c.environment,
+          c.pushRepositories,
+          c.expiresAt ?? null,
+        ],
       );
       return rowCount === 1;
     },
@@ -57,6 +65,7 @@ interface Row {
   kind: PullCredential['kind'];
   secret_hash: string;
   environment: string;
+  push_repositories: string[];
   expires_at: Date | null;
   created_at: Date;
   revoked_at: Date | null;
@@ -68,6 +77,7 @@ function toCredential(r: Row): PullCredential {
     kind: r.kind,
     secretHash: r.secret_hash,
     environment: r.environment,
+    pushRepositories: r.push_repositories,
     expiresAt: r.expires_at?.toISOString(),
     createdAt: r.created_at.toISOString(),
     revokedAt: r.revoked_at?.toISOString(),

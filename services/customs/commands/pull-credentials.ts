@@ -13,11 +13,13 @@ interface CreateOptions {
   expires?: string;
   account?: boolean;
   passwordStdin?: boolean;
+  push?: string[];
 }
 type Created = {
   name: string;
   secret: string;
   environment: string;
+  push: string[];
   expiresAt: string | undefined;
 };
 
@@ -31,6 +33,7 @@ export async function createPullCredentialCommand(
     name,
     kind: options.account ? ('account' as const) : ('robot' as const),
     environment: options.environment,
+    push: options.push ?? [],
     expires: options.expires,
     secret: options.passwordStdin
       ? (await readStdin()).replace(/\r?\n$/, '')
@@ -55,6 +58,8 @@ export async function createPullCredentialCommand(
   out(
     `${created.name} may pull from ${created.environment}${created.expiresAt ? ` until ${created.expiresAt}` : ''}`,
   );
+  if (created.push.length > 0)
+    out(`${created.name} may push to ${created.push.join(', ')}`);
   if (request.kind === 'robot') out(`secret (shown once): ${created.secret}`);
   out(
     `log in with: skopeo login --username ${created.name} --password-stdin <customs host>`,
@@ -77,8 +82,11 @@ export async function listPullCredentialsCommand(options: {
   );
   for (const c of all) {
     const state = validityOf(c);
+    const push = c.pushRepositories.length
+      ? ` push: ${c.pushRepositories.join(',')}`
+      : '';
     out(
-      `${c.name.padEnd(24)} ${c.kind.padEnd(8)} ${c.environment.padEnd(10)} ${state}`,
+      `${c.name.padEnd(24)} ${c.kind.padEnd(8)} ${c.environment.padEnd(10)} ${state}${push}`,
     );
   }
 }

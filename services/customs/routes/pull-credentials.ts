@@ -13,6 +13,8 @@ export const pullCredentialBody = z.strictObject({
   name: z.string(),
   kind: z.enum(['account', 'robot']).default('robot'),
   environment: z.string(),
+  /** Repositories it may also push to: names, `team/*` prefixes or `*`. */
+  push: z.array(z.string()).max(100).optional(),
   expires: z.string().optional(),
   secret: z.string().optional(),
 });
@@ -53,6 +55,7 @@ export function pullCredentialRoutes(deps: Deps): Router {
           target: `pull-credential/${created.name}`,
           after: {
             environment: created.environment,
+            push: created.push,
             expiresAt: created.expiresAt ?? null,
           },
         });
