@@ -9,6 +9,7 @@
  * declare nothing here.
  */
 import { declaredLicense } from '../../../core/license-expression.js';
+import { licenseKey } from '../../../core/license-names.js';
 import { parseControl } from './control.js';
 
 /**
@@ -23,6 +24,7 @@ const COPYRIGHT = '/copyright';
 // DEP-5's Format URL, in its published spellings (1.0, and the draft's `dep5`).
 const FORMAT_RE = /copyright-format|dep5/i;
 const BLANKS_RE = /\s/;
+const PATTERNS_RE = /\s+/;
 
 /** True for `usr/share/doc/<package>/copyright` (not deeper, not another file). */
 export function isCopyrightPath(path: string): boolean {
@@ -40,8 +42,9 @@ export function copyrightPathOf(name: string): string {
  * The declared license of a DEP-5 copyright file: the header's `License:`
  * when it has one (DEP-5 lets the header summarise the package), else the
  * distinct licenses of its `Files:` paragraphs joined with AND (each
- * applies to some of the package's files). Undefined for a file that is
- * not DEP-5 or names no license.
+ * applies to some of the package's files), leaving out paragraphs only
+ * about `debian/` (the packaging, not shipped in the binary package).
+ * Undefined for a file that is not DEP-5 or names no license.
  */
 export function copyrightLicense(text: string): string | undefined {
   const [header, ...rest] = parseControl(text);
@@ -52,17 +55,28 @@ export function copyrightLicense(text: string): string | undefined {
     return undefined;
   const summary = firstLine(header.fields.get('license'));
   if (summary !== undefined) return declaredLicense(summary);
-  const names = new Set<string>();
+  const names = new Map<string, string>();
   for (const p of rest) {
-    if (p.error !== undefined || !p.fields.has('files')) continue;
+    if (p.error !== undefined || isPackagingOnly(p.fields.get('files')))
+      continue;
     const name = firstLine(p.fields.get('license'));
-    if (name !== undefined) names.add(name);
+    // `BSD-3-Clause` and `BSD-3-clause` are one license.
+    if (name !== undefined && !names.has(licenseKey(name)))
+      names.set(licenseKey(name), name);
   }
-  const all = [...names];
+  const all = [...names.values()];
   return declaredLicense(
     all.length > 1
       ? all.map((n) => (BLANKS_RE.test(n) ? `(${n})` : n)).join(' AND ')
       : all[0],
+  );
+}
+
+/** True for a paragraph without `Files:`, or whose patterns are all under `debian/`. */
+function isPackagingOnly(files: string | undefined): boolean {
+  const patterns = files?.trim().split(PATTERNS_RE) ?? [];
+  return (
+    patterns.length === 0 || patterns.every((f) => f.startsWith('debian/'))
   );
 }
 

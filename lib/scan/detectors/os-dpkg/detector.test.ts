@@ -81,7 +81,7 @@ describe('dpkgDetector licenses', () => {
       ['bash', undefined],
       // The header's License summarises the package.
       ['bsdutils', 'GPL-2+ and BSD-3-clause'],
-      // Every distinct Files license, all applying.
+      // Every distinct Files license, all applying; debian/* left out.
       ['libattr1', 'GPL-2+ AND LGPL-2.1+ AND (GPL-2+ or Artistic)'],
       // No copyright file.
       ['half', undefined],
