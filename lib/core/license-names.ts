@@ -68,7 +68,7 @@ function toSpdxNode(node: LicenseNode): LicenseNode | undefined {
     case 'or': {
       const terms = node.terms.map(toSpdxNode);
       return terms.every((t) => t !== undefined)
-        ? { kind: node.kind, terms: terms as LicenseNode[] }
+        ? { kind: node.kind, terms }
         : undefined;
     }
   }

@@ -36,132 +36,134 @@ function refused(
 }
 
 describe('judgeLicenses', () => {
-  it.each<[string, Partial<LicenseRules>, string[], string[]]>([
-    ['no rules refuse nothing', {}, ['GPL-3.0-only'], []],
+  it.each<[string, Partial<LicenseRules>, Array<string | undefined>, string[]]>(
     [
-      'deny refuses the license',
-      { deny: ['GPL-3.0-only'] },
-      ['GPL-3.0-only', 'MIT'],
-      ['GPL-3.0-only'],
-    ],
-    [
-      'ids compare without case',
-      { deny: ['gpl-3.0-only'] },
-      ['GPL-3.0-only'],
-      ['GPL-3.0-only'],
-    ],
-    [
-      'spellings of one GNU license are one',
-      { deny: ['GPL-3.0-or-later'] },
-      ['GPLv3+', 'GPL-3+', 'GPL-3.0+', 'GPL-3.0-only'],
-      ['GPLv3+', 'GPL-3+', 'GPL-3.0+'],
-    ],
-    [
-      'aliases are one',
-      { allow: ['Apache-2.0'] },
-      ['ASL 2.0', 'Apache License, Version 2.0', 'Apache Software License'],
-      ['Apache Software License'],
-    ],
-    [
-      'a non-empty allow admits only its licenses',
-      { allow: ['MIT', 'ISC'] },
-      ['MIT', 'ISC', 'BSD-3-Clause'],
-      ['BSD-3-Clause'],
-    ],
-    [
-      'deny wins over allow',
-      { allow: ['MIT'], deny: ['MIT'] },
-      ['MIT'],
-      ['MIT'],
-    ],
-    [
-      'OR: one acceptable alternative is enough',
-      { deny: ['GPL-2.0-only'] },
-      ['GPL-2.0-only OR MIT'],
-      [],
-    ],
-    [
-      'OR: refused when no alternative is',
-      { allow: ['ISC'] },
-      ['GPL-2.0-only OR MIT'],
-      ['GPL-2.0-only OR MIT'],
-    ],
-    [
-      'AND: every part must be acceptable',
-      { deny: ['GPL-2.0-only'] },
-      ['MIT AND GPL-2.0-only'],
-      ['MIT AND GPL-2.0-only'],
-    ],
-    [
-      'AND: allowed when every part is',
-      { allow: ['MIT', 'ISC'] },
-      ['MIT AND ISC'],
-      [],
-    ],
-    [
-      'nested expressions',
-      { allow: ['MIT', 'ISC'] },
+      ['no rules refuse nothing', {}, ['GPL-3.0-only'], []],
       [
-        '(GPL-2.0-only OR MIT) AND (ISC OR Zlib)',
-        '(GPL-2.0-only OR BSD-3-Clause) AND ISC',
+        'deny refuses the license',
+        { deny: ['GPL-3.0-only'] },
+        ['GPL-3.0-only', 'MIT'],
+        ['GPL-3.0-only'],
       ],
-      ['(GPL-2.0-only OR BSD-3-Clause) AND ISC'],
+      [
+        'ids compare without case',
+        { deny: ['gpl-3.0-only'] },
+        ['GPL-3.0-only'],
+        ['GPL-3.0-only'],
+      ],
+      [
+        'spellings of one GNU license are one',
+        { deny: ['GPL-3.0-or-later'] },
+        ['GPLv3+', 'GPL-3+', 'GPL-3.0+', 'GPL-3.0-only'],
+        ['GPLv3+', 'GPL-3+', 'GPL-3.0+'],
+      ],
+      [
+        'aliases are one',
+        { allow: ['Apache-2.0'] },
+        ['ASL 2.0', 'Apache License, Version 2.0', 'Apache Software License'],
+        ['Apache Software License'],
+      ],
+      [
+        'a non-empty allow admits only its licenses',
+        { allow: ['MIT', 'ISC'] },
+        ['MIT', 'ISC', 'BSD-3-Clause'],
+        ['BSD-3-Clause'],
+      ],
+      [
+        'deny wins over allow',
+        { allow: ['MIT'], deny: ['MIT'] },
+        ['MIT'],
+        ['MIT'],
+      ],
+      [
+        'OR: one acceptable alternative is enough',
+        { deny: ['GPL-2.0-only'] },
+        ['GPL-2.0-only OR MIT'],
+        [],
+      ],
+      [
+        'OR: refused when no alternative is',
+        { allow: ['ISC'] },
+        ['GPL-2.0-only OR MIT'],
+        ['GPL-2.0-only OR MIT'],
+      ],
+      [
+        'AND: every part must be acceptable',
+        { deny: ['GPL-2.0-only'] },
+        ['MIT AND GPL-2.0-only'],
+        ['MIT AND GPL-2.0-only'],
+      ],
+      [
+        'AND: allowed when every part is',
+        { allow: ['MIT', 'ISC'] },
+        ['MIT AND ISC'],
+        [],
+      ],
+      [
+        'nested expressions',
+        { allow: ['MIT', 'ISC'] },
+        [
+          '(GPL-2.0-only OR MIT) AND (ISC OR Zlib)',
+          '(GPL-2.0-only OR BSD-3-Clause) AND ISC',
+        ],
+        ['(GPL-2.0-only OR BSD-3-Clause) AND ISC'],
+      ],
+      [
+        'rpm and DEP-5 free-form operators',
+        { deny: ['BSD'] },
+        ['GPLv2+ and BSD', 'GPL-2+ or BSD'],
+        ['GPLv2+ and BSD'],
+      ],
+      [
+        'WITH: refused when its license is denied',
+        { deny: ['GPL-2.0-only'] },
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+      ],
+      [
+        'WITH: refused when the exception is not allowed',
+        { allow: ['GPL-2.0-only'] },
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+      ],
+      [
+        'WITH: allowed when both parts are',
+        { allow: ['GPL-2.0-only', 'Classpath-exception-2.0'] },
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+        [],
+      ],
+      [
+        'WITH: allowed when the pair is',
+        { allow: ['GPL-2.0-only with classpath-exception-2.0'] },
+        ['GPL-2.0-only WITH Classpath-exception-2.0', 'GPL-2.0-only'],
+        ['GPL-2.0-only'],
+      ],
+      [
+        'WITH: the pair denied',
+        { deny: ['GPL-2.0-only WITH Classpath-exception-2.0'] },
+        ['GPL-2.0-only WITH Classpath-exception-2.0', 'GPL-2.0-only'],
+        ['GPL-2.0-only WITH Classpath-exception-2.0'],
+      ],
+      [
+        'free text compares as written, ignoring case and blanks',
+        { deny: ['acme  commercial license'] },
+        ['Acme Commercial License', 'Acme License'],
+        ['Acme Commercial License'],
+      ],
+      [
+        'unreadable text is one name',
+        { deny: ['Apache License, Version 2.0 (see LICENSE'] },
+        ['Apache License, Version 2.0 (see LICENSE'],
+        ['Apache License, Version 2.0 (see LICENSE'],
+      ],
+      [
+        'no license is not refused by deny or allow',
+        { allow: ['MIT'] },
+        [undefined],
+        [],
+      ],
     ],
-    [
-      'rpm and DEP-5 free-form operators',
-      { deny: ['BSD'] },
-      ['GPLv2+ and BSD', 'GPL-2+ or BSD'],
-      ['GPLv2+ and BSD'],
-    ],
-    [
-      'WITH: refused when its license is denied',
-      { deny: ['GPL-2.0-only'] },
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-    ],
-    [
-      'WITH: refused when the exception is not allowed',
-      { allow: ['GPL-2.0-only'] },
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-    ],
-    [
-      'WITH: allowed when both parts are',
-      { allow: ['GPL-2.0-only', 'Classpath-exception-2.0'] },
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-      [],
-    ],
-    [
-      'WITH: allowed when the pair is',
-      { allow: ['GPL-2.0-only with classpath-exception-2.0'] },
-      ['GPL-2.0-only WITH Classpath-exception-2.0', 'GPL-2.0-only'],
-      ['GPL-2.0-only'],
-    ],
-    [
-      'WITH: the pair denied',
-      { deny: ['GPL-2.0-only WITH Classpath-exception-2.0'] },
-      ['GPL-2.0-only WITH Classpath-exception-2.0', 'GPL-2.0-only'],
-      ['GPL-2.0-only WITH Classpath-exception-2.0'],
-    ],
-    [
-      'free text compares as written, ignoring case and blanks',
-      { deny: ['acme  commercial license'] },
-      ['Acme Commercial License', 'Acme License'],
-      ['Acme Commercial License'],
-    ],
-    [
-      'unreadable text is one name',
-      { deny: ['Apache License, Version 2.0 (see LICENSE'] },
-      ['Apache License, Version 2.0 (see LICENSE'],
-      ['Apache License, Version 2.0 (see LICENSE'],
-    ],
-    [
-      'no license is not refused by deny or allow',
-      { allow: ['MIT'] },
-      [undefined],
-      [],
-    ],
-  ])('%s', (_name, r, licenses, expected) => {
+  )('%s', (_name, r, licenses, expected) => {
     expect(refused(licenses, r)).toEqual(expected);
   });
 

@@ -82,7 +82,11 @@ describe.each(openers)('license rules (%s)', (_name, open) => {
   let done: () => Promise<void>;
   let stores: Stores;
   let rules: RuleSet;
-  const deps = (): JudgeDeps => ({ stores, rules: () => rules, logger });
+  const deps = (): JudgeDeps & { stores: Stores } => ({
+    stores,
+    rules: () => rules,
+    logger,
+  });
   const mixed = digestOf('licensed-mixed');
   const permissive = digestOf('licensed-permissive');
 
