@@ -19,6 +19,8 @@ export type LicenseNode =
 export const MAX_LICENSE_CHARS = 1000;
 
 const TOKEN_RE = /\(|\)|,|[^\s(),]+/g;
+/** Deepest parenthesis nesting read; deeper text is one leaf (no deep recursion). */
+const MAX_DEPTH = 16;
 const OPERATORS = new Set(['and', 'or', 'with']);
 const BLANKS_RE = /\s+/g;
 
@@ -73,6 +75,7 @@ export function formatLicense(node: LicenseNode): string {
 /** Recursive descent: commaList > or > and > with > primary. */
 class Parser {
   private at = 0;
+  private depth = 0;
   constructor(private readonly tokens: string[]) {}
 
   hasMore(): boolean {
@@ -120,10 +123,12 @@ class Parser {
 
   private primary(): LicenseNode {
     if (this.peek() !== '(') return { kind: 'license', name: this.words() };
+    if (++this.depth > MAX_DEPTH) throw new SyntaxError('nested too deep');
     this.at++;
     const node = this.commaList();
     if (this.peek() !== ')') throw new SyntaxError('unclosed parenthesis');
     this.at++;
+    this.depth--;
     return node;
   }
 

@@ -103,8 +103,18 @@ describe('parseLicense', () => {
     'MIT)',
     '(MIT OR ISC) WITH x',
     'GNU General Public License v2 or later (GPLv2+)',
+    `${'('.repeat(17)}MIT${')'.repeat(17)}`,
   ])('keeps unreadable text %j as one leaf', (text) => {
     expect(parseLicense(text)).toEqual({ kind: 'license', name: text });
+  });
+});
+
+describe('parseLicense nesting', () => {
+  it('reads 16 levels of parentheses', () => {
+    expect(parseLicense(`${'('.repeat(16)}MIT${')'.repeat(16)}`)).toEqual({
+      kind: 'license',
+      name: 'MIT',
+    });
   });
 });
 
