@@ -13,6 +13,12 @@ export interface ImagePackage {
   sourceName?: string | undefined;
   sourceVersion?: string | undefined;
   purl: string;
+  /**
+   * The license the package declares, as given (SPDX expression or free
+   * text, blanks collapsed: `declaredLicense`); undefined when it declares
+   * none or the package list predates license detection.
+   */
+  license?: string | undefined;
   /** Digest of the layer the package's record came from. */
   layerDigest: Digest;
   /** Detector name, e.g. `os/dpkg`. */

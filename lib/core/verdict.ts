@@ -28,6 +28,8 @@ export type VerdictReasonCode =
   | 'REPOSITORY_DENIED'
   | 'REPOSITORY_NOT_ALLOWED'
   | 'PACKAGE_DENIED'
+  | 'LICENSE_DENIED'
+  | 'LICENSE_UNKNOWN'
   | 'DATA_STALE'
   | BeyondReasonCode;
 

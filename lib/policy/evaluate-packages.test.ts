@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deniesPackages, judgeDeniedPackages } from './evaluate-packages.js';
+import { judgeDeniedPackages, readsPackages } from './evaluate-packages.js';
 import { rulesSchema } from './rules.js';
 
 const openssl = {
@@ -39,13 +39,21 @@ describe('judgeDeniedPackages', () => {
     ).toBe('PACKAGE_DENIED');
   });
 
-  it('tells whether any environment denies packages', () => {
-    const rules = (denied: unknown[]) =>
-      rulesSchema.parse({
-        version: 1,
-        environments: { dev: {}, prod: { packages: { deny: denied } } },
-      });
-    expect(deniesPackages(rules([]))).toBe(false);
-    expect(deniesPackages(rules([{ name: 'x' }]))).toBe(true);
+  it('tells whether any environment judges the package list', () => {
+    const rules = (prod: unknown) =>
+      rulesSchema.parse({ version: 1, environments: { dev: {}, prod } });
+    expect(readsPackages(rules({}))).toBe(false);
+    expect(readsPackages(rules({ packages: { deny: [] } }))).toBe(false);
+    expect(readsPackages(rules({ packages: { deny: [{ name: 'x' }] } }))).toBe(
+      true,
+    );
+    expect(readsPackages(rules({ licenses: { deny: ['GPL-3.0'] } }))).toBe(
+      true,
+    );
+    expect(readsPackages(rules({ licenses: { allow: ['MIT'] } }))).toBe(true);
+    expect(readsPackages(rules({ licenses: { unknown: 'deny' } }))).toBe(true);
+    expect(readsPackages(rules({ licenses: { unknown: 'ignore' } }))).toBe(
+      false,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { MatchablePackage } from '../core/package.js';
 import type { VerdictReason } from '../core/verdict.js';
 import { comparatorFor } from '../vulndb/versions/index.js';
+import { hasLicenseRules, type LicenseRules } from './evaluate-licenses.js';
 
 /** A package an environment refuses: a name, optionally one ecosystem and a version range. */
 export interface DeniedPackage {
@@ -13,12 +14,19 @@ export interface DeniedPackage {
   below?: string | undefined;
 }
 
-/** True when some environment denies packages (judging then reads them). */
-export function deniesPackages(rules: {
-  environments: Record<string, { packages: { deny: DeniedPackage[] } }>;
+/**
+ * True when some environment judges the image's package list: it denies
+ * packages or has license rules. Judging then reads the packages (both
+ * judgeImage and the batch paths ask this, so they agree).
+ */
+export function readsPackages(rules: {
+  environments: Record<
+    string,
+    { packages: { deny: DeniedPackage[] }; licenses: LicenseRules }
+  >;
 }): boolean {
   return Object.values(rules.environments).some(
-    (e) => e.packages.deny.length > 0,
+    (e) => e.packages.deny.length > 0 || hasLicenseRules(e.licenses),
   );
 }
 

@@ -12,8 +12,8 @@ import {
   waiveExcepted,
   type ExceptableFinding,
 } from './overrides.js';
-import type { MatchablePackage } from '../core/package.js';
 import { judgeDataAge } from './evaluate-data-age.js';
+import { judgeLicenses, type LicensedPackage } from './evaluate-licenses.js';
 import { judgeDeniedPackages } from './evaluate-packages.js';
 import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
@@ -40,9 +40,8 @@ export interface Evidence {
   dataImportedAt?: string | null | undefined;
   /** When the verdict is computed (ms since the epoch). */
   judgedAt?: number | undefined;
-  /** The image's packages, read when some environment denies packages. */
-  packages?:
-    Array<Pick<MatchablePackage, 'ecosystem' | 'name' | 'version'>> | undefined;
+  /** The image's packages, read when some environment judges them (readsPackages). */
+  packages?: LicensedPackage[] | undefined;
   /** Exceptions in force for this image in this environment. */
   exceptions?: PolicyException[] | undefined;
   /** A break-glass grant in force for this image in this environment. */
@@ -122,6 +121,7 @@ function judgeRules(
       rules.vulnerabilities.maxDataAgeHours,
     ),
     ...judgeDeniedPackages(evidence.packages ?? [], rules.packages.deny),
+    ...judgeLicenses(evidence.packages ?? [], rules.licenses),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),

@@ -4,9 +4,9 @@ import type {
   VerdictChange,
   VerdictInput,
 } from '../storage/ports.js';
-import type { MatchablePackage } from '../core/package.js';
 import { dataImportedAt } from './data-age-source.js';
-import { deniesPackages } from './evaluate-packages.js';
+import type { LicensedPackage } from './evaluate-licenses.js';
+import { readsPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { trustEntryNames, type JudgeDeps } from './judge.js';
 import { NO_OVERRIDES } from './override-source.js';
@@ -51,7 +51,7 @@ export async function judgeImageBatch(
     deps,
     all.flatMap((c) => c.findings),
   );
-  const packages = deniesPackages(judging.rules)
+  const packages = readsPackages(judging.rules)
     ? await packagesOf(deps, all)
     : undefined;
   for (const ctx of all) {
@@ -89,7 +89,7 @@ export interface Judging {
 export function verdictsOf(
   judging: Judging,
   ctx: ImageContext,
-  packages?: MatchablePackage[],
+  packages?: LicensedPackage[],
 ): VerdictInput[] {
   const { rules, snapshotId, overrides, now } = judging;
   const trusted = trustEntryNames(rules);
@@ -121,11 +121,11 @@ export function verdictsOf(
   });
 }
 
-/** The packages of each image with a finished scan (for denied packages). */
+/** The packages of each image with a finished scan (package and license rules). */
 export async function packagesOf(
   deps: JudgeDeps,
   contexts: ImageContext[],
-): Promise<Map<Digest, MatchablePackage[]>> {
+): Promise<Map<Digest, LicensedPackage[]>> {
   const done = contexts.filter((c) => c.scan.status === 'done');
   return new Map(
     await Promise.all(

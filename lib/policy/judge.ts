@@ -3,7 +3,7 @@ import type { Digest } from '../core/digest.js';
 import type { AuditLog } from '../storage/admin-ports.js';
 import type { Stores, VerdictChange, VerdictInput } from '../storage/ports.js';
 import { dataImportedAt } from './data-age-source.js';
-import { deniesPackages } from './evaluate-packages.js';
+import { readsPackages } from './evaluate-packages.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { NO_OVERRIDES, type OverrideSource } from './override-source.js';
 import { overridesFor, type Overrides } from './overrides.js';
@@ -101,7 +101,7 @@ export async function computeVerdicts(
   const base =
     manifest?.kind === 'index'
       ? undefined
-      : await imageEvidence(deps, image, parents, deniesPackages(rules));
+      : await imageEvidence(deps, image, parents, readsPackages(rules));
   const verdicts: VerdictInput[] = [];
   for (const [environment, envRules] of Object.entries(rules.environments)) {
     const evidence: Evidence =

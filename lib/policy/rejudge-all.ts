@@ -1,7 +1,7 @@
 import type { Digest } from '../core/digest.js';
 import type { Stores } from '../storage/ports.js';
 import { dataImportedAt } from './data-age-source.js';
-import { deniesPackages } from './evaluate-packages.js';
+import { readsPackages } from './evaluate-packages.js';
 import { judgeImageBatch, packagesOf, verdictsOf } from './judge-batch.js';
 import { judgeImage, type JudgeDeps, type JudgingTerms } from './judge.js';
 import { previewChange, type PreviewChange } from './rejudge.js';
@@ -50,7 +50,7 @@ export async function previewAll(
   const importedAt = await dataImportedAt(deps.stores.vulns, terms.rules);
   for (const batch of chunks(await deps.stores.scans.scannedDigests())) {
     const contexts = await deps.stores.rematch.contextOf(batch);
-    const packages = deniesPackages(terms.rules)
+    const packages = readsPackages(terms.rules)
       ? await packagesOf(deps, [...contexts.values()])
       : undefined;
     for (const ctx of contexts.values()) {

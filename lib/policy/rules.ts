@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { PolicyError } from '../core/errors.js';
+import { parseLicense } from '../core/license-expression.js';
 import { SEVERITIES } from '../core/severity.js';
 import {
   attestationRequirement,
@@ -23,6 +24,22 @@ import {
 } from './beyond-rules.js';
 
 const severity = z.enum(SEVERITIES);
+
+/** One license name (SPDX id or free text), or `license WITH exception`. */
+const licenseName = z
+  .string()
+  .trim()
+  .min(1)
+  .refine(
+    (name) => {
+      const kind = parseLicense(name).kind;
+      return kind === 'license' || kind === 'with';
+    },
+    {
+      message:
+        'one license per entry (an SPDX id, a name, or "license WITH exception"), not an AND/OR expression',
+    },
+  );
 
 const environmentRules = z
   .object({
@@ -92,6 +109,20 @@ const environmentRules = z
               .strict(),
           )
           .default([]),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * Declared licenses of the image's packages: deny wins; a non-empty
+     * allow admits only its licenses; `unknown` says what a package
+     * declaring none does. Expressions: OR needs one acceptable
+     * alternative, AND and WITH need all parts.
+     */
+    licenses: z
+      .object({
+        deny: z.array(licenseName).default([]),
+        allow: z.array(licenseName).default([]),
+        unknown: z.enum(['ignore', 'deny']).default('ignore'),
       })
       .strict()
       .prefault({}),

@@ -40,6 +40,22 @@ const EMPTY_FS: LayerFS = {
   readFile: () => Promise.resolve(undefined),
 };
 
+function filesFs(files: Record<string, Buffer | string>): LayerFS {
+  const bytes = (path: string): Buffer | undefined => {
+    const content = files[path];
+    return typeof content === 'string' ? Buffer.from(content) : content;
+  };
+  return {
+    stat: (path) => {
+      const content = bytes(path);
+      return content === undefined
+        ? undefined
+        : { path, sizeBytes: content.length, mode: 0o644 };
+    },
+    readFile: (path) => Promise.resolve(bytes(path)),
+  };
+}
+
 /**
  * A DetectInput over `content` at `path`, as the pipeline builds it;
  * `read()` enforces `maxFileBytes` like extraction does. Warnings are
@@ -48,7 +64,12 @@ const EMPTY_FS: LayerFS = {
 export function detectInputOf(
   path: string,
   content: Buffer | string,
-  options: { distribution?: Distribution; maxFileBytes?: number } = {},
+  options: {
+    distribution?: Distribution;
+    maxFileBytes?: number;
+    /** Other files of the image, for `input.fs`. */
+    files?: Record<string, Buffer | string>;
+  } = {},
 ): { input: DetectInput; warnings: DetectWarning[] } {
   const bytes = typeof content === 'string' ? Buffer.from(content) : content;
   const warnings: DetectWarning[] = [];
@@ -59,7 +80,7 @@ export function detectInputOf(
       bytes.length > maxFileBytes
         ? Promise.reject(limitExceeded('maxFileBytes', maxFileBytes, { path }))
         : Promise.resolve(bytes),
-    fs: EMPTY_FS,
+    fs: options.files === undefined ? EMPTY_FS : filesFs(options.files),
     distribution: options.distribution,
     signal: new AbortController().signal,
     logger: silentLogger,

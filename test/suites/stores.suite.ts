@@ -192,6 +192,7 @@ export function describeStores(
         layerDigest: d(3),
         detector: 'os/dpkg',
         path: 'var/lib/dpkg/status',
+        license: i % 3 === 0 ? 'GPL-2+ or Artistic' : undefined,
       }));
       await stores.scans.start(d(1));
       expect(await stores.scans.get(d(1))).toMatchObject({
@@ -213,6 +214,8 @@ export function describeStores(
         arch: undefined,
         sourceVersion: undefined,
       });
+      expect(back[1]).not.toHaveProperty('license');
+      expect(back[3]?.license).toBe('GPL-2+ or Artistic');
       expect(await stores.scans.get(d(1))).toMatchObject({
         status: 'done',
         durationMs: 12,

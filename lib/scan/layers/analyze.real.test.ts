@@ -103,6 +103,19 @@ describe('analyzeLayers on real images', () => {
     expect(analysis.packages.find((p) => p.name === 'bsdutils')?.purl).toBe(
       'pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12',
     );
+    // Declared licenses from the DEP-5 copyright files (free-form ones: none).
+    const licenseOf = (name: string) =>
+      analysis.packages.find((p) => p.name === name)?.license;
+    expect(
+      ['adduser', 'zlib1g', 'tar', 'base-files', 'libc6'].map(licenseOf),
+    ).toEqual([
+      'GPL-2+',
+      'Zlib',
+      'GPL-3+ AND (GPL-3+ with Bison exception) AND LGPL-3+',
+      undefined,
+      undefined,
+    ]);
+    expect(analysis.packages.filter((p) => p.license).length).toBe(74);
     expect(analysis.warnings).toEqual([]);
     expect(analysis.stats).toMatchObject({
       layers: 1,

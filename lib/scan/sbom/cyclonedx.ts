@@ -2,8 +2,10 @@
  * CycloneDX 1.6 JSON (https://cyclonedx.org/docs/1.6/json/) of one image:
  * the image as `metadata.component` (type `container`), the distribution as
  * an `operating-system` component, every package as a `library` with its
- * purl, and where it was found as `customs:*` properties.
+ * purl, its declared license (an SPDX `expression` when it reads as one,
+ * else a license `name`), and where it was found as `customs:*` properties.
  */
+import { toSpdxExpression } from '../../core/license-names.js';
 import type { Distribution, ImagePackage } from '../../core/package.js';
 import {
   imagePurl,
@@ -97,8 +99,16 @@ function component(p: ImagePackage, ref: string): Record<string, unknown> {
     name: p.name,
     version: p.version,
     purl: p.purl,
+    ...(p.license === undefined ? {} : { licenses: licensesOf(p.license) }),
     properties,
   };
+}
+
+function licensesOf(license: string): Array<Record<string, unknown>> {
+  const expression = toSpdxExpression(license);
+  return expression === undefined
+    ? [{ license: { name: license, acknowledgement: 'declared' } }]
+    : [{ expression, acknowledgement: 'declared' }];
 }
 
 /** bom-refs must be unique: the purl, with `#2`, `#3`… for repeats (same package at two paths). */

@@ -46,11 +46,13 @@ const IMAGE: SbomImage = {
       sourceName: 'util-linux',
       sourceVersion: '2.38.1-5+deb12u3',
       purl: 'pkg:deb/debian/bsdutils@1:2.38.1-5%2Bdeb12u3?arch=amd64&distro=debian-12',
+      license: 'GPL-2+ and BSD-3-clause',
     }),
     pkg({
       name: '@types/node',
       version: '20.11.5',
       purl: 'pkg:npm/%40types/node@20.11.5',
+      license: 'MIT',
     }),
     // The same package installed in two places: two components, unique refs.
     pkg({
@@ -71,6 +73,7 @@ const IMAGE: SbomImage = {
       name: 'org.example:lib',
       version: '1.0',
       purl: 'pkg:maven/org.example/lib@1.0',
+      license: 'Acme Commercial License',
     }),
   ],
 };
@@ -79,6 +82,18 @@ const OPTIONS = {
   timestamp: new Date('2026-01-02T03:04:05.678Z'),
   uuid: '3f2504e0-4f89-41d3-9a0c-0305e82c3301',
 };
+
+/** The SPDX license ids CycloneDX's schema lists. */
+function spdxLicenseIds(): string[] {
+  const require = createRequire(import.meta.url);
+  const file = join(
+    dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')),
+    'res',
+    'schema',
+    'spdx.SNAPSHOT.schema.json',
+  );
+  return (JSON.parse(readFileSync(file, 'utf8')) as { enum: string[] }).enum;
+}
 
 function cycloneDxValidator() {
   const require = createRequire(import.meta.url);
@@ -244,6 +259,30 @@ describe('toCycloneDx', () => {
       { name: 'customs:sourceVersion', value: '2.38.1-5+deb12u3' },
     ]);
     expect(doc['serialNumber']).toBe(`urn:uuid:${OPTIONS.uuid}`);
+  });
+
+  it('carries each declared license: an SPDX expression, else a name', () => {
+    const components = doc['components'] as Array<Record<string, unknown>>;
+    expect(components.map((c) => c['licenses'])).toEqual([
+      undefined,
+      [
+        {
+          expression: 'GPL-2.0-or-later AND BSD-3-clause',
+          acknowledgement: 'declared',
+        },
+      ],
+      [{ expression: 'MIT', acknowledgement: 'declared' }],
+      undefined,
+      undefined,
+      [
+        {
+          license: {
+            name: 'Acme Commercial License',
+            acknowledgement: 'declared',
+          },
+        },
+      ],
+    ]);
     expect((doc['metadata'] as Record<string, unknown>)['timestamp']).toBe(
       '2026-01-02T03:04:05Z',
     );
@@ -271,6 +310,42 @@ describe('toSpdx', () => {
     const validate = ajv.compile(SPDX_23);
     expect(validate(doc) ? [] : validate.errors).toEqual([]);
     expect(validate({ ...doc, dataLicense: 'MIT' })).toBe(false);
+  });
+
+  it('declares each known license, free text through a LicenseRef', () => {
+    const packages = doc['packages'] as Array<Record<string, unknown>>;
+    expect(packages.map((p) => p['licenseDeclared'])).toEqual([
+      'NOASSERTION',
+      'NOASSERTION',
+      'GPL-2.0-or-later AND BSD-3-clause',
+      'MIT',
+      'NOASSERTION',
+      'NOASSERTION',
+      'LicenseRef-declared-1',
+    ]);
+    expect(packages.map((p) => p['licenseConcluded'])).toEqual(
+      packages.map(() => 'NOASSERTION'),
+    );
+    expect(doc['hasExtractedLicensingInfos']).toEqual([
+      {
+        licenseId: 'LicenseRef-declared-1',
+        name: 'Acme Commercial License',
+        extractedText: 'Acme Commercial License',
+      },
+    ]);
+  });
+
+  it('uses only SPDX-listed ids in the expressions it writes', () => {
+    const listed = new Set(spdxLicenseIds().map((id) => id.toLowerCase()));
+    for (const p of doc['packages'] as Array<Record<string, unknown>>) {
+      const declared = p['licenseDeclared'] as string;
+      for (const id of declared.split(/ AND | OR |[()]/).filter(Boolean))
+        expect(
+          id === 'NOASSERTION' ||
+            id.startsWith('LicenseRef-') ||
+            listed.has(id.toLowerCase()),
+        ).toBe(true);
+    }
   });
 
   it('has unique SPDX ids, and relationships only between existing elements', () => {

@@ -2,8 +2,12 @@
  * SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/) of one image: the
  * document DESCRIBES the image package (purpose CONTAINER), which CONTAINS
  * every package (purpose OPERATING-SYSTEM for the distribution, LIBRARY
- * otherwise), each with its purl as a PACKAGE-MANAGER external reference.
+ * otherwise), each with its purl as a PACKAGE-MANAGER external reference
+ * and its declared license: as an SPDX expression when it reads as one,
+ * else as a `LicenseRef-` whose text is in `hasExtractedLicensingInfos`
+ * (clause 10).
  */
+import { toSpdxExpression } from '../../core/license-names.js';
 import type { ImagePackage } from '../../core/package.js';
 import {
   imagePurl,
@@ -36,7 +40,8 @@ export function toSpdx(
       ...bare(OS_ID, os.id, os.versionId),
       primaryPackagePurpose: 'OPERATING-SYSTEM',
     });
-  image.packages.forEach((p, i) => packages.push(spdxPackage(p, i)));
+  const refs = new LicenseRefs();
+  image.packages.forEach((p, i) => packages.push(spdxPackage(p, i, refs)));
   const contained = packages.slice(1).map((p) => p['SPDXID'] as string);
   return {
     spdxVersion: 'SPDX-2.3',
@@ -49,6 +54,9 @@ export function toSpdx(
       creators: [`Tool: ${o.toolName}-${o.toolVersion}`],
     },
     packages,
+    ...(refs.infos.length === 0
+      ? {}
+      : { hasExtractedLicensingInfos: refs.infos }),
     relationships: [
       relationship('SPDXRef-DOCUMENT', 'DESCRIBES', IMAGE_ID),
       ...contained.map((id) => relationship(IMAGE_ID, 'CONTAINS', id)),
@@ -85,9 +93,16 @@ function bare(
   };
 }
 
-function spdxPackage(p: ImagePackage, index: number): Record<string, unknown> {
+function spdxPackage(
+  p: ImagePackage,
+  index: number,
+  refs: LicenseRefs,
+): Record<string, unknown> {
   return {
     ...bare(`SPDXRef-Package-${index + 1}`, p.name, p.version),
+    ...(p.license === undefined
+      ? {}
+      : { licenseDeclared: toSpdxExpression(p.license) ?? refs.of(p.license) }),
     ...(p.sourceName !== undefined && p.sourceName !== p.name
       ? {
           sourceInfo:
@@ -98,6 +113,26 @@ function spdxPackage(p: ImagePackage, index: number): Record<string, unknown> {
     primaryPackagePurpose: 'LIBRARY',
     externalRefs: [purlRef(p.purl)],
   };
+}
+
+/** One `LicenseRef-` per distinct free-text license of the document. */
+class LicenseRefs {
+  readonly infos: Array<{
+    licenseId: string;
+    name: string;
+    extractedText: string;
+  }> = [];
+  private readonly ids = new Map<string, string>();
+
+  of(text: string): string {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = `LicenseRef-declared-${this.ids.size + 1}`;
+      this.ids.set(text, id);
+      this.infos.push({ licenseId: id, name: text, extractedText: text });
+    }
+    return id;
+  }
 }
 
 function purlRef(purl: string): Record<string, string> {

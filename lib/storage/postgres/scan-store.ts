@@ -85,6 +85,7 @@ const PACKAGE_COLUMNS = [
   'layer_digest',
   'detector',
   'path',
+  'license',
 ] as const;
 
 async function insertPackages(
@@ -109,6 +110,7 @@ async function insertPackages(
       p.layerDigest,
       p.detector,
       p.path,
+      p.license ?? null,
     ]),
   );
 }
@@ -156,6 +158,7 @@ interface PackageRow {
   layer_digest: Digest;
   detector: string;
   path: string;
+  license: string | null;
 }
 
 function toPackage(r: PackageRow): ImagePackage {
@@ -170,5 +173,6 @@ function toPackage(r: PackageRow): ImagePackage {
     layerDigest: r.layer_digest,
     detector: r.detector,
     path: r.path,
+    ...(r.license === null ? {} : { license: r.license }),
   };
 }

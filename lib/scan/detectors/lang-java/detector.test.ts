@@ -72,8 +72,25 @@ describe('javaDetector.detect', () => {
         version: '1.4.2',
         purl: 'pkg:maven/org.example.customs/customs-lib@1.4.2',
         path: 'app/customs-lib-1.4.2.jar',
+        license: 'Apache-2.0',
       },
     ]);
+  });
+
+  it.each([
+    ['customs-lib-1.4.2.jar', ['Apache-2.0']],
+    ['manifest-only.jar', ['MIT AND EPL-2.0']],
+    // An uber jar's manifest says nothing of the artifacts in it.
+    ['shaded.jar', [undefined, undefined]],
+    // The nested jar's own manifest; the war declares none.
+    ['app.war', ['Apache-2.0', undefined]],
+  ])('reads the Bundle-License of %s', async (file, licenses) => {
+    const { packages } = await detect(file);
+    expect(
+      [...packages]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((p) => p.license),
+    ).toEqual(licenses);
   });
 
   it.each([['truncated.jar'], ['make-testdata.sh']])(

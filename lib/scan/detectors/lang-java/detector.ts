@@ -4,6 +4,7 @@
  * carry several); an archive without one is named by its manifest when it
  * gives vendor id, title and version, as Trivy does offline.
  */
+import { declaredLicense } from '../../../core/license-expression.js';
 import { formatPurl } from '../../../core/purl.js';
 import type {
   DetectedPackage,
@@ -18,7 +19,7 @@ const ARCHIVE_RE = /\.(?:jar|war|ear|par)$/i;
 /** The `lang/java` detector. */
 export const javaDetector: PackageDetector = {
   name: 'lang/java',
-  version: 1,
+  version: 2,
   scope: 'file',
   matches(file: LayerFile): boolean {
     return ARCHIVE_RE.test(file.path);
@@ -52,7 +53,35 @@ function flatten(info: ArchiveInfo): ArchiveInfo[] {
   return [info, ...info.nested.flatMap(flatten)];
 }
 
+/**
+ * An archive's packages; the OSGi `Bundle-License` of its manifest is the
+ * license of the archive's one package (a shaded jar's manifest says
+ * nothing certain about the artifacts inside it).
+ */
 function packagesOf(archive: ArchiveInfo): DetectedPackage[] {
+  const found = namedPackagesOf(archive);
+  const license = bundleLicense(archive.manifest?.get('Bundle-License'));
+  return found.length === 1 && license !== undefined
+    ? [{ ...(found[0] as DetectedPackage), license }]
+    : found;
+}
+
+/**
+ * `Bundle-License` (OSGi Core, "Bundle-License"): licenses separated by
+ * commas, each a name or URL with optional `;link=` / `;description=`
+ * attributes; `<<EXTERNAL>>` says nothing. Several are joined with AND.
+ */
+function bundleLicense(header: string | undefined): string | undefined {
+  if (header === undefined || header.trim() === '<<EXTERNAL>>')
+    return undefined;
+  const names = header
+    .split(',')
+    .map((clause) => (clause.split(';', 1)[0] as string).trim())
+    .filter((name) => name !== '');
+  return declaredLicense(names.join(' AND '));
+}
+
+function namedPackagesOf(archive: ArchiveInfo): DetectedPackage[] {
   const fromPom = archive.pomProperties.flatMap((props) => {
     const group = props.get('groupId');
     const artifact = props.get('artifactId');

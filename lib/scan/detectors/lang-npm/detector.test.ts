@@ -116,8 +116,39 @@ describe('npmDetector.detect', () => {
         name: '@types/node',
         version: '20.11.5',
         purl: 'pkg:npm/%40types/node@20.11.5',
+        license: 'MIT',
       },
     ]);
+  });
+
+  it.each([
+    [{ license: 'MIT OR Apache-2.0' }, 'MIT OR Apache-2.0'],
+    [{ license: { type: 'BSD-3-Clause', url: 'x' } }, 'BSD-3-Clause'],
+    [{ licenses: [{ type: 'MIT' }] }, 'MIT'],
+    [
+      { licenses: [{ type: 'MIT' }, { type: 'GPL-2.0 AND ISC' }] },
+      '(MIT) OR (GPL-2.0 AND ISC)',
+    ],
+    [{ licenses: 'ISC' }, 'ISC'],
+    [{ license: '  ' }, undefined],
+    [{ license: 42 }, undefined],
+    [{}, undefined],
+  ])('reads the declared license of %j', async (fields, license) => {
+    const { input } = detectInputOf(
+      'node_modules/x/package.json',
+      JSON.stringify({ name: 'x', version: '1.0.0', ...fields }),
+    );
+    expect((await npmDetector.detect(input))[0]?.license).toBe(license);
+  });
+
+  it('lock entries declare no license', async () => {
+    const { packages } = await detect(
+      'lock-v3/package-lock.json',
+      'app/package-lock.json',
+    );
+    expect(packages.map((p) => p.license)).toEqual(
+      packages.map(() => undefined),
+    );
   });
 
   it.each([

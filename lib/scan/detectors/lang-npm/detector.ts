@@ -6,6 +6,7 @@
  * is also installed under the lock's own `node_modules` is reported once,
  * from the installed package.
  */
+import { declaredLicense } from '../../../core/license-expression.js';
 import type { ImagePackage } from '../../../core/package.js';
 import { formatPurl } from '../../../core/purl.js';
 import type {
@@ -23,6 +24,8 @@ export interface NpmEntry {
   name: string;
   version: string;
   isDev?: boolean | undefined;
+  /** Declared license (installed packages only: lock files name none). */
+  license?: string | undefined;
 }
 
 const INSTALLED_RE =
@@ -34,7 +37,7 @@ const VERSION_RE = /^v?\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.+-]*)?$/;
 /** The `lang/npm` detector. */
 export const npmDetector: PackageDetector = {
   name: 'lang/npm',
-  version: 1,
+  version: 2,
   scope: 'file',
   matches(file: LayerFile): boolean {
     if (INSTALLED_RE.test(file.path)) return true;
@@ -92,13 +95,33 @@ function installedEntry(
     warn('package.json is not JSON');
     return [];
   }
-  const { name, version } = (json ?? {}) as {
+  const { name, version, license, licenses } = (json ?? {}) as {
     name?: unknown;
     version?: unknown;
+    license?: unknown;
+    licenses?: unknown;
   };
   // A package.json without a name or version is no installed release.
   if (typeof name !== 'string' || typeof version !== 'string') return [];
-  return [{ name, version }];
+  return [{ name, version, license: npmLicense(license ?? licenses) }];
+}
+
+/**
+ * `license` (an SPDX expression), or the deprecated forms
+ * (https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license):
+ * `{ type, url }`, and `licenses: [{ type, url }, …]`, which npm's own
+ * docs rewrite as `(A OR B)`.
+ */
+function npmLicense(value: unknown): string | undefined {
+  if (typeof value === 'string') return declaredLicense(value);
+  if (Array.isArray(value)) {
+    const names = value.map(npmLicense).filter((n) => n !== undefined);
+    return declaredLicense(
+      names.length > 1 ? names.map((n) => `(${n})`).join(' OR ') : names[0],
+    );
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  return typeof type === 'string' ? declaredLicense(type) : undefined;
 }
 
 function toPackage(entry: NpmEntry): DetectedPackage {
@@ -114,5 +137,6 @@ function toPackage(entry: NpmEntry): DetectedPackage {
       name: slash > 0 ? entry.name.slice(slash + 1) : entry.name,
       version,
     }),
+    ...(entry.license === undefined ? {} : { license: entry.license }),
   };
 }

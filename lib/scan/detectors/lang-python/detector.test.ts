@@ -39,22 +39,53 @@ describe('pythonDetector.matches', () => {
 
 describe('pythonDetector.detect', () => {
   it.each([
-    ['normal/METADATA', 'requests', '2.19.0', 'pkg:pypi/requests@2.19.0'],
+    [
+      'normal/METADATA',
+      'requests',
+      '2.19.0',
+      'pkg:pypi/requests@2.19.0',
+      'Apache 2.0',
+    ],
     [
       'egg/PKG-INFO',
       'zope.interface',
       '5.4.0',
       'pkg:pypi/zope-interface@5.4.0',
+      undefined,
     ],
-  ])('%s', async (file, name, version, purl) => {
+  ])('%s', async (file, name, version, purl, license) => {
     const { input, warnings } = detectInputOf(
       'x.dist-info/METADATA',
       await testdata(file),
     );
     expect(await pythonDetector.detect(input)).toEqual([
-      { ecosystem: 'PyPI', name, version, purl },
+      { ecosystem: 'PyPI', name, version, purl, license },
     ]);
     expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    [
+      'License-Expression first',
+      'expression/METADATA',
+      'Apache-2.0 OR BSD-2-Clause',
+    ],
+    [
+      'the License :: classifiers when License says nothing',
+      'classifiers/METADATA',
+      'LGPLv2+ AND MIT License',
+    ],
+    [
+      'the classifiers when License is the license text',
+      'license-text/METADATA',
+      'MIT License',
+    ],
+  ])('license: %s', async (_what, file, license) => {
+    const { input } = detectInputOf(
+      'x.dist-info/METADATA',
+      await testdata(file),
+    );
+    expect((await pythonDetector.detect(input))[0]?.license).toBe(license);
   });
 
   it.each([['invalid/METADATA'], ['empty/METADATA']])(

@@ -24,9 +24,9 @@ describe('rubyDetector.matches', () => {
 
 describe('rubyDetector.detect', () => {
   it.each([
-    ['normal/rack-2.2.3.gemspec', 'rack', '2.2.3'],
-    ['old/json-1.8.6.gemspec', 'json', '1.8.6'],
-  ])('%s', async (file, name, version) => {
+    ['normal/rack-2.2.3.gemspec', 'rack', '2.2.3', 'MIT'],
+    ['old/json-1.8.6.gemspec', 'json', '1.8.6', undefined],
+  ])('%s', async (file, name, version, license) => {
     const { input, warnings } = detectInputOf(
       `specifications/${file}`,
       await testdata(file),
@@ -37,9 +37,27 @@ describe('rubyDetector.detect', () => {
         name,
         version,
         purl: `pkg:gem/${name}@${version}`,
+        license,
       },
     ]);
     expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['s.license = "BSD-2-Clause"', 'BSD-2-Clause'],
+    [
+      's.licenses = ["Ruby".freeze, "BSD-2-Clause".freeze]',
+      'Ruby AND BSD-2-Clause',
+    ],
+    ['s.licenses = []', undefined],
+  ])('reads the licenses of %s', async (line, license) => {
+    const { input } = detectInputOf(
+      'specifications/x-1.0.gemspec',
+      Buffer.from(
+        `Gem::Specification.new do |s|\n  s.name = "x"\n  s.version = "1.0"\n  ${line}\nend\n`,
+      ),
+    );
+    expect((await rubyDetector.detect(input))[0]?.license).toBe(license);
   });
 
   it.each([['invalid/broken.gemspec'], ['empty']])(

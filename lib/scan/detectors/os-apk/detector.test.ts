@@ -40,15 +40,22 @@ describe('apkDetector.detect', () => {
     );
     const packages = await apkDetector.detect(input);
     expect(warnings).toEqual([]);
-    expect(packages.map((p) => [p.name, p.version, p.sourceName])).toEqual([
-      ['musl', '1.2.5-r0', 'musl'],
-      ['busybox', '1.36.1-r29', 'busybox'],
-      ['ssl_client', '1.36.1-r29', 'busybox'],
-      ['libcrypto3', '3.3.2-r0', 'openssl'],
-      ['libssl3', '3.3.2-r0', 'openssl'],
-      ['zlib', '1.3.1-r1', 'zlib'],
-      ['apk-tools', '2.14.4-r1', 'apk-tools'],
-      ['ca-certificates-bundle', '20240705-r0', 'ca-certificates'],
+    expect(
+      packages.map((p) => [p.name, p.version, p.sourceName, p.license]),
+    ).toEqual([
+      ['musl', '1.2.5-r0', 'musl', 'MIT'],
+      ['busybox', '1.36.1-r29', 'busybox', 'GPL-2.0-only'],
+      ['ssl_client', '1.36.1-r29', 'busybox', 'GPL-2.0-only'],
+      ['libcrypto3', '3.3.2-r0', 'openssl', 'Apache-2.0'],
+      ['libssl3', '3.3.2-r0', 'openssl', 'Apache-2.0'],
+      ['zlib', '1.3.1-r1', 'zlib', 'Zlib'],
+      ['apk-tools', '2.14.4-r1', 'apk-tools', 'GPL-2.0-only'],
+      [
+        'ca-certificates-bundle',
+        '20240705-r0',
+        'ca-certificates',
+        'MPL-2.0 AND MIT',
+      ],
     ]);
     expect(packages[3]).toEqual({
       ecosystem: 'Alpine:v3.20',
@@ -58,6 +65,7 @@ describe('apkDetector.detect', () => {
       sourceName: 'openssl',
       sourceVersion: '3.3.2-r0',
       purl: 'pkg:apk/alpine/libcrypto3@3.3.2-r0?arch=x86_64&distro=3.20.3',
+      license: 'Apache-2.0',
     });
   });
 

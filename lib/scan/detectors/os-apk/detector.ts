@@ -6,6 +6,7 @@
  * architecture, `o` origin (the source package that secdb advisories name),
  * `L` license, `F`/`R` files (ignored here).
  */
+import { declaredLicense } from '../../../core/license-expression.js';
 import type { Distribution } from '../../../core/package.js';
 import { formatPurl } from '../../../core/purl.js';
 import type {
@@ -25,7 +26,7 @@ const MAJOR_MINOR_RE = /^(\d+)\.(\d+)/;
 /** The `os/apk` detector. */
 export const apkDetector: PackageDetector = {
   name: 'os/apk',
-  version: 1,
+  version: 2,
   matches(file: LayerFile): boolean {
     return file.path === DB_PATH;
   },
@@ -64,6 +65,7 @@ export const apkDetector: PackageDetector = {
           version,
           qualifiers: { arch, distro: release.distro },
         }),
+        license: declaredLicense(stanza.fields.get('L')),
       });
     }
     return packages;

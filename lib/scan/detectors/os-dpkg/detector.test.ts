@@ -32,10 +32,69 @@ describe('dpkgDetector.matches', () => {
     ['var/lib/dpkg/status.d/sub/libc6', false],
     ['var/lib/dpkg/available', false],
     ['var/lib/dpkg/statusx', false],
+    ['usr/share/doc/bash/copyright', true],
+    ['usr/share/doc/libssl3/copyright', true],
+    ['usr/share/doc/bash/changelog.Debian.gz', false],
+    ['usr/share/doc/bash/sub/copyright', false],
+    ['usr/share/doc/copyright', false],
+    ['usr/share/doc/.x/copyright', false],
+    ['foo/usr/share/doc/bash/copyright', false],
+    ['usr/local/share/doc/bash/copyright', false],
   ])('%s -> %s', (path, expected) => {
     expect(dpkgDetector.matches({ path, sizeBytes: 1, mode: 0o644 })).toBe(
       expected,
     );
+  });
+
+  it('leaves copyright files over 512 KiB unread', () => {
+    const path = 'usr/share/doc/big/copyright';
+    expect(
+      dpkgDetector.matches({ path, sizeBytes: 512 * 1024, mode: 0o644 }),
+    ).toBe(true);
+    expect(
+      dpkgDetector.matches({ path, sizeBytes: 512 * 1024 + 1, mode: 0o644 }),
+    ).toBe(false);
+  });
+});
+
+describe('dpkgDetector licenses', () => {
+  async function copyrights(): Promise<Record<string, Buffer>> {
+    const files: Record<string, Buffer> = {};
+    for (const name of ['adduser', 'bash', 'libattr1', 'bsdutils'])
+      files[`usr/share/doc/${name}/copyright`] = await testdata(
+        `copyright/${name}/copyright`,
+      );
+    return files;
+  }
+
+  it('reads the license of each package from its DEP-5 copyright file', async () => {
+    const { input, warnings } = detectInputOf(
+      'var/lib/dpkg/status',
+      await testdata('normal/status'),
+      { distribution: DEBIAN_12, files: await copyrights() },
+    );
+    const packages = await dpkgDetector.detect(input);
+    expect(packages.map((p) => [p.name, p.license])).toEqual([
+      // DEP-5, one Files paragraph.
+      ['adduser', 'GPL-2+'],
+      // A free-form copyright file declares nothing.
+      ['bash', undefined],
+      // The header's License summarises the package.
+      ['bsdutils', 'GPL-2+ and BSD-3-clause'],
+      // Every distinct Files license, all applying; debian/* left out.
+      ['libattr1', 'GPL-2+ AND LGPL-2.1+ AND (GPL-2+ or Artistic)'],
+      // No copyright file.
+      ['half', undefined],
+    ]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('yields no packages from a copyright file itself', async () => {
+    const { input } = detectInputOf(
+      'usr/share/doc/adduser/copyright',
+      await testdata('copyright/adduser/copyright'),
+    );
+    expect(await dpkgDetector.detect(input)).toEqual([]);
   });
 });
 

@@ -1,7 +1,10 @@
 /**
  * `os/dpkg`: installed Debian/Ubuntu packages from dpkg's database,
  * `var/lib/dpkg/status`, and from distroless's one-file-per-package
- * `var/lib/dpkg/status.d/<name>`.
+ * `var/lib/dpkg/status.d/<name>`; each with the license its DEP-5
+ * `usr/share/doc/<name>/copyright` declares. Copyright files are matched
+ * only so that their content is kept for the database's reading; they
+ * yield no packages themselves.
  */
 import { formatPurl } from '../../../core/purl.js';
 import type {
@@ -11,6 +14,12 @@ import type {
   PackageDetector,
 } from '../types.js';
 import { parseControl, type ControlParagraph } from './control.js';
+import {
+  copyrightLicense,
+  copyrightPathOf,
+  isCopyrightPath,
+  MAX_COPYRIGHT_BYTES,
+} from './copyright.js';
 import { dpkgRelease, type DpkgRelease } from './release.js';
 
 const STATUS_PATH = 'var/lib/dpkg/status';
@@ -38,11 +47,14 @@ const ON_DISK_STATES = new Set([
 /** The `os/dpkg` detector. */
 export const dpkgDetector: PackageDetector = {
   name: 'os/dpkg',
-  version: 1,
+  version: 2,
   matches(file: LayerFile): boolean {
+    if (isCopyrightPath(file.path))
+      return file.sizeBytes <= MAX_COPYRIGHT_BYTES;
     return isDpkgDatabasePath(file.path);
   },
   async detect(input: DetectInput): Promise<DetectedPackage[]> {
+    if (!isDpkgDatabasePath(input.file.path)) return [];
     const text = (await input.read()).toString('utf8');
     const isStatusD = input.file.path !== STATUS_PATH;
     const release = dpkgRelease(input.distribution);
@@ -54,9 +66,26 @@ export const dpkgDetector: PackageDetector = {
           : invalid(input, paragraph.line, paragraph.error);
       if (pkg !== undefined) packages.push(pkg);
     }
-    return packages;
+    return withLicenses(packages, input);
   },
 };
+
+/** Adds to each package the license its copyright file declares, if any. */
+async function withLicenses(
+  packages: DetectedPackage[],
+  input: DetectInput,
+): Promise<DetectedPackage[]> {
+  const out: DetectedPackage[] = [];
+  for (const pkg of packages) {
+    const copyright = await input.fs.readFile(copyrightPathOf(pkg.name));
+    const license =
+      copyright === undefined
+        ? undefined
+        : copyrightLicense(copyright.toString('utf8'));
+    out.push(license === undefined ? pkg : { ...pkg, license });
+  }
+  return out;
+}
 
 /**
  * True for dpkg's status file and distroless status.d entries (not their

@@ -30,6 +30,7 @@ const EXPECTED = [
     sourceName: 'customs-hello',
     sourceVersion: '1.2.3-4.el9',
     purl: 'pkg:rpm/almalinux/customs-hello-libs@1.2.3-4.el9?arch=noarch&distro=almalinux-9.4',
+    license: 'MIT',
   },
   {
     ecosystem: 'AlmaLinux:9',
@@ -39,6 +40,7 @@ const EXPECTED = [
     sourceName: 'customs-hello',
     sourceVersion: '1.2.3-4.el9',
     purl: 'pkg:rpm/almalinux/customs-hello@1.2.3-4.el9?arch=noarch&distro=almalinux-9.4',
+    license: 'MIT',
   },
   {
     ecosystem: 'AlmaLinux:9',
@@ -48,6 +50,7 @@ const EXPECTED = [
     sourceName: 'customs-epoch',
     sourceVersion: '2:0.9-1.el9',
     purl: 'pkg:rpm/almalinux/customs-epoch@0.9-1.el9?arch=noarch&distro=almalinux-9.4&epoch=2',
+    license: 'Apache-2.0',
   },
 ];
 

@@ -4,6 +4,7 @@
  * Berkeley DB hash `Packages` (RHEL ≤ 8, CentOS 7, Amazon Linux 2) and ndb
  * `Packages.db` (SUSE), under `var/lib/rpm/` or `usr/lib/sysimage/rpm/`.
  */
+import { declaredLicense } from '../../../core/license-expression.js';
 import type { Distribution } from '../../../core/package.js';
 import { formatPurl } from '../../../core/purl.js';
 import type {
@@ -43,7 +44,7 @@ const MAJOR_RE = /^(\d+)/;
 /** The `os/rpm` detector. */
 export const rpmDetector: PackageDetector = {
   name: 'os/rpm',
-  version: 1,
+  version: 2,
   matches(file: LayerFile): boolean {
     return DB_PATH_RE.test(file.path);
   },
@@ -144,5 +145,6 @@ function toPackage(
         distro: release.distro,
       },
     }),
+    license: declaredLicense(h.license),
   };
 }

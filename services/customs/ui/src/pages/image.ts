@@ -22,6 +22,7 @@ interface Report {
     purl: string;
     path: string;
     sourceName?: string;
+    license?: string;
   }>;
   findings: Array<{
     advisoryId: string;
@@ -172,7 +173,7 @@ function packagesSection(report: Report): HTMLElement {
   const input = h('input', {
     id: 'package-filter',
     type: 'search',
-    placeholder: 'Filter by name, version, ecosystem…',
+    placeholder: 'Filter by name, version, ecosystem, license…',
     'aria-label': 'Filter packages',
   });
   const count = h('span', { class: 'muted', 'aria-live': 'polite' });
@@ -184,15 +185,22 @@ function packagesSection(report: Report): HTMLElement {
       p.ecosystem,
       p.sourceName,
       p.purl,
+      p.license,
     ]);
     count.textContent = `${shown.length} of ${report.packages.length}`;
     replace(
       body,
       table(
         'Packages',
-        ['Name', 'Version', 'Ecosystem', 'Found in'],
+        ['Name', 'Version', 'Ecosystem', 'License', 'Found in'],
         shown.map((p) =>
-          row(p.name, p.version, p.ecosystem, h('code', {}, p.path)),
+          row(
+            p.name,
+            p.version,
+            p.ecosystem,
+            p.license ?? '—',
+            h('code', {}, p.path),
+          ),
         ),
         'No packages match.',
       ),

@@ -9,4 +9,5 @@ Gem::Specification.new do |s|
   s.require_paths = ["lib".freeze]
   s.authors = ["Leah Neukirchen".freeze]
   s.summary = "a modular Ruby webserver interface".freeze
+  s.licenses = ["MIT".freeze]
 end
