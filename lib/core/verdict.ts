@@ -29,6 +29,8 @@ export type VerdictReasonCode =
   | 'REPOSITORY_NOT_ALLOWED'
   | 'PACKAGE_DENIED'
   | 'DATA_STALE'
+  | 'SCAN_STALE'
+  | 'FIX_AVAILABLE_TOO_LONG'
   | BeyondReasonCode;
 
 /** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */

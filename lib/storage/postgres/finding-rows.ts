@@ -2,7 +2,59 @@ import type { Digest } from '../../core/digest.js';
 import type { Finding } from '../../core/finding.js';
 import type { SqlClient } from '../database.js';
 import type { FindingsDelta } from '../ports.js';
-import { FINDING_COLUMNS, findingRow } from './finding-store.js';
+
+/** Column names of `findings`, in the order of {@link findingRow}. */
+export const FINDING_COLUMNS = [
+  'image_digest',
+  'ordinal',
+  'advisory_source',
+  'advisory_id',
+  'aliases',
+  'ecosystem',
+  'package_name',
+  'package_version',
+  'advisory_package',
+  'fixed_version',
+  'severity',
+  'severity_source',
+  'status',
+  'summary',
+  'snapshot_id',
+  'cvss_score',
+  'cvss_severity',
+  'distribution_severity',
+  'distribution_severity_source',
+] as const;
+
+/** One `findings` row, in FINDING_COLUMNS order. */
+export function findingRow(
+  digest: string,
+  ordinal: number,
+  f: Finding,
+  snapshotId: number | null,
+): unknown[] {
+  return [
+    digest,
+    ordinal,
+    f.advisorySource ?? '',
+    f.advisoryId,
+    f.aliases,
+    f.ecosystem,
+    f.packageName,
+    f.packageVersion,
+    f.advisoryPackage,
+    f.fixedVersion ?? null,
+    f.severity,
+    f.severitySource ?? null,
+    f.status,
+    f.summary ?? null,
+    snapshotId,
+    f.cvssScore ?? null,
+    f.cvssSeverity ?? null,
+    f.distributionSeverity ?? null,
+    f.distributionSeveritySource ?? null,
+  ];
+}
 
 /** New findings go after the image's remaining ones. */
 export async function insertFindings(
@@ -27,10 +79,14 @@ export async function insertFindings(
 }
 
 /**
- * One INSERT from column arrays (`unnest`): for tens of thousands of rows
- * far cheaper than multi-row VALUES lists. Rows in FINDING_COLUMNS order.
+ * Inserts findings (rows in FINDING_COLUMNS order) and records, in the
+ * same statement, when each was first seen and first seen with a fix
+ * (`finding_first_seen`): a key seen before keeps its times, and gains
+ * `fix_available_since` the first time it comes with a fix. One INSERT
+ * from column arrays (`unnest`): for tens of thousands of rows far cheaper
+ * than multi-row VALUES lists, and set-based, so re-matching stays fast.
  */
-async function insertFindingRows(
+export async function insertFindingRows(
   tx: SqlClient,
   rows: unknown[][],
 ): Promise<void> {
@@ -41,15 +97,28 @@ async function insertFindingRows(
     ),
   );
   await tx.query(
-    `INSERT INTO findings (${FINDING_COLUMNS.join(', ')})
-     SELECT u.c0, u.c1, u.c2, u.c3, ARRAY(SELECT jsonb_array_elements_text(u.c4::jsonb)),
-       u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, u.c13, u.c14, u.c15, u.c16,
-       u.c17, u.c18
-     FROM unnest(${FINDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
-       AS u(${FINDING_TYPES.map((_, i) => `c${i}`).join(', ')})`,
+    `WITH ins AS (
+       INSERT INTO findings (${FINDING_COLUMNS.join(', ')})
+       SELECT u.c0, u.c1, u.c2, u.c3, ARRAY(SELECT jsonb_array_elements_text(u.c4::jsonb)),
+         u.c5, u.c6, u.c7, u.c8, u.c9, u.c10, u.c11, u.c12, u.c13, u.c14, u.c15, u.c16,
+         u.c17, u.c18
+       FROM unnest(${FINDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
+         AS u(${FINDING_TYPES.map((_, i) => `c${i}`).join(', ')})
+       RETURNING ${TIMES_KEY}, fixed_version)
+     INSERT INTO finding_first_seen (${TIMES_KEY}, fix_available_since)
+     SELECT ${TIMES_KEY}, CASE WHEN bool_or(fixed_version IS NOT NULL) THEN now() END
+     FROM ins GROUP BY ${TIMES_KEY}
+     ON CONFLICT (${TIMES_KEY}) DO UPDATE
+       SET fix_available_since = EXCLUDED.fix_available_since
+       WHERE finding_first_seen.fix_available_since IS NULL
+         AND EXCLUDED.fix_available_since IS NOT NULL`,
     columns,
   );
 }
+
+/** The key of `finding_first_seen`. */
+const TIMES_KEY =
+  'image_digest, advisory_id, ecosystem, package_name, package_version';
 
 /** Array types of FINDING_COLUMNS, aliases passed as JSON text. */
 const FINDING_TYPES = [

@@ -1,30 +1,9 @@
-import type { Finding } from '../../core/finding.js';
+import type { Digest } from '../../core/digest.js';
+import type { Finding, FindingTimes } from '../../core/finding.js';
 import type { Severity } from '../../core/severity.js';
 import type { Database } from '../database.js';
 import type { FindingStore } from '../ports.js';
-import { insertRows } from './insert-rows.js';
-
-const FINDING_COLUMNS = [
-  'image_digest',
-  'ordinal',
-  'advisory_source',
-  'advisory_id',
-  'aliases',
-  'ecosystem',
-  'package_name',
-  'package_version',
-  'advisory_package',
-  'fixed_version',
-  'severity',
-  'severity_source',
-  'status',
-  'summary',
-  'snapshot_id',
-  'cvss_score',
-  'cvss_severity',
-  'distribution_severity',
-  'distribution_severity_source',
-] as const;
+import { findingRow, insertFindingRows } from './finding-rows.js';
 
 /** Findings of each image, replaced whole at every match. */
 export function createFindingStore(db: Database): FindingStore {
@@ -34,27 +13,65 @@ export function createFindingStore(db: Database): FindingStore {
         await tx.query('DELETE FROM findings WHERE image_digest = $1', [
           digest,
         ]);
-        await insertRows(
+        await insertFindingRows(
           tx,
-          'findings',
-          FINDING_COLUMNS,
           findings.map((f, i) => findingRow(digest, i, f, snapshotId)),
         );
       });
     },
 
     async list(digest) {
-      const { rows } = await db.query<FindingRow>(
-        'SELECT * FROM findings WHERE image_digest = $1 ORDER BY ordinal',
+      const { rows } = await db.query<FindingRow & TimesRow>(
+        `SELECT f.*, t.first_seen_at, t.fix_available_since FROM findings f
+         LEFT JOIN finding_first_seen t USING (${TIMES_KEY})
+         WHERE f.image_digest = $1 ORDER BY f.ordinal`,
         [digest],
       );
-      return rows.map(findingFromRow);
+      return rows.map((r) => ({ ...findingFromRow(r), ...timesFromRow(r) }));
+    },
+
+    async timesOf(digests) {
+      const { rows } = await db.query<
+        TimesRow & {
+          image_digest: Digest;
+          advisory_id: string;
+          ecosystem: string;
+          package_name: string;
+          package_version: string;
+        }
+      >(
+        `SELECT ${TIMES_KEY}, first_seen_at, fix_available_since
+         FROM finding_first_seen WHERE image_digest = ANY($1::text[])`,
+        [digests],
+      );
+      return rows.map((r) => ({
+        digest: r.image_digest,
+        advisoryId: r.advisory_id,
+        ecosystem: r.ecosystem,
+        packageName: r.package_name,
+        packageVersion: r.package_version,
+        ...timesFromRow(r),
+      }));
     },
   };
 }
 
-/** Column names of `findings`, in the order of {@link findingRow}. */
-export { FINDING_COLUMNS };
+/** The key of `finding_first_seen`. */
+const TIMES_KEY =
+  'image_digest, advisory_id, ecosystem, package_name, package_version';
+
+/** The times of `finding_first_seen`; null for a finding without a row. */
+interface TimesRow {
+  first_seen_at: Date | null;
+  fix_available_since: Date | null;
+}
+
+function timesFromRow(r: TimesRow): FindingTimes {
+  return {
+    firstSeenAt: r.first_seen_at?.toISOString(),
+    fixAvailableSince: r.fix_available_since?.toISOString(),
+  };
+}
 
 /** A finding as read back, with the snapshot it was matched against. */
 export function findingFromRow(
@@ -85,36 +102,6 @@ export function findingFromRow(
             r.distribution_severity_source ?? undefined,
         }),
   };
-}
-
-/** One `findings` row, in FINDING_COLUMNS order. */
-export function findingRow(
-  digest: string,
-  ordinal: number,
-  f: Finding,
-  snapshotId: number | null,
-): unknown[] {
-  return [
-    digest,
-    ordinal,
-    f.advisorySource ?? '',
-    f.advisoryId,
-    f.aliases,
-    f.ecosystem,
-    f.packageName,
-    f.packageVersion,
-    f.advisoryPackage,
-    f.fixedVersion ?? null,
-    f.severity,
-    f.severitySource ?? null,
-    f.status,
-    f.summary ?? null,
-    snapshotId,
-    f.cvssScore ?? null,
-    f.cvssSeverity ?? null,
-    f.distributionSeverity ?? null,
-    f.distributionSeveritySource ?? null,
-  ];
 }
 
 /** A row of `findings`. */
