@@ -39,6 +39,8 @@ export async function buildPolicyDeps(options: {
   logger: Logger;
   withTimers: boolean;
   now?: () => number;
+  /** Queues a scan of each image (its scan grew older than a limit). */
+  rescan?: (images: ImageName[], reason: string) => Promise<void>;
 }): Promise<PolicyDeps> {
   const { config, stores, logger } = options;
   const now = options.now ?? Date.now;
@@ -100,8 +102,18 @@ export async function buildPolicyDeps(options: {
               log.info({ changed }, 'verdicts re-judged for data age');
             },
           }),
-          ...(['fix', 'scan'] as const).map((kind) =>
-            ageDeadlines({ stores, rules, rejudge: rejudgeNow }, kind),
+          ageDeadlines({ stores, rules, rejudge: rejudgeNow }, 'fix'),
+          // Refused from the limit on, and scanned again to be admitted.
+          ageDeadlines(
+            {
+              stores,
+              rules,
+              rejudge: async (images, cause) => {
+                await rejudgeNow(images, cause);
+                await options.rescan?.(images, cause);
+              },
+            },
+            'scan',
           ),
         ],
       })
