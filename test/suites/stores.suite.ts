@@ -12,6 +12,7 @@ import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
 import { describeAdminStores } from './admin-stores.suite.js';
+import { describeFindingTimes } from './finding-times.suite.js';
 
 const d = (n: number): Digest => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -39,6 +40,7 @@ export function describeStores(
     });
 
     describeAdminStores(() => stores);
+    describeFindingTimes(() => ({ db, stores }));
 
     it('applies migrations once, and refuses an edited one', async () => {
       expect(await pendingMigrations(db)).toEqual([]);
