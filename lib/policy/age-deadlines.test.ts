@@ -90,7 +90,7 @@ describe('ageDeadlines', () => {
     );
     await source.reached(T0 + 24 * HOUR, T0 + 24 * HOUR + 1);
     expect(judged).toEqual([
-      { digests: [A], cause: 'the scan is older than 24 h' },
+      { digests: [A], cause: 'the scan is 24 h old' },
     ]);
   });
 

@@ -63,16 +63,16 @@ export function ageDeadlines(
           iso(from - limit),
           iso(until - limit),
         );
-        if (images.length > 0)
-          await deps.rejudge(images, `${CAUSES[kind]} ${limit / HOUR_MS} h`);
+        if (images.length > 0) await deps.rejudge(images, CAUSES[kind](limit));
       }
     },
   };
 }
 
-const CAUSES: Record<AgeKind, string> = {
-  fix: 'a fix has been available for',
-  scan: 'the scan is older than',
+/** The cause verdict changes are recorded with, from the limit passed. */
+const CAUSES: Record<AgeKind, (limitMs: number) => string> = {
+  fix: (ms) => `a fix has been available for ${ms / DAY_MS} days`,
+  scan: (ms) => `the scan is ${ms / HOUR_MS} h old`,
 };
 
 function iso(ms: number): string {
