@@ -88,7 +88,13 @@ describe('admin API: exceptions, break-glass, audit', () => {
     expect(preview.status).toBe(200);
     expect(preview.body).toEqual({
       changes: [
-        { ...IMAGE, environment: 'prod', from: 'ineligible', to: 'eligible' },
+        {
+          ...IMAGE,
+          environment: 'prod',
+          from: 'ineligible',
+          to: 'eligible',
+          reasons: ['POLICY_PASSED', 'EXCEPTION_APPLIED'],
+        },
       ],
     });
     expect(
