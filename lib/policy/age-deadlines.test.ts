@@ -89,9 +89,7 @@ describe('ageDeadlines', () => {
       'scan',
     );
     await source.reached(T0 + 24 * HOUR, T0 + 24 * HOUR + 1);
-    expect(judged).toEqual([
-      { digests: [A], cause: 'the scan is 24 h old' },
-    ]);
+    expect(judged).toEqual([{ digests: [A], cause: 'the scan is 24 h old' }]);
   });
 
   it('is never due without a limit', async () => {
