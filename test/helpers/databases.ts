@@ -8,7 +8,7 @@ import { createTestDatabase } from './postgres.js';
  * PGlite and an empty database on the test PostgreSQL. `done()` closes
  * (and drops) it.
  */
-export const DATABASES: Array<
+export const ENGINES: Array<
   [string, () => Promise<{ db: Database; done: () => Promise<void> }>]
 > = [
   [

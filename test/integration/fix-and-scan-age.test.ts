@@ -24,7 +24,7 @@ import type { Stores } from '../../lib/storage/ports.js';
 import { importVulnData } from '../../lib/vulndb/import.js';
 import { matchImage } from '../../lib/vulndb/match-image.js';
 import { ControlledClock } from '../helpers/controlled-clock.js';
-import { DATABASES } from '../helpers/databases.js';
+import { ENGINES } from '../helpers/databases.js';
 import {
   digestOf,
   languagePackage,
@@ -53,7 +53,7 @@ const rules = parseRules(
   () => '',
 );
 
-describe.each(DATABASES)('fix and scan age limits (%s)', (_name, open) => {
+describe.each(ENGINES)('fix and scan age limits (%s)', (_name, open) => {
   let db: Database;
   let done: () => Promise<void>;
   let stores: Stores;

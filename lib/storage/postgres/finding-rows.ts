@@ -104,10 +104,16 @@ export async function insertFindingRows(
          u.c17, u.c18
        FROM unnest(${FINDING_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')})
          AS u(${FINDING_TYPES.map((_, i) => `c${i}`).join(', ')})
-       RETURNING ${TIMES_KEY}, fixed_version)
+       RETURNING ${TIMES_KEY}, fixed_version),
+     seen AS (
+       SELECT ${TIMES_KEY}, bool_or(fixed_version IS NOT NULL) AS fixable
+       FROM ins GROUP BY ${TIMES_KEY})
      INSERT INTO finding_first_seen (${TIMES_KEY}, fix_available_since)
-     SELECT ${TIMES_KEY}, CASE WHEN bool_or(fixed_version IS NOT NULL) THEN now() END
-     FROM ins GROUP BY ${TIMES_KEY}
+     SELECT ${KEY_OF('s')}, CASE WHEN s.fixable THEN now() END FROM seen s
+     LEFT JOIN finding_first_seen t ON ${KEY_COLUMNS.map((c) => `t.${c} = s.${c}`).join(' AND ')}
+     -- Only what is new, or newly fixable: most re-inserted findings
+     -- touch no row at all.
+     WHERE t.image_digest IS NULL OR (t.fix_available_since IS NULL AND s.fixable)
      ON CONFLICT (${TIMES_KEY}) DO UPDATE
        SET fix_available_since = EXCLUDED.fix_available_since
        WHERE finding_first_seen.fix_available_since IS NULL
@@ -117,8 +123,16 @@ export async function insertFindingRows(
 }
 
 /** The key of `finding_first_seen`. */
-const TIMES_KEY =
-  'image_digest, advisory_id, ecosystem, package_name, package_version';
+const KEY_COLUMNS = [
+  'image_digest',
+  'advisory_id',
+  'ecosystem',
+  'package_name',
+  'package_version',
+] as const;
+const TIMES_KEY = KEY_COLUMNS.join(', ');
+const KEY_OF = (alias: string) =>
+  KEY_COLUMNS.map((c) => `${alias}.${c}`).join(', ');
 
 /** Array types of FINDING_COLUMNS, aliases passed as JSON text. */
 const FINDING_TYPES = [
