@@ -33,9 +33,10 @@ export function ageLimitsMs(
 
 /**
  * The expiry timer's deadlines of one kind of age: an image's verdict
- * changes by itself when a fix it still lacks (`fix`) or its scan
- * (`scan`) grows older than an environment's limit. `reached` re-judges
- * only the images whose time plus a limit fell in the window.
+ * changes by itself when the fix of one of its findings (`fix`) or its
+ * scan (`scan`) has been around for an environment's limit. `reached`
+ * re-judges only the images whose time plus a limit fell in the window
+ * (an image may be judged for nothing: severity is not looked at here).
  */
 export function ageDeadlines(
   deps: {
