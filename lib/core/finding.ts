@@ -31,6 +31,17 @@ export interface Finding {
   summary?: string | undefined;
 }
 
+/**
+ * When a finding of an image was first seen, and first seen with a fix
+ * available (ISO times). Kept apart from the finding, which every match
+ * rewrites, so re-matching never resets them; a finding that gains a fix
+ * with a later data import gets `fixAvailableSince` then.
+ */
+export interface FindingTimes {
+  firstSeenAt?: string | undefined;
+  fixAvailableSince?: string | undefined;
+}
+
 /** What a verdict reads of a finding (policy/evaluate.ts). */
 export type JudgedFinding = Pick<
   Finding,
@@ -41,7 +52,21 @@ export type JudgedFinding = Pick<
   | 'severity'
   | 'cvssSeverity'
   | 'distributionSeverity'
->;
+> &
+  Pick<FindingTimes, 'fixAvailableSince'>;
+
+/**
+ * What a finding's times are recorded under: the advisory and the exact
+ * package (the image digest aside), as `finding_first_seen` keys them.
+ */
+export function findingTimesKey(
+  f: Pick<
+    Finding,
+    'advisoryId' | 'ecosystem' | 'packageName' | 'packageVersion'
+  >,
+): string {
+  return `${f.advisoryId}\u0000${f.ecosystem}\u0000${f.packageName}\u0000${f.packageVersion}`;
+}
 
 const MALICIOUS_ID_RE = /^MAL-\d{4}-\d+$/;
 

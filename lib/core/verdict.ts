@@ -31,6 +31,8 @@ export type VerdictReasonCode =
   | 'LICENSE_DENIED'
   | 'LICENSE_UNKNOWN'
   | 'DATA_STALE'
+  | 'SCAN_STALE'
+  | 'FIX_AVAILABLE_TOO_LONG'
   | BeyondReasonCode;
 
 /** Reasons from evidence besides advisories and signatures (lib/policy/evaluate-beyond.ts). */

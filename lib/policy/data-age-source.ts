@@ -1,5 +1,6 @@
 import type { VulnStore } from '../storage/ports.js';
 import { dataAgeLimits } from './evaluate-data-age.js';
+import type { DeadlineSource } from './expiry-timer.js';
 import type { RuleSet } from './rules.js';
 
 /**
@@ -32,4 +33,20 @@ export async function nextDataDeadline(
     .map((h) => Date.parse(importedAt) + h * 3_600_000)
     .filter((t) => t >= after);
   return due.length === 0 ? undefined : Math.min(...due);
+}
+
+/**
+ * The expiry timer's deadline of `maxDataAgeHours`: the data ages for
+ * every image at once, so reaching it judges everything again.
+ */
+export function dataAgeDeadline(deps: {
+  vulns: Pick<VulnStore, 'summary'>;
+  rules: () => RuleSet;
+  rejudgeAll(cause: string): Promise<void>;
+}): DeadlineSource {
+  return {
+    next: (after) => nextDataDeadline(deps.vulns, deps.rules(), after),
+    reached: () =>
+      deps.rejudgeAll('vulnerability data age: a limit was reached'),
+  };
 }

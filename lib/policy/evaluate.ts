@@ -1,10 +1,6 @@
 import type { Digest } from '../core/digest.js';
-import { isMaliciousAdvisory, type JudgedFinding } from '../core/finding.js';
-import {
-  severityRank,
-  type KnownSeverity,
-  type Severity,
-} from '../core/severity.js';
+import type { JudgedFinding } from '../core/finding.js';
+import { severityRank } from '../core/severity.js';
 import type { VerdictReason, VerdictStatus } from '../core/verdict.js';
 import type { BreakGlassGrant, PolicyException } from '../core/overrides.js';
 import {
@@ -14,6 +10,14 @@ import {
 } from './overrides.js';
 import { judgeDataAge } from './evaluate-data-age.js';
 import { judgeLicenses, type LicensedPackage } from './evaluate-licenses.js';
+import { judgeFixAge } from './evaluate-fix-age.js';
+import { judgeScanAge } from './evaluate-scan-age.js';
+import {
+  displayId,
+  isCounted,
+  judgedSeverity,
+  quoteIds,
+} from './judged-finding.js';
 import { judgeDeniedPackages } from './evaluate-packages.js';
 import { judgeRepository } from './evaluate-repositories.js';
 import type { EnvironmentRules } from './rules.js';
@@ -32,6 +36,8 @@ export interface Evidence {
     status: 'missing' | 'pending' | 'running' | 'done' | 'failed';
     errorCode?: string | undefined;
     errorMessage?: string | undefined;
+    /** When the scan that produced the package list ended, for `maxScanAgeHours`. */
+    finishedAt?: string | undefined;
   };
   findings: ExceptableFinding[];
   /** The repository the image is judged in (repository rules). */
@@ -76,8 +82,7 @@ export interface Judgement {
   reasons: VerdictReason[];
 }
 
-/** Most advisory ids quoted in one reason; the API lists them all. */
-const MAX_QUOTED = 10;
+export { judgedSeverity } from './judged-finding.js';
 
 /**
  * Judges one image for one environment. Pure: the same evidence and rules
@@ -120,10 +125,15 @@ function judgeRules(
       { importedAt: evidence.dataImportedAt, judgedAt: evidence.judgedAt },
       rules.vulnerabilities.maxDataAgeHours,
     ),
+    ...judgeScanAge(
+      { finishedAt: evidence.scan.finishedAt, judgedAt: evidence.judgedAt },
+      rules.vulnerabilities.maxScanAgeHours,
+    ),
     ...judgeDeniedPackages(evidence.packages ?? [], rules.packages.deny),
     ...judgeLicenses(evidence.packages ?? [], rules.licenses),
     ...judgeChildren(evidence),
     ...judgeFindings(evidence.findings, rules),
+    ...judgeFixAge(evidence.findings, rules, evidence.judgedAt),
     ...judgeSignatures(signaturesOnly(evidence), rules, trustedKeys),
     ...judgeRequireClauses(signaturesOnly(evidence), rules),
     ...judgeAttestations(evidence.signatures, rules),
@@ -204,42 +214,6 @@ function judgeChildren(evidence: Evidence): VerdictReason[] {
   return reasons;
 }
 
-/** The severity a finding is judged at under the rules. */
-export function judgedSeverity(
-  finding: JudgedFinding,
-  rules: EnvironmentRules,
-): KnownSeverity {
-  if (isMaliciousAdvisory(finding.advisoryId)) return 'critical';
-  const rated = ratedSeverity(finding, rules.vulnerabilities.severitySource);
-  return rated === 'unknown' ? rules.vulnerabilities.unknownSeverityAs : rated;
-}
-
-/** The rating `source` picks (see the `severitySource` rule). */
-function ratedSeverity(
-  finding: JudgedFinding,
-  source: EnvironmentRules['vulnerabilities']['severitySource'],
-): Severity {
-  switch (source) {
-    case 'preferred':
-      return finding.severity;
-    case 'cvss':
-      return finding.cvssSeverity ?? 'unknown';
-    case 'distribution':
-      return finding.distributionSeverity ?? 'unknown';
-    case 'highest': {
-      const known = [
-        finding.severity,
-        finding.cvssSeverity ?? 'unknown',
-        finding.distributionSeverity ?? 'unknown',
-      ].filter((s): s is KnownSeverity => s !== 'unknown');
-      if (known.length === 0) return 'unknown';
-      return known.reduce((a, b) =>
-        severityRank(b) > severityRank(a) ? b : a,
-      );
-    }
-  }
-}
-
 function judgeFindings(
   findings: JudgedFinding[],
   rules: EnvironmentRules,
@@ -247,16 +221,11 @@ function judgeFindings(
   const v = rules.vulnerabilities;
   const max = severityRank(v.maxSeverity);
   const blocking = findings.filter(
-    (f) =>
-      (v.countUnfixed || f.fixedVersion !== undefined) &&
-      (f.status === 'affected' || v.countUndetermined) &&
-      severityRank(judgedSeverity(f, rules)) > max,
+    (f) => isCounted(f, v) && severityRank(judgedSeverity(f, rules)) > max,
   );
   if (blocking.length === 0) return [];
   const ids = [...new Set(blocking.map((f) => displayId(f)))];
-  const quoted =
-    ids.slice(0, MAX_QUOTED).join(', ') +
-    (ids.length > MAX_QUOTED ? `, … (${ids.length} in all)` : '');
+  const quoted = quoteIds(ids);
   return [
     {
       code: 'SEVERITY_EXCEEDED',
@@ -287,8 +256,4 @@ function passed(evidence: Evidence, rules: EnvironmentRules): VerdictReason {
   if (evidence.children)
     parts.push(`${evidence.children.length} platform(s) eligible`);
   return { code: 'POLICY_PASSED', message: parts.join('; ') };
-}
-
-function displayId(f: JudgedFinding): string {
-  return f.aliases.find((a) => a.startsWith('CVE-')) ?? f.advisoryId;
 }

@@ -36,16 +36,18 @@ export interface ExpiryTimerDeps {
   logger: Logger;
   timers?: TimerFunctions;
   /**
-   * Other times at which verdicts change by themselves (vulnerability data
-   * growing older than a limit): the first one at or after `after`, and
-   * what to do when it is reached.
+   * Other times at which verdicts change by themselves (vulnerability
+   * data, a fix or a scan growing older than a limit).
    */
-  deadline?:
-    | {
-        next(after: number): Promise<number | undefined>;
-        reached(cause: string): Promise<void>;
-      }
-    | undefined;
+  deadlines?: DeadlineSource[] | undefined;
+}
+
+/** Times at which verdicts change by themselves, and what to do then. */
+export interface DeadlineSource {
+  /** The first such time at or after `after` (ms since the epoch), if any. */
+  next(after: number): Promise<number | undefined>;
+  /** Re-judges what changes at the times in [from, until). */
+  reached(from: number, until: number): Promise<void>;
 }
 
 const NODE_TIMERS: TimerFunctions = {
@@ -58,7 +60,8 @@ const NODE_TIMERS: TimerFunctions = {
  * not at the next scan: a timer set for the next expiry (at most
  * `sweepIntervalMs` away) re-judges the images each expired one concerns,
  * announces expired grants and audits both. `reschedule()` after a new
- * exception or grant, so an earlier expiry is not missed.
+ * exception or grant, so an earlier expiry is not missed. The same timer
+ * serves every other deadline source (`deps.deadlines`).
  */
 export class ExpiryTimer {
   readonly #deps: ExpiryTimerDeps;
@@ -87,10 +90,12 @@ export class ExpiryTimer {
       this.#deps.stores.exceptions.list({ inForceAt: at }),
       this.#deps.stores.breakGlass.list({ inForceAt: at }),
     ]);
-    const deadline = await this.#deps.deadline?.next(this.#checkedUntil);
+    const deadlines = await Promise.all(
+      (this.#deps.deadlines ?? []).map((d) => d.next(this.#checkedUntil)),
+    );
     const next = Math.min(
       ...[...exceptions, ...grants].map((x) => Date.parse(x.expiresAt)),
-      deadline ?? Infinity,
+      ...deadlines.map((d) => d ?? Infinity),
     );
     const delay = Math.max(
       0,
@@ -136,11 +141,11 @@ export class ExpiryTimer {
     ]);
     for (const e of exceptions) await this.#expireException(e);
     for (const g of grants) await this.#expireGrant(g);
-    const deadline = await this.#deps.deadline?.next(this.#checkedUntil);
-    if (deadline !== undefined && deadline < until)
-      await this.#deps.deadline!.reached(
-        `deadline ${new Date(deadline).toISOString()} reached`,
-      );
+    for (const source of this.#deps.deadlines ?? []) {
+      const deadline = await source.next(this.#checkedUntil);
+      if (deadline !== undefined && deadline < until)
+        await source.reached(this.#checkedUntil, until);
+    }
     this.#checkedUntil = until;
   }
 

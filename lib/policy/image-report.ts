@@ -1,5 +1,5 @@
 import type { Digest } from '../core/digest.js';
-import type { Finding } from '../core/finding.js';
+import type { Finding, FindingTimes } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import { enrichFindings, type EnrichedFinding } from './enrich-findings.js';
 import { cveIdsOf } from './fix-priority.js';
@@ -22,8 +22,13 @@ export interface ImageReport {
   platforms: Array<{ digest: Digest; platform: string | undefined }>;
   scan: ScanRecord | undefined;
   packages: ImagePackage[];
-  /** Each with its layer, base/app origin, exploitation signals and fix priority. */
-  findings: Array<EnrichedFinding<Finding & { snapshotId: number | null }>>;
+  /**
+   * Each with its layer, base/app origin, exploitation signals, fix
+   * priority, and when it was first seen (with a fix).
+   */
+  findings: Array<
+    EnrichedFinding<Finding & FindingTimes & { snapshotId: number | null }>
+  >;
   signatures: SignatureRecord[];
   /** Secrets (masked) and other evidence besides packages; absent before a scan. */
   evidence: ImageEvidence | undefined;

@@ -1,4 +1,5 @@
 import type { Digest } from '../core/digest.js';
+import { findingTimesKey } from '../core/finding.js';
 import type {
   ImageContext,
   VerdictChange,
@@ -7,6 +8,7 @@ import type {
 import { dataImportedAt } from './data-age-source.js';
 import type { LicensedPackage } from './evaluate-licenses.js';
 import { readsPackages } from './evaluate-packages.js';
+import { limitsFixAge } from './age-deadlines.js';
 import { evaluate, type Evidence } from './evaluate.js';
 import { trustEntryNames, type JudgeDeps } from './judge.js';
 import { NO_OVERRIDES } from './override-source.js';
@@ -51,6 +53,7 @@ export async function judgeImageBatch(
     deps,
     all.flatMap((c) => c.findings),
   );
+  judging.fixAvailableSince = await fixTimesOf(deps, judging.rules, all);
   const packages = readsPackages(judging.rules)
     ? await packagesOf(deps, all)
     : undefined;
@@ -80,7 +83,12 @@ export interface Judging {
   now: number;
   /** CVE ids of the batch's findings that the CISA KEV catalog lists. */
   knownExploited?: ReadonlySet<string>;
+  /** For `maxFixableDays`: see fixTimesOf. */
+  fixAvailableSince?: FixTimes | undefined;
 }
+
+/** When each finding of each image was first seen with a fix, by findingTimesKey. */
+export type FixTimes = ReadonlyMap<Digest, ReadonlyMap<string, string>>;
 
 /**
  * The verdicts of one image: every repository holding it, every
@@ -94,11 +102,7 @@ export function verdictsOf(
   const { rules, snapshotId, overrides, now } = judging;
   const trusted = trustEntryNames(rules);
   return ctx.repositories.flatMap(({ repository, parents }) => {
-    const evidence = evidenceOf(
-      ctx,
-      parents,
-      judging.knownExploited ?? new Set(),
-    );
+    const evidence = evidenceOf(ctx, parents, judging);
     const image = { repository, digest: ctx.digest };
     return Object.entries(rules.environments).map(([environment, env]) => ({
       ...image,
@@ -137,6 +141,30 @@ export async function packagesOf(
   );
 }
 
+/**
+ * When the findings of `contexts` were first seen with a fix, read only
+ * when some environment sets `maxFixableDays` (one query per batch, after
+ * the findings are stored: merged ones included); undefined otherwise.
+ */
+export async function fixTimesOf(
+  deps: JudgeDeps,
+  rules: RuleSet,
+  contexts: ImageContext[],
+): Promise<FixTimes | undefined> {
+  if (!limitsFixAge(rules)) return undefined;
+  const times = new Map<Digest, Map<string, string>>();
+  const rows = await deps.stores.findings.timesOf(
+    contexts.map((c) => c.digest),
+  );
+  for (const t of rows) {
+    if (t.fixAvailableSince === undefined) continue;
+    const image = times.get(t.digest) ?? new Map<string, string>();
+    image.set(findingTimesKey(t), t.fixAvailableSince);
+    times.set(t.digest, image);
+  }
+  return times;
+}
+
 /** CVE ids of `findings` that the CISA KEV catalog lists. */
 async function knownExploitedOf(
   deps: JudgeDeps,
@@ -153,11 +181,18 @@ async function knownExploitedOf(
 function evidenceOf(
   ctx: ImageContext,
   parents: Digest[],
-  kev: ReadonlySet<string>,
+  judging: Pick<Judging, 'knownExploited' | 'fixAvailableSince'>,
 ): Evidence {
+  const kev = judging.knownExploited ?? new Set();
   return {
     scan: ctx.scan,
-    findings: ctx.scan.status === 'done' ? ctx.findings : [],
+    findings:
+      ctx.scan.status !== 'done'
+        ? []
+        : withFixTimes(
+            ctx.findings,
+            judging.fixAvailableSince?.get(ctx.digest),
+          ),
     signatures: [ctx.digest, ...parents].flatMap(
       (d) => ctx.signatures.get(d) ?? [],
     ),
@@ -168,4 +203,16 @@ function evidenceOf(
         ? []
         : ctx.findings.flatMap(cveIdsOf).filter((id) => kev.has(id)),
   };
+}
+
+/** The findings with the time each was first seen with a fix, when read. */
+function withFixTimes(
+  findings: ImageContext['findings'],
+  times: ReadonlyMap<string, string> | undefined,
+): ImageContext['findings'] {
+  if (times === undefined) return findings;
+  return findings.map((f) => ({
+    ...f,
+    fixAvailableSince: times.get(findingTimesKey(f)),
+  }));
 }

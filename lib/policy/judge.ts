@@ -159,6 +159,7 @@ async function imageEvidence(
           status: scan.status,
           errorCode: scan.errorCode,
           errorMessage: scan.errorMessage,
+          finishedAt: scan.finishedAt,
         }
       : { status: 'missing' },
     findings,

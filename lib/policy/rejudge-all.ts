@@ -2,7 +2,12 @@ import type { Digest } from '../core/digest.js';
 import type { Stores } from '../storage/ports.js';
 import { dataImportedAt } from './data-age-source.js';
 import { readsPackages } from './evaluate-packages.js';
-import { judgeImageBatch, packagesOf, verdictsOf } from './judge-batch.js';
+import {
+  fixTimesOf,
+  judgeImageBatch,
+  packagesOf,
+  verdictsOf,
+} from './judge-batch.js';
 import { judgeImage, type JudgeDeps, type JudgingTerms } from './judge.js';
 import { previewChange, type PreviewChange } from './rejudge.js';
 
@@ -53,8 +58,15 @@ export async function previewAll(
     const packages = readsPackages(terms.rules)
       ? await packagesOf(deps, [...contexts.values()])
       : undefined;
+    const judging = {
+      ...terms,
+      snapshotId,
+      dataImportedAt: importedAt,
+      fixAvailableSince: await fixTimesOf(deps, terms.rules, [
+        ...contexts.values(),
+      ]),
+    };
     for (const ctx of contexts.values()) {
-      const judging = { ...terms, snapshotId, dataImportedAt: importedAt };
       for (const v of verdictsOf(judging, ctx, packages?.get(ctx.digest))) {
         const stored = await deps.stores.verdicts.get(
           v.repository,

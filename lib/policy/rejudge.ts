@@ -15,6 +15,8 @@ export interface PreviewChange {
   environment: string;
   from: string | null;
   to: string;
+  /** Codes of the reasons of the new verdict (which rule moves it). */
+  reasons: string[];
 }
 
 /**
@@ -91,6 +93,7 @@ export function previewChange(
     digest: string;
     environment: string;
     status: string;
+    reasons: ReadonlyArray<{ code: string }>;
   },
   from: string | null,
 ): PreviewChange {
@@ -100,5 +103,6 @@ export function previewChange(
     environment: v.environment,
     from,
     to: v.status,
+    reasons: [...new Set(v.reasons.map((r) => r.code))],
   };
 }

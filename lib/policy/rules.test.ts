@@ -124,4 +124,43 @@ describe('parseRules', () => {
       /invalid trust rules/,
     );
   });
+
+  it('reads the fix and scan age limits, and names each bad one', () => {
+    const env = (vulnerabilities: string) =>
+      `version: 1\nenvironments:\n  prod:\n    vulnerabilities: ${vulnerabilities}\n`;
+    expect(
+      parseRules(
+        env(
+          '{maxFixableDays: {days: 30, minSeverity: high}, maxScanAgeHours: 168}',
+        ),
+        noFiles,
+      ).environments.prod?.vulnerabilities,
+    ).toMatchObject({
+      maxFixableDays: { days: 30, minSeverity: 'high' },
+      maxScanAgeHours: 168,
+    });
+    expect(
+      parseRules(env('{maxFixableDays: {days: 7}}'), noFiles).environments.prod
+        ?.vulnerabilities.maxFixableDays,
+    ).toEqual({ days: 7, minSeverity: 'negligible' });
+    try {
+      parseRules(
+        env(
+          '{maxFixableDays: {days: 0, minSeverity: huge, weeks: 1}, maxScanAgeHours: -1}',
+        ),
+        noFiles,
+      );
+      expect.unreachable();
+    } catch (err: unknown) {
+      const problems = (err as { details: { problems: string[] } }).details
+        .problems;
+      expect(problems.map((p) => p.split(':')[0])).toEqual([
+        'environments.prod.vulnerabilities.maxFixableDays.days',
+        'environments.prod.vulnerabilities.maxFixableDays.minSeverity',
+        // The unknown key `weeks`.
+        'environments.prod.vulnerabilities.maxFixableDays',
+        'environments.prod.vulnerabilities.maxScanAgeHours',
+      ]);
+    }
+  });
 });

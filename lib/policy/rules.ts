@@ -74,6 +74,25 @@ const environmentRules = z
          * the next import. Unset = no limit.
          */
         maxDataAgeHours: z.number().positive().optional(),
+        /**
+         * Longest a counted finding (after exceptions) may stay once a
+         * fix is available: `days` since Customs first saw it with a fix,
+         * for findings judged at least `minSeverity`. A finding past it
+         * makes the image ineligible, from that moment. Unset = no limit.
+         */
+        maxFixableDays: z
+          .object({
+            days: z.number().positive(),
+            minSeverity: severity.default('negligible'),
+          })
+          .strict()
+          .optional(),
+        /**
+         * Oldest scan (hours since the image's package list was produced)
+         * a verdict may rest on; an older one makes the image ineligible
+         * until it is scanned again. Unset = no limit.
+         */
+        maxScanAgeHours: z.number().positive().optional(),
       })
       .strict()
       .prefault({}),

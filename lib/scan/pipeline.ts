@@ -52,6 +52,11 @@ export interface ScanPipelineDeps {
   malware?: MalwareScanner | undefined;
   /** Where evidence besides packages (secrets, malware) is stored. */
   evidence?: EvidenceStore | undefined;
+  /**
+   * Age (ms) up to which a finished scan is reused: an older one is done
+   * again (the strictest `maxScanAgeHours` of the rules); none = no limit.
+   */
+  maxScanAgeMs?: (() => number | undefined) | undefined;
 }
 
 /** What a scan found out about a manifest. */
@@ -171,7 +176,12 @@ async function scanImageLayers(
 ): Promise<void> {
   const key = scanKey(deps);
   const previous = await deps.scans.get(target.digest);
-  if (previous?.status === 'done' && previous.detectorKey === key) return;
+  if (
+    previous?.status === 'done' &&
+    previous.detectorKey === key &&
+    !isOlderThan(previous.finishedAt, deps.maxScanAgeMs?.())
+  )
+    return;
   await deps.scans.start(target.digest);
   const started = performance.now();
   try {
@@ -294,4 +304,13 @@ function isFinal(err: unknown): boolean {
 
 function codeOf(err: unknown): string {
   return errorCode(err) ?? 'UNKNOWN';
+}
+
+/** Whether a scan that ended at `finishedAt` is `maxAgeMs` old or older. */
+function isOlderThan(
+  finishedAt: string | undefined,
+  maxAgeMs: number | undefined,
+): boolean {
+  if (maxAgeMs === undefined || finishedAt === undefined) return false;
+  return Date.now() - Date.parse(finishedAt) >= maxAgeMs;
 }

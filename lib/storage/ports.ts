@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
-import type { Finding, JudgedFinding } from '../core/finding.js';
+import type { Finding, FindingTimes, JudgedFinding } from '../core/finding.js';
 import type { ImageEvidence } from '../core/image-evidence.js';
 import type {
   ExploitSignal,
@@ -92,7 +92,9 @@ export interface ManifestStore {
    * (with its tags and verdicts there), so no door serves it from stored
    * copies; the change is announced like a verdict write. The scan and
    * the manifest stay (content-addressed): a re-push is judged again
-   * without re-reading layers. True when Customs knew the image there.
+   * without re-reading layers. When no repository holds it any more, the
+   * first-seen times of its findings go too: a re-push starts their clock
+   * again. True when Customs knew the image there.
    */
   forget(repository: string, digest: Digest): Promise<boolean>;
   /** Digests with a verdict in `repository` (images and index children). */
@@ -177,14 +179,29 @@ export interface ScanStore {
 }
 
 export interface FindingStore {
-  /** Replaces the findings of an image, recording the data snapshot used. */
+  /**
+   * Replaces the findings of an image, recording the data snapshot used.
+   * When each finding was first seen (and first seen with a fix) survives
+   * the replacement: see {@link FindingTimes}.
+   */
   replace(
     digest: Digest,
     findings: Finding[],
     snapshotId: number | null,
   ): Promise<void>;
-  list(digest: Digest): Promise<Array<Finding & { snapshotId: number | null }>>;
+  list(
+    digest: Digest,
+  ): Promise<Array<Finding & FindingTimes & { snapshotId: number | null }>>;
+  /** The recorded times of every finding the images ever had. */
+  timesOf(digests: Digest[]): Promise<StoredFindingTimes[]>;
 }
+
+/** The times of one finding of an image (see {@link FindingTimes}). */
+export type StoredFindingTimes = { digest: Digest } & Pick<
+  Finding,
+  'advisoryId' | 'ecosystem' | 'packageName' | 'packageVersion'
+> &
+  FindingTimes;
 
 export interface ImportCounts {
   added: number;
@@ -455,12 +472,18 @@ export interface FindingsDelta {
 /** Everything judging a matched image needs, read in bulk. */
 export interface ImageContext {
   digest: Digest;
-  scan: Pick<ScanRecord, 'status' | 'errorCode' | 'errorMessage'>;
+  scan: Pick<
+    ScanRecord,
+    'status' | 'errorCode' | 'errorMessage' | 'finishedAt'
+  >;
   /** The image's findings, as much of each as judging and merging read. */
   findings: Array<
     JudgedFinding &
-      Pick<Finding, 'advisorySource'> &
-      Partial<Pick<Finding, 'packageName' | 'advisoryPackage'>>
+      Pick<
+        Finding,
+        'advisorySource' | 'ecosystem' | 'packageName' | 'packageVersion'
+      > &
+      Partial<Pick<Finding, 'advisoryPackage'>>
   >;
   /** Repositories holding the image, each with the indexes listing it there. */
   repositories: Array<{ repository: string; parents: Digest[] }>;
@@ -621,4 +644,28 @@ export interface Stores {
   ruleVersions: RuleVersionStore;
   evidence: EvidenceStore;
   exploits: ExploitStore;
+  ages: AgeStore;
 }
+
+/**
+ * The times from which an image's evidence ages, for the rules that limit
+ * it: `fix`, when a finding it still has was first seen with a fix
+ * (`maxFixableDays`); `scan`, when its finished scan ended
+ * (`maxScanAgeHours`). The expiry timer reads them to change verdicts the
+ * moment a limit passes.
+ */
+export interface AgeStore {
+  /** The earliest such time at or after `after` (ISO), if any. */
+  nextAt(kind: AgeKind, after: string): Promise<string | undefined>;
+  /**
+   * The images, in every repository holding them, with such a time in
+   * [from, until).
+   */
+  imagesBetween(
+    kind: AgeKind,
+    from: string,
+    until: string,
+  ): Promise<Array<{ repository: string; digest: Digest }>>;
+}
+
+export type AgeKind = 'fix' | 'scan';

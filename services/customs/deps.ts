@@ -31,6 +31,7 @@ import { createS3BlobStore } from '../../lib/storage/s3/s3-blob-store.js';
 import { reconcileUpstream } from '../../lib/intake/reconcile.js';
 import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
+import { ageLimitsMs } from '../../lib/policy/age-deadlines.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import { buildPolicyDeps, type PolicyDeps } from './policy-deps.js';
 import { loadRules } from './rules-source.js';
@@ -107,6 +108,9 @@ export async function buildDeps(
       stores,
       logger,
       withTimers: options.work,
+      rescan: async (images, reason) => {
+        for (const image of images) await jobs.sendScan({ ...image, reason });
+      },
     });
     const deps: Deps = {
       config,
@@ -196,6 +200,10 @@ function buildProcessor(deps: Deps): ReturnType<typeof createImageProcessor> {
       ...scanInspectors(config.scan),
       baseImages: config.scan.baseImages,
       evidence: stores.evidence,
+      maxScanAgeMs: () => {
+        const limits = ageLimitsMs(deps.rules(), 'scan');
+        return limits.length === 0 ? undefined : Math.min(...limits);
+      },
       logger: logger.child({ component: 'scan.pipeline' }),
     },
     verify: {

@@ -5,11 +5,13 @@ import { ExpiryTimer } from '../../lib/policy/expiry-timer.js';
 import type { JudgeDeps } from '../../lib/policy/judge.js';
 import type { OverrideAdminDeps } from '../../lib/policy/override-admin.js';
 import { storeOverrideSource } from '../../lib/policy/override-source.js';
-import { nextDataDeadline } from '../../lib/policy/data-age-source.js';
+import { ageDeadlines } from '../../lib/policy/age-deadlines.js';
+import { dataAgeDeadline } from '../../lib/policy/data-age-source.js';
 import { rejudgeAll } from '../../lib/policy/rejudge-all.js';
 import { rejudgeImages } from '../../lib/policy/rejudge.js';
 import { parseRules, type RuleSet } from '../../lib/policy/rules.js';
 import { RulesHolder } from '../../lib/policy/rules-holder.js';
+import type { ImageName } from '../../lib/storage/admin-ports.js';
 import type { Stores } from '../../lib/storage/ports.js';
 import { rulesPath } from './rules-source.js';
 
@@ -37,6 +39,8 @@ export async function buildPolicyDeps(options: {
   logger: Logger;
   withTimers: boolean;
   now?: () => number;
+  /** Queues a scan of each image (its scan grew older than a limit). */
+  rescan?: (images: ImageName[], reason: string) => Promise<void>;
 }): Promise<PolicyDeps> {
   const { config, stores, logger } = options;
   const now = options.now ?? Date.now;
@@ -79,25 +83,39 @@ export async function buildPolicyDeps(options: {
     overrides: storeOverrideSource(stores, now),
     audit: stores.audit,
   };
+  const rejudgeNow = async (images: ImageName[], cause: string) =>
+    void (await rejudgeImages(judge, images, cause));
   const expiry = options.withTimers
     ? new ExpiryTimer({
         stores,
-        rejudge: async (images, cause) =>
-          void (await rejudgeImages(judge, images, cause)),
+        rejudge: rejudgeNow,
         now,
         sweepIntervalMs: config.policy.expirySweepIntervalMs,
         lookbackMs: EXPIRY_LOOKBACK_MS,
         logger: logger.child({ component: 'policy.expiry' }),
-        deadline: {
-          next: (after) => nextDataDeadline(stores.vulns, rules(), after),
-          reached: async (cause) => {
-            const changed = await rejudgeAll(
-              { ...judge, stores },
-              `vulnerability data age: ${cause}`,
-            );
-            log.info({ changed }, 'verdicts re-judged for data age');
-          },
-        },
+        deadlines: [
+          dataAgeDeadline({
+            vulns: stores.vulns,
+            rules,
+            rejudgeAll: async (cause) => {
+              const changed = await rejudgeAll({ ...judge, stores }, cause);
+              log.info({ changed }, 'verdicts re-judged for data age');
+            },
+          }),
+          ageDeadlines({ stores, rules, rejudge: rejudgeNow }, 'fix'),
+          // Refused from the limit on, and scanned again to be admitted.
+          ageDeadlines(
+            {
+              stores,
+              rules,
+              rejudge: async (images, cause) => {
+                await rejudgeNow(images, cause);
+                await options.rescan?.(images, cause);
+              },
+            },
+            'scan',
+          ),
+        ],
       })
     : undefined;
   const environments = environmentsOf(rules);

@@ -80,6 +80,21 @@ describe('admin API: exceptions, break-glass, audit', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  it('shows when each finding was first seen, and first seen with a fix', async () => {
+    const res = await call('viewer').get(
+      `/api/v1/images/${IMAGE.repository}@${IMAGE.digest}`,
+    );
+    expect(res.status).toBe(200);
+    const [finding] = (
+      res.body as {
+        findings: Array<{ firstSeenAt: string; fixAvailableSince: string }>;
+      }
+    ).findings;
+    expect(Date.now() - Date.parse(finding!.firstSeenAt)).toBeLessThan(HOUR);
+    // Stored with its fix: fixable since it was first seen.
+    expect(finding!.fixAvailableSince).toBe(finding!.firstSeenAt);
+  });
+
   it('previews, creates, lists and deletes an exception (operator role)', async () => {
     expect(await prodStatus()).toBe('ineligible');
     const preview = await call('operator').post(
@@ -89,7 +104,13 @@ describe('admin API: exceptions, break-glass, audit', () => {
     expect(preview.status).toBe(200);
     expect(preview.body).toEqual({
       changes: [
-        { ...IMAGE, environment: 'prod', from: 'ineligible', to: 'eligible' },
+        {
+          ...IMAGE,
+          environment: 'prod',
+          from: 'ineligible',
+          to: 'eligible',
+          reasons: ['POLICY_PASSED', 'EXCEPTION_APPLIED'],
+        },
       ],
     });
     expect(

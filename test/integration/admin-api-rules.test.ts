@@ -83,9 +83,21 @@ describe('rules through the API (no rules.file)', () => {
       .send({ yaml: STRICT_DEV });
     expect(preview.body).toEqual({
       changes: [
-        { ...IMAGE, environment: 'dev', from: 'eligible', to: 'ineligible' },
+        {
+          ...IMAGE,
+          environment: 'dev',
+          from: 'eligible',
+          to: 'ineligible',
+          reasons: ['SEVERITY_EXCEEDED'],
+        },
         // The built-in prod rules ask for a signature; `prod: {}` does not.
-        { ...IMAGE, environment: 'prod', from: 'ineligible', to: 'eligible' },
+        {
+          ...IMAGE,
+          environment: 'prod',
+          from: 'ineligible',
+          to: 'eligible',
+          reasons: ['POLICY_PASSED'],
+        },
       ],
     });
     expect(await devStatus(deps)).toBe('eligible');
@@ -130,7 +142,13 @@ describe('denied packages through a preview', () => {
         });
       expect(preview.body).toEqual({
         changes: [
-          { ...IMAGE, environment: 'dev', from: 'eligible', to: 'ineligible' },
+          {
+            ...IMAGE,
+            environment: 'dev',
+            from: 'eligible',
+            to: 'ineligible',
+            reasons: ['PACKAGE_DENIED'],
+          },
         ],
       });
     } finally {

@@ -33,6 +33,12 @@ describe('customs rules check', () => {
       await migrate(database);
       const stores = createStores(database);
       await storeImageWithHighFinding(stores, IMAGE);
+      // Its fix has been known for 40 days.
+      await database.query(
+        `UPDATE finding_first_seen SET first_seen_at = now() - interval '40 days',
+           fix_available_since = now() - interval '40 days' WHERE image_digest = $1`,
+        [IMAGE.digest],
+      );
       const rules = parseRules(
         'version: 1\nenvironments:\n  dev: {}\n',
         () => '',
@@ -87,5 +93,24 @@ describe('customs rules check', () => {
     expect(r.stdout).toContain(
       `${IMAGE.repository}@${IMAGE.digest} dev: eligible -> ineligible`,
     );
+  }, 60_000);
+
+  it('shows what a fix-age limit would change, and why', async () => {
+    const check = async (days: number) => {
+      const file = join(work, `fix-age-${days}.yaml`);
+      writeFileSync(
+        file,
+        `version: 1\nenvironments:\n  dev: { vulnerabilities: { maxFixableDays: { days: ${days} } } }\n`,
+      );
+      return runCustoms(['rules', 'check', file], env);
+    };
+    const strict = await check(30);
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toContain(
+      `${IMAGE.repository}@${IMAGE.digest} dev: eligible -> ineligible (FIX_AVAILABLE_TOO_LONG)`,
+    );
+    const lenient = await check(60);
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('no stored verdict would change');
   }, 60_000);
 });

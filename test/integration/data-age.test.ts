@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../lib/log/create-logger.js';
-import { nextDataDeadline } from '../../lib/policy/data-age-source.js';
+import { dataAgeDeadline } from '../../lib/policy/data-age-source.js';
 import { ExpiryTimer } from '../../lib/policy/expiry-timer.js';
 import { judgeImage, type JudgeDeps } from '../../lib/policy/judge.js';
 import { rejudgeAll } from '../../lib/policy/rejudge-all.js';
@@ -64,11 +64,14 @@ describe('maxDataAgeHours', () => {
       lookbackMs: 0,
       logger,
       timers: clock.timers,
-      deadline: {
-        next: (after) => nextDataDeadline(stores.vulns, rules, after),
-        reached: async (cause) =>
-          void (await rejudgeAll({ ...judge, stores }, cause)),
-      },
+      deadlines: [
+        dataAgeDeadline({
+          vulns: stores.vulns,
+          rules: () => rules,
+          rejudgeAll: async (cause) =>
+            void (await rejudgeAll({ ...judge, stores }, cause)),
+        }),
+      ],
     });
   });
   afterAll(async () => {

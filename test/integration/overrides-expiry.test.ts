@@ -110,7 +110,13 @@ describe('exceptions and break-glass under a controlled clock', () => {
       expiresAt: clock.iso(60_000),
     });
     expect(changes).toEqual([
-      { ...IMAGE, environment: 'prod', from: 'ineligible', to: 'eligible' },
+      {
+        ...IMAGE,
+        environment: 'prod',
+        from: 'ineligible',
+        to: 'eligible',
+        reasons: ['POLICY_PASSED', 'EXCEPTION_APPLIED'],
+      },
     ]);
     expect(await stores.exceptions.list()).toEqual([]);
     expect((await prod()).status).toBe('ineligible');

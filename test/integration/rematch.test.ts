@@ -15,13 +15,11 @@ import { parseRules } from '../../lib/policy/rules.js';
 import { rematchStoredImages } from '../../lib/scan/rematch.js';
 import type { Database } from '../../lib/storage/database.js';
 import { migrate } from '../../lib/storage/postgres/migrate.js';
-import { openPgDatabase } from '../../lib/storage/postgres/pg-database.js';
-import { openPgliteDatabase } from '../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import type { Stores } from '../../lib/storage/ports.js';
 import { importVulnData } from '../../lib/vulndb/import.js';
 import { matchImage } from '../../lib/vulndb/match-image.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { ENGINES } from '../helpers/databases.js';
 import {
   debianMinbasePackages,
   digestOf,
@@ -41,33 +39,7 @@ environments:
     vulnerabilities: { maxSeverity: medium, unknownSeverityAs: high }
 `;
 
-const openers: Array<
-  [string, () => Promise<{ db: Database; done: () => Promise<void> }>]
-> = [
-  [
-    'PGlite',
-    async () => {
-      const { database } = await openPgliteDatabase(undefined);
-      return { db: database, done: () => database.close() };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const target = await createTestDatabase();
-      const db = await openPgDatabase({ url: target.url, poolSize: 4 });
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await target.drop();
-        },
-      };
-    },
-  ],
-];
-
-describe.each(openers)('re-evaluation after an import (%s)', (_name, open) => {
+describe.each(ENGINES)('re-evaluation after an import (%s)', (_name, open) => {
   let db: Database;
   let done: () => Promise<void>;
   let stores: Stores;

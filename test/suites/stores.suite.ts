@@ -12,6 +12,7 @@ import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
 import { describeAdminStores } from './admin-stores.suite.js';
+import { describeFindingTimes } from './finding-times.suite.js';
 
 const d = (n: number): Digest => `sha256:${n.toString(16).padStart(64, '0')}`;
 
@@ -690,5 +691,8 @@ export function describeStores(
         { source: 'kev', version: '2025.08.26', entries: 1 },
       ]);
     });
+
+    // Last: it stores a scanned image, which earlier tests do not expect.
+    describeFindingTimes(() => ({ db, stores }));
   });
 }

@@ -92,10 +92,13 @@ const RECORD_TYPE = Object.entries(FINDING_COLUMNS)
   .join(', ');
 
 /**
- * Inserts `findings` rows with one statement whose only parameter is a
- * JSON document of the rows: tens of thousands of rows serialize with one
- * native JSON.stringify, where column arrays would be escaped element by
- * element.
+ * Inserts findings and records, in the same statement, when each was
+ * first seen and first seen with a fix (`finding_first_seen`): a key seen
+ * before keeps its times, and gains `fix_available_since` the first time
+ * it comes with a fix. The only parameter is a JSON document of the rows:
+ * tens of thousands of rows serialize with one native JSON.stringify,
+ * where column arrays would be escaped element by element; and the
+ * statement is set-based, so re-matching stays fast.
  */
 export async function insertFindingRows(
   tx: SqlClient,
@@ -103,8 +106,36 @@ export async function insertFindingRows(
 ): Promise<void> {
   if (rows.length === 0) return;
   await tx.query(
-    `INSERT INTO findings (${COLUMN_LIST})
-     SELECT ${COLUMN_LIST} FROM json_to_recordset($1::json) AS u(${RECORD_TYPE})`,
+    `WITH ins AS (
+       INSERT INTO findings (${COLUMN_LIST})
+       SELECT ${COLUMN_LIST} FROM json_to_recordset($1::json) AS u(${RECORD_TYPE})
+       RETURNING ${TIMES_KEY}, fixed_version),
+     seen AS (
+       SELECT ${TIMES_KEY}, bool_or(fixed_version IS NOT NULL) AS fixable
+       FROM ins GROUP BY ${TIMES_KEY})
+     INSERT INTO finding_first_seen (${TIMES_KEY}, fix_available_since)
+     SELECT ${KEY_OF('s')}, CASE WHEN s.fixable THEN now() END FROM seen s
+     LEFT JOIN finding_first_seen t ON ${KEY_COLUMNS.map((c) => `t.${c} = s.${c}`).join(' AND ')}
+     -- Only what is new, or newly fixable: most re-inserted findings
+     -- touch no row at all.
+     WHERE t.image_digest IS NULL OR (t.fix_available_since IS NULL AND s.fixable)
+     ON CONFLICT (${TIMES_KEY}) DO UPDATE
+       SET fix_available_since = EXCLUDED.fix_available_since
+       WHERE finding_first_seen.fix_available_since IS NULL
+         AND EXCLUDED.fix_available_since IS NOT NULL`,
     [JSON.stringify(rows)],
   );
 }
+
+/** The key of `finding_first_seen`. */
+const KEY_COLUMNS = [
+  'image_digest',
+  'advisory_id',
+  'ecosystem',
+  'package_name',
+  'package_version',
+] as const;
+/** The key columns of `finding_first_seen`, as an SQL column list. */
+export const TIMES_KEY = KEY_COLUMNS.join(', ');
+const KEY_OF = (alias: string) =>
+  KEY_COLUMNS.map((c) => `${alias}.${c}`).join(', ');

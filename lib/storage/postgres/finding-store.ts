@@ -1,8 +1,9 @@
-import type { Finding } from '../../core/finding.js';
+import type { Digest } from '../../core/digest.js';
+import type { Finding, FindingTimes } from '../../core/finding.js';
 import type { Severity } from '../../core/severity.js';
 import type { Database } from '../database.js';
 import type { FindingStore } from '../ports.js';
-import { findingRow, insertFindingRows } from './finding-rows.js';
+import { findingRow, insertFindingRows, TIMES_KEY } from './finding-rows.js';
 
 /** Findings of each image, replaced whole at every match. */
 export function createFindingStore(db: Database): FindingStore {
@@ -20,12 +21,51 @@ export function createFindingStore(db: Database): FindingStore {
     },
 
     async list(digest) {
-      const { rows } = await db.query<FindingRow>(
-        'SELECT * FROM findings WHERE image_digest = $1 ORDER BY ordinal',
+      const { rows } = await db.query<FindingRow & TimesRow>(
+        `SELECT f.*, t.first_seen_at, t.fix_available_since FROM findings f
+         LEFT JOIN finding_first_seen t USING (${TIMES_KEY})
+         WHERE f.image_digest = $1 ORDER BY f.ordinal`,
         [digest],
       );
-      return rows.map(findingFromRow);
+      return rows.map((r) => ({ ...findingFromRow(r), ...timesFromRow(r) }));
     },
+
+    async timesOf(digests) {
+      const { rows } = await db.query<
+        TimesRow & {
+          image_digest: Digest;
+          advisory_id: string;
+          ecosystem: string;
+          package_name: string;
+          package_version: string;
+        }
+      >(
+        `SELECT ${TIMES_KEY}, first_seen_at, fix_available_since
+         FROM finding_first_seen WHERE image_digest = ANY($1::text[])`,
+        [digests],
+      );
+      return rows.map((r) => ({
+        digest: r.image_digest,
+        advisoryId: r.advisory_id,
+        ecosystem: r.ecosystem,
+        packageName: r.package_name,
+        packageVersion: r.package_version,
+        ...timesFromRow(r),
+      }));
+    },
+  };
+}
+
+/** The times of `finding_first_seen`; null for a finding without a row. */
+interface TimesRow {
+  first_seen_at: Date | null;
+  fix_available_since: Date | null;
+}
+
+function timesFromRow(r: TimesRow): FindingTimes {
+  return {
+    firstSeenAt: r.first_seen_at?.toISOString(),
+    fixAvailableSince: r.fix_available_since?.toISOString(),
   };
 }
 

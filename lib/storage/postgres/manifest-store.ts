@@ -113,6 +113,12 @@ export function createManifestStore(db: Database): ManifestStore {
           'DELETE FROM repository_manifests WHERE repository = $1 AND digest = $2',
           args,
         );
+        // Held nowhere else: if it comes back, its findings are new.
+        await tx.query(
+          `DELETE FROM finding_first_seen WHERE image_digest = $1
+             AND NOT EXISTS (SELECT 1 FROM repository_manifests WHERE digest = $1)`,
+          [digest],
+        );
         return gone.rowCount === 1;
       });
       // Every replica's verdict cache drops the image, as after a write.

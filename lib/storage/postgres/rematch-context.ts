@@ -20,8 +20,9 @@ export async function readContexts(
     status: ImageContext['scan']['status'];
     error_code: string | null;
     error_message: string | null;
+    finished_at: Date | null;
   }>(
-    'SELECT digest, status, error_code, error_message FROM scans WHERE digest = ANY($1::text[])',
+    'SELECT digest, status, error_code, error_message, finished_at FROM scans WHERE digest = ANY($1::text[])',
     [digests],
   );
   for (const s of scans.rows) {
@@ -31,6 +32,7 @@ export async function readContexts(
         status: s.status,
         errorCode: s.error_code ?? undefined,
         errorMessage: s.error_message ?? undefined,
+        finishedAt: s.finished_at?.toISOString(),
       },
       findings: [],
       repositories: [],
@@ -75,11 +77,14 @@ async function readFindings(
     severity: Severity;
     cvss_severity: Severity | null;
     distribution_severity: Severity | null;
+    ecosystem: string;
     package_name: string;
+    package_version: string;
     advisory_package: string;
   }>(
     `SELECT image_digest, advisory_source, advisory_id, aliases, fixed_version, status,
-       severity, cvss_severity, distribution_severity, package_name, advisory_package
+       severity, cvss_severity, distribution_severity, ecosystem, package_name,
+       package_version, advisory_package
      FROM findings WHERE image_digest = ANY($1::text[])
      ORDER BY image_digest, ordinal`,
     [[...contexts.keys()]],
@@ -95,8 +100,10 @@ async function readFindings(
       // Rows written before both ratings were kept have neither.
       cvssSeverity: r.cvss_severity ?? undefined,
       distributionSeverity: r.distribution_severity ?? undefined,
-      // Exceptions may name a package.
+      // Exceptions may name a package; the times are keyed by it.
+      ecosystem: r.ecosystem,
       packageName: r.package_name,
+      packageVersion: r.package_version,
       advisoryPackage: r.advisory_package,
     });
   }

@@ -1,5 +1,6 @@
 import type { Database } from '../database.js';
 import type { Stores } from '../ports.js';
+import { createAgeStore } from './age-store.js';
 import { createAdminTokenStore } from './admin-token-store.js';
 import { createAuditLog } from './audit-store.js';
 import { createBreakGlassStore } from './break-glass-store.js';
@@ -44,5 +45,6 @@ export function createStores(db: Database): Stores {
     ruleVersions: createRuleVersionStore(db),
     evidence: createEvidenceStore(db),
     exploits: createExploitStore(db),
+    ages: createAgeStore(db),
   };
 }

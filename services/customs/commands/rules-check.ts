@@ -66,6 +66,7 @@ export async function rulesCheckCommand(
   if (changes.length === 0) out('no stored verdict would change');
   for (const c of changes)
     out(
-      `${c.repository}@${c.digest} ${c.environment}: ${c.from ?? 'none'} -> ${c.to}`,
+      `${c.repository}@${c.digest} ${c.environment}: ${c.from ?? 'none'} -> ${c.to}` +
+        (c.to === 'eligible' ? '' : ` (${c.reasons.join(', ')})`),
     );
 }
