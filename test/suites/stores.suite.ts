@@ -423,11 +423,13 @@ export function describeStores(
         `SELECT relname, last_analyze IS NOT NULL AS analyzed,
            last_vacuum IS NOT NULL AS vacuumed
          FROM pg_stat_user_tables
-         WHERE relname IN ('packages', 'image_package_keys', 'image_matches', 'findings', 'verdicts')
+         WHERE relname IN ('packages', 'image_package_keys', 'image_matches', 'findings',
+           'finding_first_seen', 'verdicts')
          ORDER BY relname`,
       );
       expect(rows).toEqual(
         [
+          'finding_first_seen',
           'findings',
           'image_matches',
           'image_package_keys',

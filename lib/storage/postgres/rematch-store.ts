@@ -13,6 +13,7 @@ const REMATCH_TABLES = [
   'image_package_keys',
   'image_matches',
   'findings',
+  'finding_first_seen',
   'verdicts',
 ] as const;
 
