@@ -9,7 +9,7 @@ import type { Stores } from '../storage/ports.js';
 import { matchImage } from '../vulndb/match-image.js';
 import type { JobHandlers, JobQueue } from './jobs.js';
 import { scanManifest, type ScanPipelineDeps } from './pipeline.js';
-import { rematchStoredImages } from './rematch.js';
+import { rematchStoredImages, tidyAfterRematch } from './rematch.js';
 
 export interface ProcessorDeps {
   stores: Stores;
@@ -105,6 +105,7 @@ export function createImageProcessor(
         },
         'images re-matched',
       );
+      await tidyAfterRematch({ stores: deps.stores, logger: log }, summary);
     },
   };
 }

@@ -103,15 +103,19 @@ export async function rematchStoredImages(
     summary.verdictChanges += changes.length;
   }
   summary.durationMs = performance.now() - started;
-  // After the verdicts are stored: not part of what the caller waits for.
-  if (summary.images >= STATISTICS_REFRESH_IMAGES) {
-    await refreshStatistics(deps);
-  }
   return summary;
 }
 
-/** A failure here costs speed only: logged, never raised. */
-async function refreshStatistics(deps: RematchDeps): Promise<void> {
+/**
+ * Upkeep after a re-match, run once its verdicts are stored: when the run
+ * reconsidered many images, refresh the statistics of the tables it
+ * rewrote. A failure here costs speed only: logged, never raised.
+ */
+export async function tidyAfterRematch(
+  deps: Pick<RematchDeps, 'stores' | 'logger'>,
+  summary: RematchSummary,
+): Promise<void> {
+  if (summary.images < STATISTICS_REFRESH_IMAGES) return;
   const started = performance.now();
   try {
     const ran = await deps.stores.rematch.refreshStatistics();
