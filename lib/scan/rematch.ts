@@ -121,12 +121,12 @@ export async function tidyAfterRematch(
     const ran = await deps.stores.rematch.refreshStatistics();
     deps.logger.debug(
       { ran, ms: Math.round(performance.now() - started) },
-      'rematch: table statistics refreshed',
+      'table statistics refreshed after a re-match',
     );
   } catch (err: unknown) {
     deps.logger.warn(
       { err },
-      'rematch: could not refresh table statistics (queries may be planned on stale ones)',
+      'could not refresh table statistics after a re-match (queries may be planned on stale ones)',
     );
   }
 }
