@@ -488,10 +488,7 @@ export interface ImageContext {
   /** Repositories holding the image, each with the indexes listing it there. */
   repositories: Array<{ repository: string; parents: Digest[] }>;
   /** Signature results by subject: the image and those indexes. */
-  signatures: Map<
-    Digest,
-    Array<Pick<SignatureRecord, 'status' | 'signer' | 'reason'>>
-  >;
+  signatures: Map<Digest, SignatureRecord[]>;
   /** Secrets and other scan evidence; undefined when never gathered. */
   evidence?: ImageEvidence | undefined;
 }

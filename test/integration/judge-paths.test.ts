@@ -49,10 +49,12 @@ describe('the single-image and batch judges agree', () => {
       reasons: v.reasons,
     }));
 
+  let trustedRoot: string;
+
   beforeAll(async () => {
-    const sigstore = await createTestSigstore();
+    ({ trustedRoot } = await createTestSigstore());
     rules = parseRules(KEYLESS_RULES, (file) => {
-      if (file === '/root.json') return Buffer.from(sigstore.trustedRoot);
+      if (file === '/root.json') return Buffer.from(trustedRoot);
       throw new Error(`unexpected file ${file}`);
     });
     ({ database: db } = await openPgliteDatabase(undefined));
@@ -90,5 +92,61 @@ describe('the single-image and batch judges agree', () => {
     const batch = await judgeImageBatch(deps, contexts.values(), 'rematch');
     expect(batch.changes).toEqual([]);
     expect(await stored()).toEqual(single);
+  });
+
+  it('with a k-of-n clause over identities and a required attestation, both admit the image', async () => {
+    const signed = { repository: 'team/app', digest: digestOf('attested') };
+    await storeScannedImage(stores, {
+      ...signed,
+      packages: [languagePackage('npm', 'is-number', '7.0.0')],
+    });
+    const verified = {
+      subjectDigest: signed.digest,
+      format: 'sigstore-bundle',
+      discoveredVia: 'referrers',
+      status: 'verified' as const,
+      signer: 'https://ci.example/release',
+      signers: ['release-ci'],
+    };
+    await stores.signatures.replaceFor(signed.digest, [
+      {
+        ...verified,
+        signatureDigest: digestOf('signature'),
+        layerDigest: digestOf('signature-layer'),
+        kind: 'signature',
+      },
+      {
+        ...verified,
+        signatureDigest: digestOf('attestation'),
+        layerDigest: digestOf('attestation-layer'),
+        kind: 'attestation',
+        predicateType: 'https://slsa.dev/provenance/v1',
+        payload: { builderId: 'https://ci.example/builder' },
+      },
+    ]);
+    const attestedRules = parseRules(
+      KEYLESS_RULES.replace(
+        'signatures: {required: true}',
+        `signatures: {require: [{anyOf: [release-ci], atLeast: 1}]}
+    attestations:
+      - {predicateType: "https://slsa.dev/provenance/v1", builderId: "https://ci.example/builder", signers: [release-ci]}`,
+      ),
+      () => Buffer.from(trustedRoot),
+    );
+    const deps: JudgeDeps = { stores, rules: () => attestedRules, logger };
+    await judgeImage(deps, signed, 'scan: test');
+    const single = await stores.verdicts.list(signed.repository, signed.digest);
+    expect(single.map((v) => [v.environment, v.status])).toEqual([
+      ['dev', 'eligible'],
+      ['prod', 'eligible'],
+    ]);
+
+    const contexts = await stores.rematch.contextOf([signed.digest]);
+    const batch = await judgeImageBatch(deps, contexts.values(), 'rematch');
+    expect(batch.changes).toEqual([]);
+    const again = await stores.verdicts.list(signed.repository, signed.digest);
+    expect(again.map((v) => [v.environment, v.status, v.reasons])).toEqual(
+      single.map((v) => [v.environment, v.status, v.reasons]),
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { Digest } from '../../core/digest.js';
 import type { Database } from '../database.js';
 import type { ImageContext, SignatureRecord } from '../ports.js';
+import { signatureFromRow, type SignatureRow } from './signature-store.js';
 import type { Finding } from '../../core/finding.js';
 import type { ImageEvidence } from '../../core/image-evidence.js';
 import type { Severity } from '../../core/severity.js';
@@ -145,28 +146,17 @@ async function readSignatures(
   contexts: Map<Digest, ImageContext>,
   subjects: Digest[],
 ): Promise<void> {
-  const { rows } = await db.query<{
-    subject_digest: Digest;
-    status: SignatureRecord['status'];
-    signer: string | null;
-    reason: string | null;
-  }>(
-    `SELECT subject_digest, status, signer, reason FROM signatures
-     WHERE subject_digest = ANY($1::text[])
-     ORDER BY subject_digest, signature_digest, layer_digest`,
+  // Every column, in the order the single-image judge reads them: both
+  // judges must see the same signatures (signers, kind, predicate type).
+  const { rows } = await db.query<SignatureRow>(
+    `SELECT * FROM signatures WHERE subject_digest = ANY($1::text[])
+     ORDER BY subject_digest, position`,
     [subjects],
   );
-  const bySubject = new Map<
-    Digest,
-    ImageContext['signatures'] extends Map<Digest, infer V> ? V : never
-  >();
+  const bySubject = new Map<Digest, SignatureRecord[]>();
   for (const r of rows) {
     const list = bySubject.get(r.subject_digest) ?? [];
-    list.push({
-      status: r.status,
-      signer: r.signer ?? undefined,
-      reason: r.reason ?? undefined,
-    });
+    list.push(signatureFromRow(r));
     bySubject.set(r.subject_digest, list);
   }
   for (const ctx of contexts.values()) {

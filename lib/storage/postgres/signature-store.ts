@@ -38,11 +38,11 @@ export function createSignatureStore(db: Database): SignatureStore {
     },
 
     async list(subject) {
-      const { rows } = await db.query<Row>(
+      const { rows } = await db.query<SignatureRow>(
         `SELECT * FROM signatures WHERE subject_digest = $1 ORDER BY position`,
         [subject],
       );
-      return rows.map(fromRow);
+      return rows.map(signatureFromRow);
     },
 
     async cached(subject, signatureDigest, trustVersion) {
@@ -64,7 +64,8 @@ export function createSignatureStore(db: Database): SignatureStore {
   };
 }
 
-function fromRow(r: Row): SignatureRecord {
+/** A stored signature result, as every reader sees it. */
+export function signatureFromRow(r: SignatureRow): SignatureRecord {
   return {
     subjectDigest: r.subject_digest,
     signatureDigest: r.signature_digest,
@@ -83,7 +84,8 @@ function fromRow(r: Row): SignatureRecord {
   };
 }
 
-interface Row {
+/** A row of `signatures`. */
+export interface SignatureRow {
   subject_digest: Digest;
   signature_digest: Digest;
   layer_digest: Digest;
