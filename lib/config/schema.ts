@@ -223,6 +223,15 @@ export const configSchema = z
         /** Empty = embedded PGlite in `<dataDir>/pgdata`. */
         url: z.string().default(''),
         poolSize: z.number().int().positive().default(10),
+        /**
+         * How often every table is vacuumed and analyzed where no
+         * autovacuum runs (embedded PGlite, `autovacuum = off`); 0 = never.
+         */
+        upkeepIntervalMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(60 * 60_000),
       })
       .strict()
       .prefault({}),

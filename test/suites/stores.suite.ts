@@ -10,6 +10,7 @@ import {
 } from '../../lib/storage/postgres/migrate.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
+import { vacuumWhereNeeded } from '../../lib/storage/postgres/table-upkeep.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
 import { describeAdminStores } from './admin-stores.suite.js';
 import { describeFindingTimes } from './finding-times.suite.js';
@@ -441,6 +442,25 @@ export function describeStores(
           vacuumed: ran === 'vacuum analyze',
         })),
       );
+    });
+
+    it('vacuums every table periodically where no autovacuum runs', async () => {
+      const autovacuum = await db.query<{ on: string }>(
+        "SELECT current_setting('autovacuum') AS on",
+      );
+      const looksAfter =
+        db.kind === 'postgres' && autovacuum.rows[0]!.on === 'on';
+      const tables = await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_user_tables',
+      );
+      const vacuumed = await vacuumWhereNeeded(db);
+      expect(vacuumed).toBe(looksAfter ? 0 : tables.rows[0]!.n);
+      if (looksAfter) return;
+      const { rows } = await db.query<{ left: number }>(
+        `SELECT count(*)::int AS left FROM pg_stat_user_tables
+         WHERE last_vacuum IS NULL OR last_analyze IS NULL`,
+      );
+      expect(rows[0]!.left).toBe(0);
     });
 
     it('caches verification results by subject, artifact and trust version', async () => {

@@ -3,6 +3,7 @@ import { createLogger } from '../../../lib/log/create-logger.js';
 import { buildDeps } from '../deps.js';
 import { startServer } from '../server.js';
 import { configFrom } from './common.js';
+import { startTableUpkeep } from '../../../lib/storage/postgres/table-upkeep.js';
 
 /** `customs serve`: doors, intake, API and workers in one process until SIGINT/SIGTERM. */
 export async function serveCommand(options: {
@@ -49,6 +50,11 @@ export async function serveCommand(options: {
       ? setInterval(() => reconcile('schedule'), interval)
       : undefined;
   timer?.unref();
+  const upkeep = startTableUpkeep(
+    deps.db,
+    config.database.upkeepIntervalMs,
+    logger,
+  );
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -56,6 +62,7 @@ export async function serveCommand(options: {
     logger.info({ signal }, 'shutting down');
     void (async () => {
       clearInterval(timer);
+      clearInterval(upkeep);
       await server.close();
       await deps.close();
       logger.flush();
