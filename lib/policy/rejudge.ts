@@ -1,4 +1,3 @@
-import type { Digest } from '../core/digest.js';
 import type { ImageName } from '../storage/admin-ports.js';
 import type { ManifestStore, VerdictChange } from '../storage/ports.js';
 import {
@@ -20,46 +19,32 @@ export interface PreviewChange {
 }
 
 /**
- * Judges images again now: an index's platform images first (a grant or
- * exception naming the index covers them), then the image, then the
- * indexes that list it (whose verdicts are made of theirs). Returns the
- * verdicts that changed.
+ * Judges images again now (judgeImage judges an index's platform images
+ * first), then the indexes that list them (whose verdicts are made of
+ * theirs). Returns the verdicts that changed.
  */
 export async function rejudgeImages(
-  deps: JudgeDeps & {
-    stores: { manifests: Pick<ManifestStore, 'parentsOf' | 'get'> };
-  },
+  deps: JudgeDeps & { stores: { manifests: Pick<ManifestStore, 'parentsOf'> } },
   images: ImageName[],
   cause: string,
 ): Promise<VerdictChange[]> {
   const changes: VerdictChange[] = [];
   for (const image of images) {
-    const at = (digest: Digest) => ({ repository: image.repository, digest });
-    for (const child of await platformsOf(deps, image.digest)) {
-      changes.push(...(await judgeImage(deps, at(child), cause)));
-    }
     changes.push(...(await judgeImage(deps, image, cause)));
     for (const parent of await deps.stores.manifests.parentsOf(
       image.repository,
       image.digest,
     )) {
-      changes.push(...(await judgeImage(deps, at(parent), cause)));
+      changes.push(
+        ...(await judgeImage(
+          deps,
+          { repository: image.repository, digest: parent },
+          cause,
+        )),
+      );
     }
   }
   return changes;
-}
-
-/** The platform manifests an index lists; none for an image. */
-async function platformsOf(
-  deps: { stores: { manifests: Pick<ManifestStore, 'get'> } },
-  digest: Digest,
-): Promise<Digest[]> {
-  const manifest = await deps.stores.manifests.get(digest);
-  return manifest?.kind === 'index'
-    ? manifest.references
-        .filter((r) => r.role === 'manifest')
-        .map((r) => r.digest)
-    : [];
 }
 
 /**
