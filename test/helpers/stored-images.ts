@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Digest } from '../../lib/core/digest.js';
+import type { Finding } from '../../lib/core/finding.js';
 import type { ImagePackage } from '../../lib/core/package.js';
 import type { Stores } from '../../lib/storage/ports.js';
 
@@ -89,6 +90,19 @@ export function debianMinbasePackages(): ImagePackage[] {
     }));
 }
 
+/** lodash 4.17.15's prototype-pollution finding (high, fixed in 4.17.21). */
+export const LODASH_HIGH_FINDING: Finding = {
+  advisoryId: 'GHSA-35jh-r3h4-6jhm',
+  aliases: ['CVE-2020-8203'],
+  ecosystem: 'npm',
+  packageName: 'lodash',
+  packageVersion: '4.17.15',
+  advisoryPackage: 'lodash',
+  fixedVersion: '4.17.21',
+  severity: 'high',
+  status: 'affected',
+};
+
 /**
  * Stores a scanned image holding lodash 4.17.15 with one high finding,
  * GHSA-35jh-r3h4-6jhm (alias CVE-2020-8203, fixed in 4.17.21): what rules,
@@ -102,21 +116,5 @@ export async function storeImageWithHighFinding(
     ...image,
     packages: [languagePackage('npm', 'lodash', '4.17.15')],
   });
-  await stores.findings.replace(
-    image.digest,
-    [
-      {
-        advisoryId: 'GHSA-35jh-r3h4-6jhm',
-        aliases: ['CVE-2020-8203'],
-        ecosystem: 'npm',
-        packageName: 'lodash',
-        packageVersion: '4.17.15',
-        advisoryPackage: 'lodash',
-        fixedVersion: '4.17.21',
-        severity: 'high',
-        status: 'affected',
-      },
-    ],
-    null,
-  );
+  await stores.findings.replace(image.digest, [LODASH_HIGH_FINDING], null);
 }

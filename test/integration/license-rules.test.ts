@@ -19,11 +19,9 @@ import { previewAll, rejudgeAll } from '../../lib/policy/rejudge-all.js';
 import { parseRules, type RuleSet } from '../../lib/policy/rules.js';
 import type { Database } from '../../lib/storage/database.js';
 import { migrate } from '../../lib/storage/postgres/migrate.js';
-import { openPgDatabase } from '../../lib/storage/postgres/pg-database.js';
-import { openPgliteDatabase } from '../../lib/storage/postgres/pglite-database.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import type { Stores } from '../../lib/storage/ports.js';
-import { createTestDatabase } from '../helpers/postgres.js';
+import { ENGINES } from '../helpers/databases.js';
 import {
   digestOf,
   languagePackage,
@@ -51,33 +49,7 @@ const licensed = (
   license,
 });
 
-const openers: Array<
-  [string, () => Promise<{ db: Database; done: () => Promise<void> }>]
-> = [
-  [
-    'PGlite',
-    async () => {
-      const { database } = await openPgliteDatabase(undefined);
-      return { db: database, done: () => database.close() };
-    },
-  ],
-  [
-    'PostgreSQL',
-    async () => {
-      const target = await createTestDatabase();
-      const db = await openPgDatabase({ url: target.url, poolSize: 4 });
-      return {
-        db,
-        done: async () => {
-          await db.close();
-          await target.drop();
-        },
-      };
-    },
-  ],
-];
-
-describe.each(openers)('license rules (%s)', (_name, open) => {
+describe.each(ENGINES)('license rules (%s)', (_name, open) => {
   let db: Database;
   let done: () => Promise<void>;
   let stores: Stores;

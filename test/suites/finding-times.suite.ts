@@ -4,6 +4,7 @@ import type { Database } from '../../lib/storage/database.js';
 import type { Stores } from '../../lib/storage/ports.js';
 import {
   digestOf,
+  LODASH_HIGH_FINDING,
   languagePackage,
   storeScannedImage,
 } from '../helpers/stored-images.js';
@@ -11,16 +12,8 @@ import {
 const DAY = 86_400_000;
 
 const lodash = (over: Partial<Finding> = {}): Finding => ({
-  advisoryId: 'GHSA-35jh-r3h4-6jhm',
+  ...LODASH_HIGH_FINDING,
   advisorySource: 'osv',
-  aliases: ['CVE-2020-8203'],
-  ecosystem: 'npm',
-  packageName: 'lodash',
-  packageVersion: '4.17.15',
-  advisoryPackage: 'lodash',
-  fixedVersion: '4.17.21',
-  severity: 'high',
-  status: 'affected',
   ...over,
 });
 const minimist = (over: Partial<Finding> = {}): Finding =>
