@@ -8,7 +8,6 @@
  *
  *   npm run build && npx tsx bench/admission.ts [--seconds 10]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import {
   pushTestImages,
   startRegistry,
 } from '../test/helpers/registry.js';
+import { withBareServer } from './with-bare-server.js';
 import { runWrk } from './wrk.js';
 
 const { values } = parseArgs({
@@ -67,8 +67,8 @@ try {
     );
     const before = loadavg()[0]!;
     const seconds = Number(values.seconds);
-    const bare = await withBareServer((bareUrl) =>
-      runWrk({ url: bareUrl, seconds, script }),
+    const bare = await withBareServer(['admission'], (bareUrl) =>
+      runWrk({ url: `${bareUrl}/`, seconds, script }),
     );
     const load = runWrk({ url, seconds, script });
     // Fewer connections: how much of the p99 at 64 is waiting in line.
@@ -116,30 +116,4 @@ try {
 } finally {
   await registry.stop();
   rmSync(work, { recursive: true, force: true });
-}
-
-/** Runs `fn` against bare-admission-server.ts on a free port. */
-async function withBareServer<T>(fn: (url: string) => T): Promise<T> {
-  const port = await freePort();
-  const server = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      new URL('bare-admission-server.ts', import.meta.url).pathname,
-      `${port}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.stdout.once('data', () => resolve());
-      server.once('exit', (code) =>
-        reject(new Error(`bare server exited ${code}`)),
-      );
-    });
-    return fn(`http://127.0.0.1:${port}/`);
-  } finally {
-    server.kill();
-  }
 }

@@ -77,7 +77,7 @@ describe('config/kubernetes/admission', () => {
     const handler = createAdmissionHandler(
       {
         verdicts: { subjectOf: unused, verdictOf: unused },
-        upstream: { headManifest: unused },
+        resolveTag: unused,
         environments: () => environments,
         defaultEnvironment: 'prod',
         upstreamHost: 'registry:5000',

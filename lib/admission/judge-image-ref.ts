@@ -3,7 +3,7 @@ import { messageOf } from '../core/errors.js';
 import type { VerdictReason } from '../core/verdict.js';
 import { decide, describeDecision } from '../policy/decide.js';
 import type { VerdictSource } from '../policy/verdict-source.js';
-import type { UpstreamClient } from '../registry/client/upstream-client.js';
+import type { TagResolver } from '../registry/door/tag-cache.js';
 import type { AuditLog } from '../storage/admin-ports.js';
 import { resolveImage } from './resolve-image.js';
 import { countAdmissionDecision } from '../metrics/metrics.js';
@@ -11,7 +11,8 @@ import { countAdmissionDecision } from '../metrics/metrics.js';
 /** What every admission endpoint reads. */
 export interface AdmissionDeps {
   verdicts: VerdictSource;
-  upstream: Pick<UpstreamClient, 'headManifest'>;
+  /** Tag → digest, as the door resolves it (tag-cache.ts). */
+  resolveTag: TagResolver;
   environments: () => ReadonlySet<string>;
   defaultEnvironment: string;
   /** `host:port` of the upstream registry (see resolveImage). */
@@ -57,7 +58,7 @@ export async function judgeImageRef(
       environments: deps.environments(),
       defaultEnvironment: deps.defaultEnvironment,
       upstreamHost: deps.upstreamHost,
-      upstream: deps.upstream,
+      resolveTag: deps.resolveTag,
     });
     const decision = await decide(
       deps.verdicts,

@@ -1,6 +1,7 @@
 import type { Digest } from '../core/digest.js';
 import { parseImageReference } from '../core/reference.js';
-import type { UpstreamClient } from '../registry/client/upstream-client.js';
+import { MANIFEST_MEDIA_TYPES } from '../core/media-types.js';
+import type { TagResolver } from '../registry/door/tag-cache.js';
 
 /** An image named by a pod, resolved to what Customs judges. */
 export interface ResolvedImage {
@@ -24,7 +25,8 @@ export async function resolveImage(
     defaultEnvironment: string;
     /** `host:port` of the upstream registry: its names carry no environment prefix. */
     upstreamHost: string;
-    upstream: Pick<UpstreamClient, 'headManifest'>;
+    /** Tag → digest, as the door resolves it (tag-cache.ts). */
+    resolveTag: TagResolver;
   },
 ): Promise<ResolvedImage> {
   const ref = parseImageReference(image);
@@ -44,13 +46,12 @@ export async function resolveImage(
   }
   environment ??= options.defaultEnvironment;
   if (ref.digest) return { image, environment, repository, digest: ref.digest };
-  const head = await options.upstream.headManifest(
+  const tag = ref.tag ?? 'latest';
+  const digest = await options.resolveTag(
     repository,
-    ref.tag ?? 'latest',
+    tag,
+    MANIFEST_MEDIA_TYPES,
   );
-  if (!head)
-    throw new Error(
-      `tag ${ref.tag ?? 'latest'} of ${repository} does not exist`,
-    );
-  return { image, environment, repository, digest: head.digest };
+  if (!digest) throw new Error(`tag ${tag} of ${repository} does not exist`);
+  return { image, environment, repository, digest };
 }

@@ -360,6 +360,16 @@ export const configSchema = z
         /** Verdicts kept in memory (dropped on change via LISTEN/NOTIFY). */
         verdictCacheEntries: z.number().int().positive().default(100_000),
         /**
+         * How long a tag's digest is reused for pulls and admission
+         * reviews by tag; 0 = ask the registry every time. A tag the store
+         * hears has moved (push or delete event, reconcile walk,
+         * pass-through write) is dropped at once on every replica; the
+         * verdict is checked on the digest either way.
+         */
+        tagCacheMs: z.number().int().min(0).max(300_000).default(1_000),
+        /** Tags kept in memory by the tag cache. */
+        tagCacheEntries: z.number().int().positive().default(100_000),
+        /**
          * Forward the push API to the upstream for credentials with a push
          * grant; false = writes are refused UNSUPPORTED.
          */

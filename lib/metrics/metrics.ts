@@ -81,17 +81,17 @@ export const metrics = {
   }),
   cacheRequests: new Counter({
     name: 'customs_cache_requests_total',
-    help: 'Cache lookups, by cache (verdict, blob) and result (hit, miss).',
+    help: 'Cache lookups, by cache (verdict, blob, tag) and result (hit, miss).',
     labelNames: ['cache', 'result'] as const,
     registers: [registry],
   }),
   cacheHitRatio: new Gauge({
     name: 'customs_cache_hit_ratio',
-    help: 'Hits / lookups since start, per cache (verdict, blob).',
+    help: 'Hits / lookups since start, per cache (verdict, blob, tag).',
     labelNames: ['cache'] as const,
     registers: [registry],
     collect() {
-      for (const cache of ['verdict', 'blob'] as const) {
+      for (const cache of ['verdict', 'blob', 'tag'] as const) {
         const hits = cacheCounts.get(`${cache}:hit`) ?? 0;
         const total = hits + (cacheCounts.get(`${cache}:miss`) ?? 0);
         this.set({ cache }, total === 0 ? 0 : hits / total);
@@ -109,7 +109,7 @@ const cacheCounts = new Map<string, number>();
 
 /** Records one cache lookup (the counter and the ratio's running totals). */
 export function countCacheLookup(
-  cache: 'verdict' | 'blob',
+  cache: 'verdict' | 'blob' | 'tag',
   result: 'hit' | 'miss',
 ): void {
   metrics.cacheRequests.inc({ cache, result });

@@ -2,20 +2,13 @@ import { countCacheLookup } from '../metrics/metrics.js';
 import type { Logger } from 'pino';
 import type { Digest } from '../core/digest.js';
 import type { Verdict } from '../core/verdict.js';
+import { Subscription, type Announcements } from '../storage/announcements.js';
 import type { VerdictSource } from './verdict-source.js';
-
-/** What the cache listens to: the store's NOTIFY of written images (`repo@digest`). */
-export interface VerdictNotifications {
-  listen(
-    channel: string,
-    onPayload: (payload: string) => void,
-    onLost?: (err: Error) => void,
-  ): Promise<() => Promise<void>>;
-}
 
 export interface VerdictCacheOptions {
   source: VerdictSource;
-  notifications: VerdictNotifications;
+  /** The store's NOTIFY of written images (`repo@digest`). */
+  notifications: Announcements;
   channel: string;
   /** Most verdicts kept; the oldest entries are dropped beyond it. */
   maxEntries: number;
@@ -39,30 +32,32 @@ export class VerdictCache implements VerdictSource {
   readonly #verdicts = new Map<string, Promise<Verdict | undefined>>();
   readonly #subjects = new Map<Digest, Digest | null>();
   readonly #waiters = new Map<string, Set<Waiter>>();
-  #connected = false;
-  #unsubscribe: (() => Promise<void>) | undefined;
-  #closed = false;
+  readonly #subscription: Subscription;
   hits = 0;
   misses = 0;
 
   constructor(options: VerdictCacheOptions) {
     this.#options = options;
+    this.#subscription = new Subscription({
+      announcements: options.notifications,
+      channel: options.channel,
+      onPayload: (payload) => this.#onWritten(payload),
+      onLost: () => this.#verdicts.clear(),
+      logger: options.logger,
+    });
   }
 
   /** Subscribes to write announcements; until then nothing is cached. */
-  async start(): Promise<void> {
-    this.#unsubscribe = await this.#options.notifications.listen(
-      this.#options.channel,
-      (payload) => this.#onWritten(payload),
-      (err) => void this.#onLost(err),
-    );
-    this.#connected = true;
+  start(): Promise<void> {
+    return this.#subscription.start();
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#connected = false;
-    await this.#unsubscribe?.();
+  close(): Promise<void> {
+    return this.#subscription.close();
+  }
+
+  get #connected(): boolean {
+    return this.#subscription.connected;
   }
 
   async subjectOf(digest: Digest): Promise<Digest | null | undefined> {
@@ -142,27 +137,6 @@ export class VerdictCache implements VerdictSource {
     }
     for (const image of images) {
       for (const waiter of this.#waiters.get(image) ?? []) waiter.resolve();
-    }
-  }
-
-  async #onLost(err: Error): Promise<void> {
-    this.#connected = false;
-    this.#verdicts.clear();
-    this.#options.logger.warn(
-      { err },
-      'verdict announcements lost; cache off until resubscribed',
-    );
-    while (!this.#closed) {
-      try {
-        await this.start();
-        return;
-      } catch (retryErr: unknown) {
-        this.#options.logger.warn(
-          { err: retryErr },
-          'failed to resubscribe to verdict announcements',
-        );
-        await new Promise((r) => setTimeout(r, 1000));
-      }
     }
   }
 

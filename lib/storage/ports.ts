@@ -70,6 +70,7 @@ export interface ManifestStore {
   /** Stores a verified manifest and what it references (idempotent). */
   save(manifest: ManifestRecord, repository: string): Promise<void>;
   get(digest: Digest): Promise<ManifestRecord | undefined>;
+  /** Records where a tag points; a move is announced on `customs_tags`. */
   setTag(repository: string, tag: string, digest: Digest): Promise<void>;
   tagsOf(repository: string, digest: Digest): Promise<string[]>;
   /** Repositories known to hold the digest. */
@@ -90,7 +91,8 @@ export interface ManifestStore {
   /**
    * The registry deleted `repository@digest`: it leaves the repository
    * (with its tags and verdicts there), so no door serves it from stored
-   * copies; the change is announced like a verdict write. The scan and
+   * copies; the change is announced like a verdict write (and its tags'
+   * removal on `customs_tags`). The scan and
    * the manifest stay (content-addressed): a re-push is judged again
    * without re-reading layers. When no repository holds it any more, the
    * first-seen times of its findings go too: a re-push starts their clock
@@ -99,7 +101,10 @@ export interface ManifestStore {
   forget(repository: string, digest: Digest): Promise<boolean>;
   /** Digests with a verdict in `repository` (images and index children). */
   judgedIn(repository: string): Promise<Digest[]>;
-  /** The registry deleted `repository:tag`; the digest it named, if known. */
+  /**
+   * The registry deleted `repository:tag` (announced on `customs_tags`);
+   * the digest it named, if known.
+   */
   untag(repository: string, tag: string): Promise<Digest | undefined>;
 }
 

@@ -33,6 +33,12 @@ import { VerdictCache } from '../../lib/policy/verdict-cache.js';
 import { storeVerdictSource } from '../../lib/policy/verdict-source.js';
 import { ageLimitsMs } from '../../lib/policy/age-deadlines.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
+import { TAG_CHANNEL } from '../../lib/storage/postgres/manifest-store.js';
+import {
+  TagCache,
+  upstreamTagResolver,
+  type TagResolver,
+} from '../../lib/registry/door/tag-cache.js';
 import { buildPolicyDeps, type PolicyDeps } from './policy-deps.js';
 import { loadRules } from './rules-source.js';
 
@@ -49,6 +55,10 @@ export interface Deps {
   blobs: Pick<UpstreamClient, 'getBlob' | 'headBlob'> & { store?: BlobStore };
   /** Verdicts in memory for the doors, dropped on change (LISTEN/NOTIFY). */
   verdictCache: VerdictCache;
+  /** Tag → digest for the doors: the tag cache, or the upstream each time. */
+  resolveTag: TagResolver;
+  /** A write through the door moved these tags (dropped from the tag cache). */
+  tagsWritten: (repository: string, tags: string[]) => void;
   rules: () => RuleSet;
   environments: () => ReadonlySet<string>;
   /** Judging with exceptions and break-glass grants, and their administration. */
@@ -97,6 +107,18 @@ export async function buildDeps(
       logger: logger.child({ component: 'policy.verdict-cache' }),
     });
     await verdictCache.start();
+    const tagCache =
+      config.door.tagCacheMs > 0
+        ? new TagCache({
+            resolve: upstreamTagResolver(upstream),
+            ttlMs: config.door.tagCacheMs,
+            maxEntries: config.door.tagCacheEntries,
+            notifications: db,
+            channel: TAG_CHANNEL,
+            logger: logger.child({ component: 'registry.door.tag-cache' }),
+          })
+        : undefined;
+    await tagCache?.start();
     const events = new EventDeliverer({
       ...config.events,
       sinks: resolveSinks(config.events.sinks),
@@ -122,6 +144,10 @@ export async function buildDeps(
       jobs,
       blobs,
       verdictCache,
+      resolveTag: tagCache?.resolve ?? upstreamTagResolver(upstream),
+      tagsWritten: (repository, tags) => {
+        for (const tag of tags) tagCache?.drop(repository, tag);
+      },
       rules: policy.rules,
       environments: policy.environments,
       policy,
@@ -131,6 +157,7 @@ export async function buildDeps(
         await policy.close();
         await events.stop();
         await verdictCache.close();
+        await tagCache?.close();
         await jobs.stop();
         await upstream.close();
         await db.close();

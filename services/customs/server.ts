@@ -47,6 +47,7 @@ export async function startServer(
   });
   const door = createDoor({
     upstream: deps.upstream,
+    resolveTag: deps.resolveTag,
     blobs: deps.blobs,
     presignedRedirectSeconds:
       deps.config.cache.driver === 's3'
@@ -71,6 +72,7 @@ export async function startServer(
           upstream: deps.upstream,
           upstreamUrl: deps.config.upstream.url,
           challenge: (req, scope) => pullAuth.challenge(req, scope),
+          tagsWritten: deps.tagsWritten,
         }
       : undefined,
     logger: deps.logger,
@@ -80,7 +82,7 @@ export async function startServer(
   const admission = createAdmissionHandler(
     {
       verdicts: deps.verdictCache,
-      upstream: deps.upstream,
+      resolveTag: deps.resolveTag,
       environments: deps.environments,
       defaultEnvironment:
         deps.config.admission.defaultEnvironment ?? defaultEnvironment,

@@ -10,6 +10,7 @@ import {
 } from '../../lib/storage/postgres/migrate.js';
 import { createStores } from '../../lib/storage/postgres/stores.js';
 import { VERDICT_CHANNEL } from '../../lib/storage/postgres/verdict-store.js';
+import { TAG_CHANNEL } from '../../lib/storage/postgres/manifest-store.js';
 import { vacuumWhereNeeded } from '../../lib/storage/postgres/table-upkeep.js';
 import type { ManifestRecord, Stores } from '../../lib/storage/ports.js';
 import { describeAdminStores } from './admin-stores.suite.js';
@@ -588,6 +589,40 @@ export function describeStores(
         await stores.manifests.blobAccess('kept/app', d(302), 'dev'),
       ).toEqual({ servable: true, known: true });
       expect(await stores.manifests.get(d(301))).toBeDefined();
+    });
+
+    it('announces a tag that moved or went, not one recorded again', async () => {
+      const image = (n: number) => ({
+        digest: d(n),
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        kind: 'image' as const,
+        body: Buffer.from(`{"n":${n}}`),
+        references: [],
+      });
+      await stores.manifests.save(image(401), 'moving/app');
+      await stores.manifests.save(image(402), 'moving/app');
+      const heard: string[] = [];
+      const stop = await db.listen(TAG_CHANNEL, (p) =>
+        heard.push(...(JSON.parse(p) as string[])),
+      );
+      await stores.manifests.setTag('moving/app', 'v1', d(401)); // new
+      await stores.manifests.setTag('moving/app', 'v1', d(401)); // same
+      await stores.manifests.setTag('moving/app', 'v2', d(401)); // new
+      await stores.manifests.setTag('moving/app', 'v1', d(402)); // moved
+      await stores.manifests.untag('moving/app', 'v1'); // deleted
+      await stores.manifests.untag('moving/app', 'v1'); // already gone
+      await stores.manifests.forget('moving/app', d(401)); // takes v2
+      await expect.poll(() => heard.length).toBe(5);
+      // Give a stray sixth announcement time to arrive before the check.
+      await new Promise((r) => setTimeout(r, 100));
+      await stop();
+      expect(heard).toEqual([
+        'moving/app:v1',
+        'moving/app:v2',
+        'moving/app:v1',
+        'moving/app:v1',
+        'moving/app:v2',
+      ]);
     });
 
     it('answers the door: subjects, last-known tags and referrers', async () => {

@@ -12,9 +12,12 @@ import {
 import type { VerdictSource } from '../../policy/verdict-source.js';
 import type { UpstreamClient } from '../client/upstream-client.js';
 import { API_HEADERS } from './oci-response.js';
+import type { TagResolver } from './tag-cache.js';
 
 export interface ManifestDeps {
   upstream: Pick<UpstreamClient, 'getManifest' | 'headManifest'>;
+  /** Tag → digest now: the upstream's answer, or the tag cache's (tag-cache.ts). */
+  resolveTag: TagResolver;
   verdicts: VerdictSource & {
     /** Resolves when a verdict of the image is written, or after `timeoutMs`. */
     written(
@@ -152,9 +155,9 @@ async function resolveTag(
   tag: string,
   accept: readonly string[],
 ): Promise<Digest> {
-  const head = await deps.upstream.headManifest(repository, tag, { accept });
-  if (!head) throw new OciError('MANIFEST_UNKNOWN', { detail: { tag } });
-  return head.digest;
+  const digest = await deps.resolveTag(repository, tag, accept);
+  if (!digest) throw new OciError('MANIFEST_UNKNOWN', { detail: { tag } });
+  return digest;
 }
 
 function refusal(decision: Decision, t: Target, digest: Digest): OciError {

@@ -17,6 +17,8 @@ export interface WriteDeps {
   upstreamUrl: string;
   /** The `WWW-Authenticate` challenge, for a token of `scope` if given. */
   challenge: (req: IncomingMessage, scope: string | undefined) => string;
+  /** A manifest write through the door moved or removed these tags. */
+  tagsWritten?: (repository: string, tags: string[]) => void;
 }
 
 /** Request headers of the push API passed on to the registry. */
@@ -63,6 +65,8 @@ export async function passWrite(
     body: hasBody(req) ? req : undefined,
     signal: abort.signal,
   });
+  if (forwarded.status < 400)
+    deps.tagsWritten?.(route.repository, tagsOf(route));
   const headers: Record<string, string> = {
     ...pick(forwarded.headers, RESPONSE_HEADERS),
     ...API_HEADERS,
@@ -93,6 +97,17 @@ export async function passWrite(
   }
   res.writeHead(forwarded.status, headers);
   await pipeline(forwarded.body, res);
+}
+
+/**
+ * The tags a manifest PUT or DELETE names: its reference when that is a
+ * tag, and the `tag` parameters of a PUT by digest (distribution-spec 1.1).
+ */
+function tagsOf(route: WriteRoute): string[] {
+  if (!route.rest.startsWith('manifests/')) return [];
+  const reference = route.rest.slice('manifests/'.length);
+  const tags = new URLSearchParams(route.query).getAll('tag');
+  return isDigest(reference) ? tags : [reference, ...tags];
 }
 
 /**

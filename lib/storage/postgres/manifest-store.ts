@@ -50,11 +50,15 @@ export function createManifestStore(db: Database): ManifestStore {
     },
 
     async setTag(repository, tag, digest) {
-      await db.query(
-        `INSERT INTO tags (repository, tag, digest) VALUES ($1, $2, $3)
-         ON CONFLICT (repository, tag) DO UPDATE SET digest = EXCLUDED.digest, updated_at = now()`,
+      const { rows } = await db.query<{ previous: Digest | null }>(
+        `WITH old AS (SELECT digest FROM tags WHERE repository = $1 AND tag = $2)
+         INSERT INTO tags (repository, tag, digest) VALUES ($1, $2, $3)
+         ON CONFLICT (repository, tag) DO UPDATE SET digest = EXCLUDED.digest, updated_at = now()
+         RETURNING (SELECT digest FROM old) AS previous`,
         [repository, tag, digest],
       );
+      if (rows[0]?.previous !== digest)
+        await announceTags(db, [`${repository}:${tag}`]);
     },
 
     async tagsOf(repository, digest) {
@@ -99,16 +103,18 @@ export function createManifestStore(db: Database): ManifestStore {
     },
 
     async forget(repository, digest) {
+      let tags: string[] = [];
       const removed = await db.transaction(async (tx) => {
         const args = [repository, digest];
         await tx.query(
           'DELETE FROM verdicts WHERE repository = $1 AND digest = $2',
           args,
         );
-        await tx.query(
-          'DELETE FROM tags WHERE repository = $1 AND digest = $2',
+        const untagged = await tx.query<{ tag: string }>(
+          'DELETE FROM tags WHERE repository = $1 AND digest = $2 RETURNING tag',
           args,
         );
+        tags = untagged.rows.map((r) => `${repository}:${r.tag}`);
         const gone = await tx.query(
           'DELETE FROM repository_manifests WHERE repository = $1 AND digest = $2',
           args,
@@ -124,6 +130,7 @@ export function createManifestStore(db: Database): ManifestStore {
       // Every replica's verdict cache drops the image, as after a write.
       for (const payload of notifyPayloads([`${repository}@${digest}`]))
         await db.notify(VERDICT_CHANNEL, payload);
+      await announceTags(db, tags);
       return removed;
     },
 
@@ -140,9 +147,20 @@ export function createManifestStore(db: Database): ManifestStore {
         'DELETE FROM tags WHERE repository = $1 AND tag = $2 RETURNING digest',
         [repository, tag],
       );
+      if (rows.length > 0) await announceTags(db, [`${repository}:${tag}`]);
       return rows[0]?.digest;
     },
   };
+}
+
+/** The channel on which moved and deleted tags (`repo:tag`) are announced. */
+export const TAG_CHANNEL = 'customs_tags';
+
+/** Every replica's tag cache drops these tags (tag-cache.ts). */
+async function announceTags(db: Database, tags: string[]): Promise<void> {
+  if (tags.length === 0) return;
+  for (const payload of notifyPayloads(tags))
+    await db.notify(TAG_CHANNEL, payload);
 }
 
 async function insertReferences(
