@@ -44,11 +44,20 @@ export interface JobQueueOptions {
   concurrency: number;
   /** A job running longer is aborted and retried. */
   timeoutMs: number;
+  /**
+   * Only this process writes the database (embedded PGlite): every job is
+   * queued here and wakes the workers itself, so they poll seldom. Each
+   * poll of PGlite runs on the event loop and holds up the doors.
+   */
+  soleWriter?: boolean;
 }
 
 const QUEUES = ['scan', 'reevaluate', 'rematch', 'reconcile'] as const;
 type QueueName = (typeof QUEUES)[number];
+/** How often idle workers look for jobs another replica queued, or a retry that came due. */
 const POLL_SECONDS = 2;
+/** The same with no other replica: only retries and lost wake-ups are found this way. */
+const SOLE_WRITER_POLL_SECONDS = 10;
 
 /**
  * Durable job queues on the Customs database (pg-boss on PostgreSQL or
@@ -134,19 +143,28 @@ export class JobQueue {
       QueueName,
       (data: unknown, s: AbortSignal) => Promise<void>
     >;
+    const pollingIntervalSeconds = this.#options.soleWriter
+      ? SOLE_WRITER_POLL_SECONDS
+      : POLL_SECONDS;
     for (const name of QUEUES) {
       const ids: string[] = [];
       for (let i = 0; i < this.#options.concurrency; i++) {
         ids.push(
           await this.#boss.work(
             name,
-            { batchSize: 1, pollingIntervalSeconds: POLL_SECONDS },
+            { batchSize: 1, pollingIntervalSeconds },
             async ([job]) => {
               if (!job) return;
-              await run[name](
-                job.data,
-                AbortSignal.timeout(this.#options.timeoutMs),
-              );
+              try {
+                await run[name](
+                  job.data,
+                  AbortSignal.timeout(this.#options.timeoutMs),
+                );
+              } finally {
+                // A job of the same image may have waited for this one
+                // (stately queues run one per image at a time).
+                this.#wake(name);
+              }
             },
           ),
         );
@@ -175,9 +193,13 @@ export class JobQueue {
     singletonKey: string,
   ): Promise<string | null> {
     const id = await this.#boss.send(name, data, { singletonKey });
-    // Wake this process's idle workers now instead of at their next poll.
+    this.#wake(name);
+    return id;
+  }
+
+  /** Wakes this process's idle workers of a queue now instead of at their next poll. */
+  #wake(name: QueueName): void {
     for (const worker of this.#workers.get(name) ?? [])
       this.#boss.notifyWorker(worker);
-    return id;
   }
 }

@@ -95,6 +95,7 @@ export async function buildDeps(
       retryLimit: config.scan.retryLimit,
       concurrency: config.scan.concurrency,
       timeoutMs: config.scan.timeoutMs,
+      soleWriter: config.database.url === '',
     });
     const store = openBlobStore(config);
     const cached = store ? cacheBlobs(upstream, store, logger) : undefined;

@@ -83,13 +83,6 @@ export async function serveManifest(
     decision = await holdForVerdict(deps, t, digest, decision);
   }
   if (!decision.allowed) throw refusal(decision, t, digest);
-  const headers = (mediaType: string, size: number) => ({
-    ...API_HEADERS,
-    'Content-Type': mediaType,
-    'Content-Length': String(size),
-    'Docker-Content-Digest': digest,
-    ETag: `"${digest}"`,
-  });
   // Read by digest and verified against it: from the stored copy when
   // there is a cache, else from the upstream (a deleted image stops being
   // served, and an unreachable upstream serves nothing).
@@ -98,7 +91,13 @@ export async function serveManifest(
     (await deps.upstream.getManifest(t.repository, digest, {
       accept: MANIFEST_MEDIA_TYPES,
     }));
-  res.writeHead(200, headers(manifest.mediaType, manifest.body.length));
+  res.writeHead(200, {
+    ...API_HEADERS,
+    'Content-Type': manifest.mediaType,
+    'Content-Length': String(manifest.body.length),
+    'Docker-Content-Digest': digest,
+    ETag: `"${digest}"`,
+  });
   res.end(req.method === 'HEAD' ? undefined : manifest.body);
 }
 
@@ -174,9 +173,22 @@ function refusal(decision: Decision, t: Target, digest: Digest): OciError {
   });
 }
 
+/** Accept headers read before: clients send a handful of distinct ones. */
+const ACCEPTED = new Map<string, readonly string[]>();
+const ACCEPTED_MAX = 256;
+
 /** The client's Accept list restricted to manifest types; all of them when it names none. */
 function acceptedTypes(header: string | undefined): readonly string[] {
   if (!header) return MANIFEST_MEDIA_TYPES;
+  const known = ACCEPTED.get(header);
+  if (known) return known;
+  const types = parseAccept(header);
+  if (ACCEPTED.size >= ACCEPTED_MAX) ACCEPTED.clear();
+  ACCEPTED.set(header, types);
+  return types;
+}
+
+function parseAccept(header: string): readonly string[] {
   const asked = header
     .split(',')
     .map((p) => p.split(';')[0]!.trim())

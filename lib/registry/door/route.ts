@@ -41,9 +41,12 @@ export function routeDoorRequest(
 ): DoorRoute {
   if (pathname === '/v2/' || pathname === '/v2') return { kind: 'base' };
   if (pathname === '/v2/_catalog') return { kind: 'catalog' };
-  const upload = UPLOAD_RE.exec(pathname);
+  // The cheap tests first: this runs on every pull.
+  const upload = pathname.includes('/blobs/uploads')
+    ? UPLOAD_RE.exec(pathname)
+    : null;
   if (upload) return { kind: 'upload', repository: upload[1] ?? '' };
-  const tags = TAGS_RE.exec(pathname);
+  const tags = pathname.endsWith('/tags/list') ? TAGS_RE.exec(pathname) : null;
   if (tags) return { kind: 'tags', ...nameOf(tags[1] ?? '', hint) };
   const m = RESOURCE_RE.exec(pathname);
   if (!m) return { kind: 'unsupported', what: pathname };
@@ -59,7 +62,9 @@ export function routeDoorRequest(
     kind,
     environment,
     repository,
-    reference: decodeURIComponent(reference),
+    reference: reference.includes('%')
+      ? decodeURIComponent(reference)
+      : reference,
   };
 }
 
