@@ -41,31 +41,40 @@ export function storedManifests(
   };
 }
 
-/** Least recently used entries dropped once their bodies exceed `maxBytes`. */
+/**
+ * Entries dropped once their bodies exceed `maxBytes`, oldest first but
+ * sparing those read since they were last passed over (second chance).
+ * A read only sets a flag: re-inserting on every hit would make the Map
+ * grow and shrink its table on every pull.
+ */
 class ByteBoundedLru {
-  readonly #entries = new Map<Digest, Manifest>();
+  readonly #entries = new Map<Digest, { manifest: Manifest; read: boolean }>();
   #bytes = 0;
 
   constructor(readonly maxBytes: number) {}
 
   get(digest: Digest): Manifest | undefined {
     const entry = this.#entries.get(digest);
-    if (entry) {
-      // Map keeps insertion order: re-inserting marks it most recent.
-      this.#entries.delete(digest);
-      this.#entries.set(digest, entry);
-    }
-    return entry;
+    if (!entry) return undefined;
+    entry.read = true;
+    return entry.manifest;
   }
 
-  set(digest: Digest, entry: Manifest): void {
-    if (entry.body.length > this.maxBytes || this.#entries.has(digest)) return;
-    this.#entries.set(digest, entry);
-    this.#bytes += entry.body.length;
-    for (const [oldest, old] of this.#entries) {
-      if (this.#bytes <= this.maxBytes) break;
+  set(digest: Digest, manifest: Manifest): void {
+    if (manifest.body.length > this.maxBytes || this.#entries.has(digest))
+      return;
+    this.#entries.set(digest, { manifest, read: false });
+    this.#bytes += manifest.body.length;
+    while (this.#bytes > this.maxBytes) {
+      const [oldest, entry] = this.#entries.entries().next().value!;
       this.#entries.delete(oldest);
-      this.#bytes -= old.body.length;
+      if (entry.read && oldest !== digest) {
+        // Read since it was last passed over: to the back of the line.
+        entry.read = false;
+        this.#entries.set(oldest, entry);
+      } else {
+        this.#bytes -= entry.manifest.body.length;
+      }
     }
   }
 }
