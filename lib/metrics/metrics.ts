@@ -65,6 +65,14 @@ export const metrics = {
     help: 'Requests of the registry door, by kind, environment and verdict (served, denied, unauthorized, not_found, unavailable, error).',
     labelNames: ['kind', 'environment', 'verdict'] as const,
     registers: [registry],
+    // Counted in plain numbers per request (countDoorRequest), handed over here.
+    collect() {
+      this.reset();
+      for (const [kind, environments] of doorCounts)
+        for (const [environment, verdicts] of environments)
+          for (const [verdict, count] of verdicts)
+            this.inc({ kind, environment, verdict }, count.n);
+    },
   }),
   refusals: new Counter({
     name: 'customs_refusals_total',
@@ -132,6 +140,36 @@ export function countCacheLookup(
   result: 'hit' | 'miss',
 ): void {
   cacheCounts[cache][result]++;
+}
+
+/** kind → environment → verdict → requests, for customs_door_requests_total. */
+const doorCounts = new Map<string, Map<string, Map<string, { n: number }>>>();
+
+/**
+ * Counts one request of the registry door. Nested maps of plain numbers:
+ * nothing is allocated once a combination has been seen, where a labelled
+ * inc would hash its labels on every pull.
+ */
+export function countDoorRequest(
+  kind: string,
+  environment: string,
+  verdict: string,
+): void {
+  let environments = doorCounts.get(kind);
+  if (!environments)
+    doorCounts.set(
+      kind,
+      (environments = new Map<string, Map<string, { n: number }>>()),
+    );
+  let verdicts = environments.get(environment);
+  if (!verdicts)
+    environments.set(
+      environment,
+      (verdicts = new Map<string, { n: number }>()),
+    );
+  const count = verdicts.get(verdict);
+  if (count) count.n++;
+  else verdicts.set(verdict, { n: 1 });
 }
 
 /** The door's answer, named for `customs_door_requests_total` by HTTP status. */

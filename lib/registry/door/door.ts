@@ -1,4 +1,8 @@
-import { countRefusal, doorVerdictOf, metrics } from '../../metrics/metrics.js';
+import {
+  countDoorRequest,
+  countRefusal,
+  doorVerdictOf,
+} from '../../metrics/metrics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { OciError } from '../../core/oci-errors.js';
@@ -64,11 +68,11 @@ export function createDoor(
     const isHead = req.method === 'HEAD';
     const state: DoorState = { subject: 'base', kind: 'unrouted' };
     res.once('finish', () =>
-      metrics.doorRequests.inc({
-        kind: state.kind,
-        environment: state.environment ?? '',
-        verdict: doorVerdictOf(res.statusCode),
-      }),
+      countDoorRequest(
+        state.kind,
+        state.environment ?? '',
+        doorVerdictOf(res.statusCode),
+      ),
     );
     handle(deps, req, res, state).catch((err: unknown) => {
       const oci = toOciError(err, state.subject);
