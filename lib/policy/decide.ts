@@ -24,8 +24,31 @@ export async function decide(
   digest: Digest,
   environment: string,
 ): Promise<Decision> {
+  const known = decideNow(source, repository, digest, environment);
+  if (known) return known;
   const judgedDigest = (await source.subjectOf(digest)) ?? digest;
   const verdict = await source.verdictOf(repository, judgedDigest, environment);
+  return decisionOf(judgedDigest, verdict);
+}
+
+/**
+ * decide() without waiting, when the source holds both answers in memory
+ * (the verdict cache, for images pulled before); undefined otherwise.
+ */
+export function decideNow(
+  source: VerdictSource,
+  repository: string,
+  digest: Digest,
+  environment: string,
+): Decision | undefined {
+  const known = source.knownNow?.(repository, digest, environment);
+  return known && decisionOf(known.judgedDigest, known.verdict);
+}
+
+function decisionOf(
+  judgedDigest: Digest,
+  verdict: Verdict | undefined,
+): Decision {
   if (!verdict) {
     return {
       allowed: false,

@@ -15,6 +15,13 @@ export interface VerdictCacheOptions {
   logger: Logger;
 }
 
+/** A verdict read, and its answer once it has one. */
+interface CachedVerdict {
+  read: Promise<Verdict | undefined>;
+  settled: boolean;
+  value: Verdict | undefined;
+}
+
 interface Waiter {
   resolve(): void;
 }
@@ -29,7 +36,7 @@ interface Waiter {
  */
 export class VerdictCache implements VerdictSource {
   readonly #options: VerdictCacheOptions;
-  readonly #verdicts = new Map<string, Promise<Verdict | undefined>>();
+  readonly #verdicts = new Map<string, CachedVerdict>();
   readonly #subjects = new Map<Digest, Digest | null>();
   readonly #waiters = new Map<string, Set<Waiter>>();
   readonly #subscription: Subscription;
@@ -80,7 +87,7 @@ export class VerdictCache implements VerdictSource {
     if (cached) {
       this.hits++;
       countCacheLookup('verdict', 'hit');
-      return cached;
+      return cached.read;
     }
     this.misses++;
     countCacheLookup('verdict', 'miss');
@@ -90,10 +97,42 @@ export class VerdictCache implements VerdictSource {
       environment,
     );
     if (this.#connected) {
-      this.#remember(this.#verdicts, key, read);
-      read.catch(() => this.#verdicts.delete(key));
+      const entry: CachedVerdict = { read, settled: false, value: undefined };
+      this.#remember(this.#verdicts, key, entry);
+      read.then(
+        (value) => {
+          entry.value = value;
+          entry.settled = true;
+        },
+        () => {
+          if (this.#verdicts.get(key) === entry) this.#verdicts.delete(key);
+        },
+      );
     }
     return read;
+  }
+
+  /**
+   * What a decision reads, when both answers are in memory already: the
+   * doors then answer a pull of a judged image without waiting a turn.
+   * Undefined when either must be read.
+   */
+  knownNow(
+    repository: string,
+    digest: Digest,
+    environment: string,
+  ): { judgedDigest: Digest; verdict: Verdict | undefined } | undefined {
+    if (!this.#connected) return undefined;
+    const subject = this.#subjects.get(digest);
+    if (subject === undefined) return undefined;
+    const judgedDigest = subject ?? digest;
+    const cached = this.#verdicts.get(
+      `${repository}@${judgedDigest}#${environment}`,
+    );
+    if (!cached?.settled) return undefined;
+    this.hits++;
+    countCacheLookup('verdict', 'hit');
+    return { judgedDigest, verdict: cached.value };
   }
 
   /**

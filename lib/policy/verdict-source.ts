@@ -11,6 +11,12 @@ export interface VerdictSource {
     digest: Digest,
     environment: string,
   ): Promise<Verdict | undefined>;
+  /** Both answers when they are in memory now (VerdictCache); undefined = read them. */
+  knownNow?(
+    repository: string,
+    digest: Digest,
+    environment: string,
+  ): { judgedDigest: Digest; verdict: Verdict | undefined } | undefined;
 }
 
 /** Reads straight from the stores (CLI, tests; the server uses VerdictCache). */

@@ -87,6 +87,33 @@ describe('VerdictCache', () => {
     expect(await cache.subjectOf(D)).toBeNull();
   });
 
+  it('answers at once only what it holds: a known subject and a settled verdict', async () => {
+    // The manifest is stored (previous test): its subject is known, null.
+    await cache.subjectOf(D);
+    expect(cache.knownNow('team/app', D, 'staging')).toBeUndefined();
+    const read = cache.verdictOf('team/app', D, 'staging');
+    expect(cache.knownNow('team/app', D, 'staging')).toBeUndefined(); // not settled
+    expect(await read).toBeUndefined();
+    expect(cache.knownNow('team/app', D, 'staging')).toEqual({
+      judgedDigest: D,
+      verdict: undefined,
+    });
+    await stores.verdicts.save(
+      [{ ...verdict('eligible'), environment: 'staging' }],
+      'test',
+    );
+    // The write is announced: nothing is answered from memory until read again.
+    await expect
+      .poll(() => cache.knownNow('team/app', D, 'staging'))
+      .toBeUndefined();
+    await cache.verdictOf('team/app', D, 'staging');
+    expect(cache.knownNow('team/app', D, 'staging')?.verdict?.status).toBe(
+      'eligible',
+    );
+    const unknown = `sha256:${'3'.repeat(64)}` as Digest;
+    expect(cache.knownNow('team/app', unknown, 'staging')).toBeUndefined();
+  });
+
   it('stays within its size bound', async () => {
     for (const env of ['a', 'b', 'c', 'd'])
       await cache.verdictOf('team/app', D, env);

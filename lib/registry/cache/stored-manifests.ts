@@ -25,6 +25,7 @@ export function storedManifests(
   return {
     tagged: (repository: string, tag: string) =>
       stores.serving.tagged(repository, tag),
+    remembered: (digest: Digest): Manifest | undefined => memory.get(digest),
     async manifest(digest: Digest): Promise<Manifest | undefined> {
       const remembered = memory.get(digest);
       if (remembered) return remembered;

@@ -6,6 +6,7 @@ import { OciError } from '../../core/oci-errors.js';
 import { parseManifestRef } from '../../core/reference.js';
 import {
   decide,
+  decideNow,
   describeDecision,
   type Decision,
 } from '../../policy/decide.js';
@@ -41,6 +42,8 @@ export interface ManifestDeps {
     manifest(
       digest: Digest,
     ): Promise<{ mediaType: string; body: Buffer } | undefined>;
+    /** The manifest when it is in memory now, without a read. */
+    remembered(digest: Digest): { mediaType: string; body: Buffer } | undefined;
   };
 }
 
@@ -73,12 +76,9 @@ export async function serveManifest(
           () => resolveTag(deps, t.repository, ref.tag, accept),
           () => deps.local?.tagged(t.repository, ref.tag),
         );
-  let decision = await decide(
-    deps.verdicts,
-    t.repository,
-    digest,
-    t.environment,
-  );
+  let decision =
+    decideNow(deps.verdicts, t.repository, digest, t.environment) ??
+    (await decide(deps.verdicts, t.repository, digest, t.environment));
   if (decision.status === 'unknown' || decision.status === 'pending') {
     decision = await holdForVerdict(deps, t, digest, decision);
   }
@@ -87,6 +87,7 @@ export async function serveManifest(
   // there is a cache, else from the upstream (a deleted image stops being
   // served, and an unreachable upstream serves nothing).
   const manifest =
+    deps.local?.remembered(digest) ??
     (await deps.local?.manifest(digest)) ??
     (await deps.upstream.getManifest(t.repository, digest, {
       accept: MANIFEST_MEDIA_TYPES,
