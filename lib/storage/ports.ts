@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Advisory } from '../core/advisory.js';
 import type { Digest } from '../core/digest.js';
 import type { Finding, FindingTimes, JudgedFinding } from '../core/finding.js';
@@ -421,6 +421,17 @@ export interface BlobStore {
     key: Digest,
     options?: { signal?: AbortSignal; range?: { start: number; end: number } },
   ): Promise<Readable>;
+  /**
+   * Writes the blob (or an inclusive range) into `out` without allocating
+   * per chunk, when the store can (files); `out` is not ended. Rejects with
+   * BLOB_NOT_FOUND, or with BLOB_DIGEST_MISMATCH before the last bytes are
+   * written when the stored bytes no longer match.
+   */
+  writeTo?(
+    key: Digest,
+    out: Writable,
+    options?: { range?: { start: number; end: number } },
+  ): Promise<void>;
   /**
    * Stores `body` under its digest, only if it hashes to `key` (else
    * StorageError BLOB_DIGEST_MISMATCH and nothing is stored). Idempotent.

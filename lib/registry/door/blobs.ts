@@ -71,6 +71,12 @@ export async function serveBlob(
           .end();
     }
     if (range === 'unsatisfiable') return unsatisfiable(res, stored.sizeBytes);
+    if (store.writeTo) {
+      // Files: written from reused buffers (the store verifies as it goes).
+      writeBlobHead(res, headers, stored.sizeBytes, range);
+      await store.writeTo(digest, res, range ? { range } : {});
+      return void res.end();
+    }
     const stream = await store.get(digest, range ? { range } : {});
     return send(res, headers, stream, stored.sizeBytes, range, false);
   }
@@ -95,15 +101,29 @@ async function send(
   range: ByteRange | undefined,
   cut: boolean,
 ): Promise<void> {
+  writeBlobHead(res, headers, size, range);
+  if (range) {
+    await (cut
+      ? pipeline(stream, sliceBytes(range), holdLastChunk(), res)
+      : pipeline(stream, res));
+    return;
+  }
+  await pipeline(stream, holdLastChunk(), res);
+}
+
+/** 206 with Content-Range for a range, else 200 (with Content-Length when the size is known). */
+function writeBlobHead(
+  res: ServerResponse,
+  headers: Record<string, string>,
+  size: number | undefined,
+  range: ByteRange | undefined,
+): void {
   if (range) {
     res.writeHead(206, {
       ...headers,
       'Content-Range': `bytes ${range.start}-${range.end}/${size ?? '*'}`,
       'Content-Length': String(range.end - range.start + 1),
     });
-    await (cut
-      ? pipeline(stream, sliceBytes(range), holdLastChunk(), res)
-      : pipeline(stream, res));
     return;
   }
   res.writeHead(
@@ -112,7 +132,6 @@ async function send(
       ? headers
       : { ...headers, 'Content-Length': String(size) },
   );
-  await pipeline(stream, holdLastChunk(), res);
 }
 
 function unsatisfiable(res: ServerResponse, size: number | undefined): void {
