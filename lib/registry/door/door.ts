@@ -5,6 +5,7 @@ import {
 } from '../../metrics/metrics.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { AppError } from '../../core/errors.js';
 import { OciError } from '../../core/oci-errors.js';
 import { serveBlob, type BlobDeps } from './blobs.js';
 import {
@@ -75,6 +76,15 @@ export function createDoor(
       ),
     );
     handle(deps, req, res, state).catch((err: unknown) => {
+      // The request may have no socket any more when a failure is caught
+      // (seen after a pass-through write's body was forwarded).
+      if (clientWentAway(err, req.socket?.destroyed ?? true)) {
+        log.debug(
+          { err, url: req.url },
+          'client went away before the answer was complete',
+        );
+        return void res.destroy();
+      }
       const oci = toOciError(err, state.subject);
       if (oci.code === 'DENIED') countRefusal('registry', reasonsOf(oci));
       if (oci.code === 'UNKNOWN')
@@ -152,6 +162,32 @@ async function handle(
         message: `not an endpoint of the OCI read API: ${route.what}`,
       });
   }
+}
+
+/** Node's codes for a connection the other side closed or reset. */
+const CLIENT_GONE_CODES = new Set([
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_STREAM_DESTROYED',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+]);
+
+/**
+ * Whether a failure is only the client going away (a cancelled pull or
+ * push: the connection closed or reset before the answer was complete):
+ * nothing to answer, and nothing wrong with Customs or the registry. An
+ * error of Customs or of the upstream is never that, even when the
+ * connection is gone by the time it is caught.
+ */
+export function clientWentAway(
+  err: unknown,
+  socketDestroyed: boolean,
+): boolean {
+  if (!socketDestroyed || err instanceof AppError || err instanceof OciError)
+    return false;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CLIENT_GONE_CODES.has(code);
 }
 
 /**

@@ -75,11 +75,10 @@ function give(buffer: Buffer): void {
 function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
     if (out.destroyed) {
-      reject(new Error('the receiver closed before the blob was sent'));
+      reject(receiverClosed());
       return;
     }
-    const onClose = () =>
-      reject(new Error('the receiver closed before the blob was sent'));
+    const onClose = () => reject(receiverClosed());
     out.once('close', onClose);
     out.write(chunk, (err) => {
       out.off('close', onClose);
@@ -87,4 +86,12 @@ function writeChunk(out: Writable, chunk: Buffer): Promise<void> {
       else resolve();
     });
   });
+}
+
+/** What a stream pipeline says when its end closed early (Node's own code). */
+function receiverClosed(): Error {
+  return Object.assign(
+    new Error('the receiver closed before the blob was sent'),
+    { code: 'ERR_STREAM_PREMATURE_CLOSE' },
+  );
 }

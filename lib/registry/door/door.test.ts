@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { pathnameOf } from './door.js';
+import { UpstreamError } from '../../core/errors.js';
+import { OciError } from '../../core/oci-errors.js';
+import { clientWentAway, pathnameOf } from './door.js';
 
 const viaUrl = (target: string) => new URL(target, 'http://door').pathname;
 /** The path, or that reading it throws (as a URL parser does on `//[`). */
@@ -52,5 +54,27 @@ describe('pathnameOf', () => {
         target += alphabet[next() % alphabet.length];
       expect(outcome(pathnameOf, target), target).toBe(outcome(viaUrl, target));
     }
+  });
+});
+
+describe('clientWentAway', () => {
+  const closed = (code: string) => Object.assign(new Error('closed'), { code });
+
+  it('is a reset or an early close of a connection that is gone', () => {
+    for (const code of ['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE'])
+      expect(clientWentAway(closed(code), true)).toBe(true);
+  });
+
+  it('is never a failure of Customs or of the registry', () => {
+    expect(clientWentAway(closed('ECONNRESET'), false)).toBe(false);
+    expect(clientWentAway(new Error('boom'), true)).toBe(false);
+    expect(clientWentAway(closed('ENOENT'), true)).toBe(false);
+    expect(
+      clientWentAway(
+        new UpstreamError('UPSTREAM_DIGEST_MISMATCH', 'does not verify'),
+        true,
+      ),
+    ).toBe(false);
+    expect(clientWentAway(new OciError('DENIED'), true)).toBe(false);
   });
 });
