@@ -2,61 +2,16 @@
  * Retry, timeout, abort and status-mapping behaviour against scripted
  * upstreams (test/helpers/fault-server), over real sockets.
  */
-import { createHash } from 'node:crypto';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  startFaultServer,
-  type FaultServer,
-} from '../../../test/helpers/fault-server.js';
-import type { Digest } from '../../core/digest.js';
-import { MediaTypes } from '../../core/media-types.js';
-import {
-  createUpstreamClient,
-  type UpstreamClient,
-  type UpstreamClientOptions,
-} from './upstream-client.js';
+  MANIFEST,
+  REPO,
+  manifestHeaders,
+  scriptedUpstreams,
+  sha256,
+} from '../../../test/helpers/scripted-upstream.js';
 
-const logger = pino({ level: 'silent' });
-const REPO = 'library/app';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function fake(
-  handler: Parameters<typeof startFaultServer>[0],
-): Promise<FaultServer> {
-  const server = await startFaultServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function client(
-  url: string,
-  options: Partial<UpstreamClientOptions> = {},
-): UpstreamClient {
-  const c = createUpstreamClient({ url, logger, ...options });
-  cleanups.push(() => c.close());
-  return c;
-}
-
-function sha256(bytes: Buffer | string): Digest {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-const MANIFEST = Buffer.from(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaTypes.ociManifest,
-    layers: [],
-  }),
-);
-const manifestHeaders = {
-  'content-type': MediaTypes.ociManifest,
-  'docker-content-digest': sha256(MANIFEST),
-};
+const { fake, client } = scriptedUpstreams();
 
 describe('retries and status mapping', () => {
   it('retries 503 and succeeds, honouring Retry-After', async () => {

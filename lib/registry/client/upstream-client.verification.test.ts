@@ -3,63 +3,19 @@
  * cut-off body, oversized manifests, a HEAD without Docker-Content-Digest,
  * a storage redirect), served over real sockets by test/helpers/fault-server.
  */
-import { createHash } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  startFaultServer,
-  type FaultServer,
-} from '../../../test/helpers/fault-server.js';
-import type { Digest } from '../../core/digest.js';
+  MANIFEST,
+  REPO,
+  manifestHeaders,
+  scriptedUpstreams,
+  sha256,
+} from '../../../test/helpers/scripted-upstream.js';
 import { MediaTypes } from '../../core/media-types.js';
-import {
-  createUpstreamClient,
-  type UpstreamClient,
-  type UpstreamClientOptions,
-} from './upstream-client.js';
 
-const logger = pino({ level: 'silent' });
-const REPO = 'library/app';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function fake(
-  handler: Parameters<typeof startFaultServer>[0],
-): Promise<FaultServer> {
-  const server = await startFaultServer(handler);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function client(
-  url: string,
-  options: Partial<UpstreamClientOptions> = {},
-): UpstreamClient {
-  const c = createUpstreamClient({ url, logger, ...options });
-  cleanups.push(() => c.close());
-  return c;
-}
-
-function sha256(bytes: Buffer | string): Digest {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-const MANIFEST = Buffer.from(
-  JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MediaTypes.ociManifest,
-    layers: [],
-  }),
-);
-const manifestHeaders = {
-  'content-type': MediaTypes.ociManifest,
-  'docker-content-digest': sha256(MANIFEST),
-};
+const { fake, client } = scriptedUpstreams();
 
 describe('getBlob digest verification', () => {
   it('errors at the end with UPSTREAM_DIGEST_MISMATCH instead of ending when bytes are wrong', async () => {
