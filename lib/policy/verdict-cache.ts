@@ -15,6 +15,15 @@ export interface VerdictCacheOptions {
   logger: Logger;
 }
 
+/** `repo@digest#environment`: #onWritten drops keys by the part before `#`. */
+function verdictKey(
+  repository: string,
+  digest: Digest,
+  environment: string,
+): string {
+  return `${repository}@${digest}#${environment}`;
+}
+
 /** A verdict read, and its answer once it has one. */
 interface CachedVerdict {
   read: Promise<Verdict | undefined>;
@@ -82,7 +91,7 @@ export class VerdictCache implements VerdictSource {
     digest: Digest,
     environment: string,
   ): Promise<Verdict | undefined> {
-    const key = `${repository}@${digest}#${environment}`;
+    const key = verdictKey(repository, digest, environment);
     const cached = this.#connected ? this.#verdicts.get(key) : undefined;
     if (cached) {
       this.hits++;
@@ -127,7 +136,7 @@ export class VerdictCache implements VerdictSource {
     if (subject === undefined) return undefined;
     const judgedDigest = subject ?? digest;
     const cached = this.#verdicts.get(
-      `${repository}@${judgedDigest}#${environment}`,
+      verdictKey(repository, judgedDigest, environment),
     );
     if (!cached?.settled) return undefined;
     this.hits++;

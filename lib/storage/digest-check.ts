@@ -21,21 +21,29 @@ export function digestCheck(
       done(null, chunk);
     },
     flush(done) {
-      const actual = hash.digest('hex');
-      if (actual !== digestHex(digest)) {
-        done(
-          new StorageError(
-            'BLOB_DIGEST_MISMATCH',
-            `stored bytes of ${digest} hash to ${actual}`,
-            { details: { digest } },
-          ),
-        );
-        return;
-      }
+      const failure = mismatchOf(digest, hash);
+      if (failure) return done(failure);
       onVerified?.(size);
       done();
     },
   });
+}
+
+/**
+ * Finishes `hash`: undefined when the bytes hashed to `digest`, else the
+ * StorageError BLOB_DIGEST_MISMATCH to fail with.
+ */
+export function mismatchOf(
+  digest: Digest,
+  hash: Hash,
+): StorageError | undefined {
+  const actual = hash.digest('hex');
+  if (actual === digestHex(digest)) return undefined;
+  return new StorageError(
+    'BLOB_DIGEST_MISMATCH',
+    `stored bytes of ${digest} hash to ${actual}`,
+    { details: { digest } },
+  );
 }
 
 /** A sink that throws bytes away (when only their hash matters). */

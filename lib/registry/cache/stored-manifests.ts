@@ -69,7 +69,7 @@ class ByteBoundedLru {
     while (this.#bytes > this.maxBytes) {
       const [oldest, entry] = this.#entries.entries().next().value!;
       this.#entries.delete(oldest);
-      if (entry.read && oldest !== digest) {
+      if (entry.read) {
         // Read since it was last passed over: to the back of the line.
         entry.read = false;
         this.#entries.set(oldest, entry);

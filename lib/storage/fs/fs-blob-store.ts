@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type Stats } from 'node:fs';
 import {
   mkdir,
   open,
@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { digestAlgorithm, digestHex, type Digest } from '../../core/digest.js';
 import { StorageError } from '../../core/errors.js';
-import { digestCheck, discardSink } from '../digest-check.js';
+import { digestCheck, discardSink, mismatchOf } from '../digest-check.js';
 import type { BlobInfo, BlobStore } from '../ports.js';
 import { pumpFile } from './file-pump.js';
 
@@ -45,10 +45,7 @@ export function createFsBlobStore(root: string): BlobStore {
     async get(key, options = {}) {
       const path = pathOf(key);
       const current = await identityOf(path);
-      if (!current)
-        throw new StorageError('BLOB_NOT_FOUND', `blob ${key} is not stored`, {
-          details: { digest: key },
-        });
+      if (!current) throw notStored(key);
       const trusted = sameIdentity(verified.get(key), current);
       if (options.range && !trusted) {
         // A range cannot be verified on its own: verify the whole file first.
@@ -75,12 +72,7 @@ export function createFsBlobStore(root: string): BlobStore {
       const handle = await openStored(key, path);
       try {
         const s = await handle.stat();
-        const current: Identity = {
-          ino: s.ino,
-          size: s.size,
-          mtimeMs: s.mtimeMs,
-          ctimeMs: s.ctimeMs,
-        };
+        const current = identityOfStats(s);
         const trusted = sameIdentity(verified.get(key), current);
         if (options.range) {
           // A range cannot be verified on its own: the whole file first.
@@ -149,16 +141,27 @@ async function openStored(key: Digest, path: string): Promise<FileHandle> {
   try {
     return await open(path, 'r');
   } catch (err: unknown) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new StorageError('BLOB_NOT_FOUND', `blob ${key} is not stored`, {
-        details: { digest: key },
-      });
-    throw new StorageError(
-      'BLOB_STORE_UNAVAILABLE',
-      `cannot read blob store: ${(err as Error).message}`,
-      { cause: err },
-    );
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw notStored(key);
+    throw storeUnavailable(err);
   }
+}
+
+function notStored(key: Digest): StorageError {
+  return new StorageError('BLOB_NOT_FOUND', `blob ${key} is not stored`, {
+    details: { digest: key },
+  });
+}
+
+function storeUnavailable(err: unknown): StorageError {
+  return new StorageError(
+    'BLOB_STORE_UNAVAILABLE',
+    `cannot read blob store: ${(err as Error).message}`,
+    { cause: err },
+  );
+}
+
+function identityOfStats(s: Stats): Identity {
+  return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
 }
 
 /**
@@ -170,28 +173,17 @@ function verifier(key: Digest): (chunk: Buffer, last: boolean) => void {
   const hash = createHash(digestAlgorithm(key));
   return (chunk, last) => {
     hash.update(chunk);
-    if (!last) return;
-    const actual = hash.digest('hex');
-    if (actual !== digestHex(key))
-      throw new StorageError(
-        'BLOB_DIGEST_MISMATCH',
-        `stored bytes of ${key} hash to ${actual}`,
-        { details: { digest: key } },
-      );
+    const failure = last ? mismatchOf(key, hash) : undefined;
+    if (failure) throw failure;
   };
 }
 
 async function identityOf(path: string): Promise<Identity | undefined> {
   try {
-    const s = await stat(path);
-    return { ino: s.ino, size: s.size, mtimeMs: s.mtimeMs, ctimeMs: s.ctimeMs };
+    return identityOfStats(await stat(path));
   } catch (err: unknown) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StorageError(
-      'BLOB_STORE_UNAVAILABLE',
-      `cannot read blob store: ${(err as Error).message}`,
-      { cause: err },
-    );
+    throw storeUnavailable(err);
   }
 }
 
